@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make                      module against KDIR + userspace/smtprlctl
+#   make KDIR=/path/to/build  any prepared kernel tree (Debian headers, UML O= dir)
+#   make install              modules_install + depmod, CLI, man page (DESTDIR, PREFIX)
+#   make check                every test tier; last line "N passed, N failed"
+#   make check-static | check-kunit | check-e2e KERNEL=6.1|6.12|uml
+#   make demo                 the lab: a BRAS with smtprl, a zombie, a mail server
+#   make deps                 install the Debian packages the lab needs
+
+KDIR    ?= /lib/modules/$(shell uname -r)/build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+# A UML tree needs ARCH=um; Debian's header trees lack pahole's BTF step.
+KARCH   := $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),ARCH=um)
+KBTF    := $(if $(shell command -v pahole),,CONFIG_DEBUG_INFO_BTF_MODULES=)
+MODSRC  ?= $(CURDIR)
+KMAKE   := $(MAKE) -C $(KDIR) M=$(MODSRC) $(KARCH) $(KBTF)
+KREL     = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+
+.PHONY: all module userspace install install-module install-userspace clean \
+	deps check check-static check-kunit check-e2e demo
+
+all: module userspace
+
+module:
+	$(KMAKE) modules
+
+userspace:
+	$(MAKE) -C userspace
+
+install: install-module install-userspace
+
+install-module: module
+	$(KMAKE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KREL)
+
+install-userspace: userspace
+	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+clean:
+	$(KMAKE) clean 2>/dev/null || true
+	$(MAKE) -C userspace clean
+	rm -rf build
+
+deps:
+	scripts/deps.sh
+
+check:
+	scripts/deps.sh
+	scripts/check.sh all
+
+check-static:
+	scripts/check.sh static
+
+check-kunit:
+	scripts/check.sh kunit
+
+check-e2e:
+	scripts/check.sh e2e $(KERNEL)
+
+demo:
+	scripts/deps.sh
+	scripts/demo.sh

@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SMTPRL_H
+#define _SMTPRL_H
+
+#define SMTPRL_VERSION "0.1"
+
+#endif /* _SMTPRL_H */

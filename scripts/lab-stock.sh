@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fetch (or reuse) a stock Debian amd64 kernel and its headers, extracted into
+# the cache, never installed. Usage: lab-stock.sh 6.1|6.12 [field]
+# Prints "KREL ROOT" (kernel release and extracted root), or one field:
+#   krel | root | kdir | vmlinuz
+# The version is resolved from the metapackage at run time, so superseded
+# ABI-numbered packages never break the lab.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+series=${1:?usage: lab-stock.sh 6.1|6.12 [krel|root|kdir|vmlinuz]}
+case "$series" in
+6.1)  meta=linux-image-amd64 ;;
+6.12) meta=linux-image-6.12-amd64 ;;
+*)    die "unknown kernel series '$series' (6.1 or 6.12)" ;;
+esac
+
+first_dep() {
+	apt-cache depends "$1" 2>/dev/null |
+		sed -n "s/^ *|\\{0,1\\}Depends: \\($2\\)\$/\\1/p" | head -1
+}
+
+img=$(first_dep "$meta" 'linux-image-[0-9].*')
+[ -n "$img" ] || die "cannot resolve $meta (apt-get update?)"
+krel=${img#linux-image-}
+case "$series" in
+6.1) [[ $krel == 6.1.* ]] ;;
+6.12) [[ $krel == 6.12.* ]] ;;
+esac || die "$meta resolved to $krel, not $series"
+pkgver=$(apt-cache show "$img" | sed -n 's/^Version: //p' | head -1)
+root=$SMTPRL_CACHE/stock-$krel-${pkgver//[~:]/_}
+
+cache_lock "stock-$krel"
+if [ ! -e "$root/.smtprl-complete" ]; then
+	hdr=linux-headers-$krel
+	common=$(first_dep "$hdr" 'linux-headers-.*-common')
+	kbuild=$(first_dep "$hdr" 'linux-kbuild-.*')
+	[ -n "$common" ] && [ -n "$kbuild" ] || die "cannot resolve headers of $krel"
+	# The image package may be a signed wrapper; the kernel itself is in it.
+	msg "fetching $img $hdr $common $kbuild ($pkgver)"
+	rm -rf "$root"
+	mkdir -p "$root/debs"
+	(cd "$root/debs" && apt-get download -q "$img" "$hdr" "$common" "$kbuild" >/dev/null)
+	for d in "$root"/debs/*.deb; do dpkg -x "$d" "$root"; done
+	rm -rf "$root/debs"
+	# The headers' Makefile includes the -common tree by absolute path.
+	find "$root/usr/src" -maxdepth 2 -name Makefile -exec \
+		sed -i "s|/usr/src/|$root/usr/src/|g" {} +
+	# Debian's kbuild tree links scripts/tools by absolute path too.
+	find "$root/usr/src" "$root/usr/lib" -maxdepth 3 -type l | while read -r l; do
+		t=$(readlink "$l")
+		case "$t" in /*) ln -sfn "$root$t" "$l" ;; esac
+	done
+	ln -sfn "$root/usr/src/linux-headers-$krel" "$root/lib/modules/$krel/build"
+	depmod -b "$root" "$krel"
+	touch "$root/.smtprl-complete"
+fi
+
+case "${2:-}" in
+"")      echo "$krel $root" ;;
+krel)    echo "$krel" ;;
+root)    echo "$root" ;;
+kdir)    echo "$root/usr/src/linux-headers-$krel" ;;
+vmlinuz) echo "$root/boot/vmlinuz-$krel" ;;
+*)       die "unknown field '$2'" ;;
+esac

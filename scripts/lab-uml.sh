@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build (or reuse) the UML debug kernel used for KUnit and sanitizer runs.
+# Prints the build directory (usable as KDIR, holds ./linux).
+#
+# Cache key: linux-source-6.12 version + config fragments + compiler.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+frags=("$SMTPRL_TOP/scripts/kconfig/uml-debug.config"
+       "$SMTPRL_TOP/scripts/kconfig/lab-extra.config")
+ver=$(ksrc_version)
+key=$( { echo "$ver"; cat "${frags[@]}"; gcc --version | head -1; } |
+	sha256sum | cut -c1-12)
+out=$SMTPRL_CACHE/uml-${ver//[~:]/_}-$key
+
+cache_lock "uml-$key"
+if [ -x "$out/linux" ] && [ -e "$out/.smtprl-complete" ]; then
+	echo "$out"
+	exit 0
+fi
+
+src=$(ksrc_dir)
+msg "building UML debug kernel in $out (cold: ~15 min on 2 cores)"
+start=$SECONDS
+mkdir -p "$out"
+make -s -C "$src" O="$out" ARCH=um defconfig >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}" >/dev/null
+make -s -C "$src" O="$out" ARCH=um olddefconfig >/dev/null
+
+# merge_config does not fail on options that did not stick; we do.
+missing=0
+for f in "${frags[@]}"; do
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*)
+			grep -qx -- "$line" "$out/.config" ||
+				{ msg "config did not stick: $line"; missing=1; } ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#\# }; opt=${opt%% *}
+			grep -q "^$opt=" "$out/.config" &&
+				{ msg "config should be off: $opt"; missing=1; } ;;
+		esac
+	done < "$f"
+done
+[ "$missing" = 0 ] || die "UML config incomplete"
+
+make -s -C "$src" O="$out" ARCH=um -j"$(nproc)" >"$out/build.log" 2>&1 ||
+	{ tail -30 "$out/build.log" >&2; die "UML build failed (see $out/build.log)"; }
+# Out-of-tree modules need the prepared tree; modules_prepare is part of the build.
+touch "$out/.smtprl-complete"
+msg "UML kernel ready after $((SECONDS - start)) s"
+echo "$out"

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stage 2 of a lab VM, run as PID 1 on the read-only host root (qemu: after
+# the initramfs switch_root; UML: init= directly). Sets up a writable
+# scratch world, loads smtprl.ko, runs the job's guest script, unloads,
+# scans for leaks and leaves rc, output.log, dmesg.log, kmemleak.log and
+# tainted in the results directory. Never returns: PID 1 powers off.
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/run/home LANG=C.UTF-8 TERM=dumb
+
+mountpoint -q /proc || mount -t proc proc /proc
+mountpoint -q /sys || mount -t sysfs sys /sys
+mountpoint -q /dev || mount -t devtmpfs dev /dev
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+for d in /run /tmp /var/tmp /var/log; do
+	mount -t tmpfs -o mode=0755 tmpfs "$d"
+done
+chmod 1777 /tmp /var/tmp
+mkdir -p /dev/pts /dev/shm /run/lock /run/netns "$HOME"
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+
+out=/run/smtprl-out
+mkdir -p "$out"
+case "$smtprl_kind" in
+qemu) mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results "$out" ;;
+uml)  mount -t hostfs -o "$smtprl_out" none "$out" ;;
+esac || { echo "vm-init: cannot mount results"; /bin/busybox poweroff -f; }
+
+finish() {
+	echo "$1" >"$out/rc"
+	sync
+	/bin/busybox poweroff -f
+}
+
+# shellcheck disable=SC1091
+. "$out/job.env" || finish 126
+export SMTPRL_KERNEL SMTPRL_TOP SMTPRL_KO SMTPRL_TEST_KO SMTPRL_OUT=$out
+
+# modprobe, and the kernel's request_module for veth, iptables and nft, must
+# find the stock kernel's modules in the cache (the host may have no
+# /lib/modules at all, and its root is read-only here). UML has them built in.
+if [ -n "${SMTPRL_KROOT:-}" ]; then
+	mkdir -p /run/smtprl-bin
+	printf '#!/bin/sh\nexec /sbin/modprobe -d %q "$@"\n' "$SMTPRL_KROOT" \
+		>/run/smtprl-bin/modprobe
+	chmod +x /run/smtprl-bin/modprobe
+	echo /run/smtprl-bin/modprobe >/proc/sys/kernel/modprobe
+	PATH=/run/smtprl-bin:$PATH
+fi
+hostname smtprl-lab
+ip link set lo up
+sysctl -qw kernel.panic_on_oops=1 2>/dev/null
+
+kmemleak=/sys/kernel/debug/kmemleak
+# Forget whatever boot itself left behind: only leaks from here on count.
+[ -w $kmemleak ] && echo clear >$kmemleak
+
+rc=0
+if [ "$SMTPRL_LOAD" = 1 ]; then
+	insmod "$SMTPRL_KO" >"$out/output.log" 2>&1 || rc=$?
+fi
+if [ "$rc" = 0 ]; then
+	(cd /tmp && exec bash "$SMTPRL_SCRIPT" "${SMTPRL_ARGS[@]}") \
+		>>"$out/output.log" 2>&1 </dev/null || rc=$?
+fi
+
+# Whatever the script did, the module must come out cleanly.
+if grep -q '^smtprl ' /proc/modules; then
+	if err=$(rmmod smtprl 2>&1); then
+		echo ok >"$out/unload"
+	else
+		echo "$err" >"$out/unload"
+	fi
+fi
+
+if [ -w $kmemleak ]; then
+	# Objects must be older than kmemleak's minimum age before a scan
+	# reports them; two scans, as Documentation/dev-tools/kmemleak.rst says.
+	sleep 6
+	echo scan >$kmemleak
+	sleep 1
+	echo scan >$kmemleak
+	cat $kmemleak >"$out/kmemleak.log"
+fi
+cat /proc/sys/kernel/tainted >"$out/tainted"
+dmesg >"$out/dmesg.log"
+finish "$rc"

@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a lab kernel, load the freshly built smtprl.ko, run a guest script and
+# return its exit status. The host root is the guest's root, read-only.
+#
+#   vm-run.sh [-t SECONDS] [-o OUTDIR] [-n] [-q] KERNEL SCRIPT [ARGS...]
+#     KERNEL  6.1 | 6.12 (stock Debian under qemu, TCG) | uml (debug UML)
+#     -t      timeout for the whole boot (default 600)
+#     -o      where console.log, output.log, dmesg.log and kmemleak.log go
+#     -n      do not load smtprl.ko before the script (it may insmod itself:
+#             $SMTPRL_KO is set, so is $SMTPRL_TEST_KO where KUnit is built)
+#     -q      do not copy the script's output to stdout
+#   Environment: SMTPRL_QEMU_ACCEL (default tcg; kvm only where it works),
+#   SMTPRL_VM_MEM (MiB), SMTPRL_VM_SMP, SMTPRL_QEMU_ARGS (extra, e.g. -icount).
+#
+# The run fails (exit 125 unless the script itself failed) when the kernel
+# log shows a BUG, WARNING, Oops, lockdep/KASAN/UBSAN report, RCU stall,
+# kmemleak "unreferenced object", when the kernel is tainted by anything but
+# out-of-tree/unsigned modules, when smtprl.ko does not unload, or when the
+# timeout hits (exit 124).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+timeout_s=600 outdir= load=1 quiet=0
+while getopts t:o:nq opt; do
+	case $opt in
+	t) timeout_s=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	n) load=0 ;;
+	q) quiet=1 ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 2 ] || { sed -n '5,12s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+kernel=$1 script=$(realpath "$2")
+shift 2
+[ -r "$script" ] || die "no guest script $script"
+
+moddir=$("$SMTPRL_TOP/scripts/build-module.sh" "$kernel")
+outdir=${outdir:-$SMTPRL_TOP/build/vm/$kernel-$(basename "$script" .sh)}
+rm -rf "$outdir"
+mkdir -p "$outdir"
+outdir=$(realpath "$outdir")
+
+{
+	printf 'SMTPRL_KERNEL=%q\n' "$kernel"
+	printf 'SMTPRL_TOP=%q\n' "$SMTPRL_TOP"
+	printf 'SMTPRL_SCRIPT=%q\n' "$script"
+	printf 'SMTPRL_ARGS=(%s)\n' "$(printf '%q ' "$@")"
+	printf 'SMTPRL_LOAD=%q\n' "$load"
+	printf 'SMTPRL_KO=%q\n' "$moddir/smtprl.ko"
+	[ -e "$moddir/smtprl_test.ko" ] &&
+		printf 'SMTPRL_TEST_KO=%q\n' "$moddir/smtprl_test.ko"
+	[ "$kernel" = uml ] ||
+		printf 'SMTPRL_KROOT=%q\n' "$("$SMTPRL_TOP/scripts/lab-stock.sh" "$kernel" root)"
+} >"$outdir/job.env"
+
+# Stage 1 for qemu: a busybox initramfs that mounts the host root over 9p and
+# switch_root's into scripts/vm-init.sh (switch_root, not chroot: a chrooted
+# process may not create user namespaces).
+make_initramfs() {
+	local kroot=$1 krel=$2 dir=$outdir/initramfs m f
+	mkdir -p "$dir"/{bin,dev,proc,sys,newroot,lib/modules}
+	cp /bin/busybox "$dir/bin/busybox"
+	for m in virtio_pci 9pnet_virtio 9p; do
+		modprobe -d "$kroot" -S "$krel" --show-depends "$m"
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r f; do
+		case "$f" in
+		*.xz) xz -dc "$f" >"$dir/lib/modules/$(basename "$f" .xz)" ;;
+		*)    cp "$f" "$dir/lib/modules/" ;;
+		esac
+		basename "${f%.xz}" >>"$dir/lib/modules/order"
+	done
+	cat >"$dir/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t devtmpfs dev /dev
+for m in $(cat /lib/modules/order); do insmod /lib/modules/$m || exit 1; done
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro \
+	hostroot /newroot || { echo "vm: cannot mount host root"; poweroff -f; }
+umount /proc
+exec switch_root /newroot "$smtprl_top/scripts/vm-init.sh"
+INIT
+	chmod +x "$dir/init"
+	(cd "$dir" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) \
+		>"$outdir/initramfs.cpio.gz"
+	rm -rf "$dir"
+}
+
+start=$SECONDS
+rc=0
+case "$kernel" in
+6.1|6.12)
+	read -r krel kroot < <("$SMTPRL_TOP/scripts/lab-stock.sh" "$kernel")
+	make_initramfs "$kroot" "$krel"
+	# shellcheck disable=SC2086
+	timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+		-accel "${SMTPRL_QEMU_ACCEL:-tcg}" -cpu max \
+		-m "${SMTPRL_VM_MEM:-1024}" -smp "${SMTPRL_VM_SMP:-1}" \
+		-nodefaults -display none -no-reboot \
+		-serial "file:$outdir/console.log" -monitor none \
+		-kernel "$kroot/boot/vmlinuz-$krel" \
+		-initrd "$outdir/initramfs.cpio.gz" \
+		-append "console=ttyS0 loglevel=4 panic=-1 smtprl_top=$SMTPRL_TOP smtprl_kind=qemu" \
+		-fsdev local,id=fs0,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=fs0,mount_tag=hostroot \
+		-fsdev local,id=fs1,path="$outdir",security_model=none \
+		-device virtio-9p-pci,fsdev=fs1,mount_tag=results \
+		${SMTPRL_QEMU_ARGS:-} </dev/null >/dev/null 2>"$outdir/qemu.log" || rc=$?
+	;;
+uml)
+	linux=$("$SMTPRL_TOP/scripts/lab-uml.sh")/linux
+	# shellcheck disable=SC2086
+	timeout -k 10 "$timeout_s" "$linux" mem="${SMTPRL_VM_MEM:-1024}M" \
+		rootfstype=hostfs rootflags=/ ro log_buf_len=16M loglevel=4 \
+		panic=-1 con=null con0=null,fd:1 ${SMTPRL_UML_ARGS:-} \
+		smtprl_top="$SMTPRL_TOP" smtprl_kind=uml smtprl_out="$outdir" \
+		init="$SMTPRL_TOP/scripts/vm-init.sh" \
+		</dev/null >"$outdir/console.log" 2>&1 || rc=$?
+	;;
+*)
+	die "unknown lab kernel '$kernel' (one of: $SMTPRL_KERNELS)"
+	;;
+esac
+elapsed=$((SECONDS - start))
+
+[ "$quiet" = 1 ] || cat "$outdir/output.log" 2>/dev/null || true
+
+fail() { msg "$kernel: $*"; failed=1; }
+failed=0
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	fail "timeout after ${timeout_s}s"
+	status=124
+elif [ ! -e "$outdir/rc" ]; then
+	fail "guest did not finish (console: $outdir/console.log)"
+	tail -40 "$outdir/console.log" >&2 || true
+	status=125
+else
+	status=$(cat "$outdir/rc")
+	[ "$status" = 0 ] || fail "guest script exited $status"
+fi
+
+# Kernel splats anywhere in the console or the final dmesg fail the run.
+splat='(^|[^a-z])(BUG|WARNING):|Oops|Kernel panic|kernel BUG|UBSAN:|KASAN:|'
+splat+='general protection fault|unreferenced object|INFO: rcu_.*stall|'
+splat+='INFO: task .* blocked|possible (circular|recursive) locking|'
+splat+='inconsistent lock state|suspicious RCU usage|scheduling while atomic|'
+splat+='sleeping function called from invalid context|list_(add|del) corruption'
+if hits=$(cat "$outdir/console.log" "$outdir/dmesg.log" "$outdir/kmemleak.log" \
+	2>/dev/null | grep -E -m 5 -- "$splat"); then
+	fail "kernel splat:"
+	printf '  %s\n' "$hits" >&2
+fi
+if [ -e "$outdir/tainted" ]; then
+	# 4096 = O (out-of-tree), 8192 = E (unsigned): expected for our module.
+	t=$(($(cat "$outdir/tainted") & ~(4096 | 8192)))
+	[ "$t" = 0 ] || fail "kernel tainted ($(cat "$outdir/tainted"))"
+fi
+if [ -e "$outdir/unload" ] && [ "$(cat "$outdir/unload")" != ok ]; then
+	fail "smtprl.ko did not unload: $(cat "$outdir/unload")"
+fi
+
+msg "$kernel: $(basename "$script") finished in ${elapsed}s, status $status$( [ $failed = 0 ] && echo ', kernel log clean')"
+if [ "$failed" = 1 ]; then
+	[ "$status" != 0 ] && exit "$status"
+	exit 125
+fi
+exit 0
