@@ -17,7 +17,7 @@ mkdir -p "$out"
 rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	--include 'Kbuild' --include 'kmod/***' --include 'include/***' \
 	--exclude '*' "$SMTPRL_TOP/" "$out/src/"
-make -C "$SMTPRL_TOP" -s module KDIR="$kdir" MODSRC="$out/src" "$@" \
+make -C "$SMTPRL_TOP" --no-print-directory module KDIR="$kdir" MODSRC="$out/src" "$@" \
 	>"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; die "module build for $kernel failed"; }
 find "$out/src" -name '*.ko' -exec cp {} "$out/" \;
 echo "$out"

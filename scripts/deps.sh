@@ -15,7 +15,8 @@ pkgs=(
 	# lab kernels and VMs
 	linux-source-6.12 xz-utils qemu-system-x86 busybox-static
 	# network lab and traffic
-	iproute2 iptables nftables postfix swaks hping3 python3-pyroute2
+	iproute2 iptables nftables postfix swaks libio-socket-inet6-perl
+	hping3 python3-pyroute2
 	# reports
 	gnuplot-nox
 )

@@ -149,8 +149,11 @@ splat+='general protection fault|unreferenced object|INFO: rcu_.*stall|'
 splat+='INFO: task .* blocked|possible (circular|recursive) locking|'
 splat+='inconsistent lock state|suspicious RCU usage|scheduling while atomic|'
 splat+='sleeping function called from invalid context|list_(add|del) corruption'
-if hits=$(cat "$outdir/console.log" "$outdir/dmesg.log" "$outdir/kmemleak.log" \
-	2>/dev/null | grep -E -m 5 -- "$splat"); then
+logs=()
+for f in console.log dmesg.log kmemleak.log; do
+	[ -e "$outdir/$f" ] && logs+=("$outdir/$f")
+done
+if hits=$(grep -h -E -m 5 -- "$splat" "${logs[@]}"); then
 	fail "kernel splat:"
 	printf '  %s\n' "$hits" >&2
 fi

@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for end-to-end scripts; sourced inside a lab VM (scripts/vm-run.sh).
+#
+# The lab topology, in network namespaces:
+#
+#   [sub] sub0 ----- bras-sub [bras] bras-inet ----- inet0 [inet]
+#   10.0.1.2-9/24            10.0.1.1      10.0.2.1           10.0.2.25 (MX, smtp-sink)
+#   2001:db8:1::2-9/64       2001:db8:1::1 2001:db8:2::1      2001:db8:2::25
+#
+# "sub" is a subscriber line (several addresses, so one namespace can play
+# several hosts), "bras" the concentrator where smtprl runs, "inet" the
+# world's mail servers.
+
+set -euo pipefail
+
+E2E_NS="sub bras inet"
+MX4=10.0.2.25
+MX6=2001:db8:2::25
+E2E_TMP=$(mktemp -d /tmp/e2e.XXXXXX)
+chmod 755 "$E2E_TMP"
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+fail() {
+	echo "FAIL: $*" >&2
+	if [ -s "$E2E_TMP/swaks.log" ]; then
+		echo "--- last SMTP client errors:" >&2
+		tail -5 "$E2E_TMP/swaks.log" >&2
+	fi
+	exit 1
+}
+pass() { echo "ok: $*"; }
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected $2, got $3"
+	pass "$1 = $3"
+}
+
+topology_up() {
+	local ns i
+	for ns in $E2E_NS; do
+		ip netns add "$ns"
+		nsx "$ns" ip link set lo up
+	done
+	ip link add sub0 netns sub type veth peer name bras-sub netns bras
+	ip link add bras-inet netns bras type veth peer name inet0 netns inet
+
+	for i in 2 3 4 5 6 7 8 9; do
+		nsx sub ip addr add 10.0.1.$i/24 dev sub0
+		nsx sub ip addr add 2001:db8:1::$i/64 dev sub0 nodad
+	done
+	nsx sub ip link set sub0 up
+	nsx sub ip route add default via 10.0.1.1
+	nsx sub ip -6 route add default via 2001:db8:1::1
+
+	nsx bras ip addr add 10.0.1.1/24 dev bras-sub
+	nsx bras ip addr add 2001:db8:1::1/64 dev bras-sub nodad
+	nsx bras ip addr add 10.0.2.1/24 dev bras-inet
+	nsx bras ip addr add 2001:db8:2::1/64 dev bras-inet nodad
+	nsx bras ip link set bras-sub up
+	nsx bras ip link set bras-inet up
+	nsx bras sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+
+	nsx inet ip addr add $MX4/24 dev inet0
+	nsx inet ip addr add $MX6/64 dev inet0 nodad
+	nsx inet ip link set inet0 up
+	nsx inet ip route add default via 10.0.2.1
+	nsx inet ip -6 route add default via 2001:db8:2::1
+}
+
+topology_down() {
+	local ns
+	[ -n "${E2E_SINK_PIDS:-}" ] && kill $E2E_SINK_PIDS 2>/dev/null
+	wait 2>/dev/null || true
+	for ns in $E2E_NS; do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	rm -rf "$E2E_TMP"
+}
+
+# mx_start PORT: a real SMTP server (Postfix's smtp-sink) on the "internet"
+# side, v4 and v6, that keeps each delivered message as a file.
+mx_start() {
+	local port=${1:-25} dir
+	dir=$E2E_TMP/mail-$port
+	mkdir -p "$dir"
+	chmod 1777 "$dir"
+	# Postfix sets IPV6_V6ONLY: one listener per family.
+	nsx inet smtp-sink -u nobody -d "$dir/%H%M%S." "0.0.0.0:$port" 256 &
+	E2E_SINK_PIDS="${E2E_SINK_PIDS:-} $!"
+	nsx inet smtp-sink -u nobody -d "$dir/%H%M%S." "[::]:$port" 256 &
+	E2E_SINK_PIDS="$E2E_SINK_PIDS $!"
+	wait_port inet "$port"
+}
+
+# Delivered message count on the MX for PORT.
+mx_count() {
+	find "$E2E_TMP/mail-${1:-25}" -type f | wc -l
+}
+
+wait_port() {
+	local ns=$1 port=$2 i
+	for i in $(seq 50); do
+		nsx "$ns" ss -Hltn "sport = :$port" | grep -q . && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on $ns port $port"
+}
+
+# send_mail FROM_ADDR SERVER [PORT [TIMEOUT]]: one real SMTP transaction from
+# the subscriber namespace with swaks, bound to FROM_ADDR. Returns swaks'
+# status: 0 delivered, non-zero refused or timed out.
+send_mail() {
+	local from=$1 server=$2 port=${3:-25} timeout=${4:-5}
+	nsx sub swaks --silent 2 --timeout "$timeout" --local-interface "$from" \
+		--server "$server" --port "$port" \
+		--from zombie@example.org --to user@example.net \
+		--header "Subject: smtprl lab" --body "lab message" \
+		>>"$E2E_TMP/swaks.log" 2>&1
+}
+
+# send_many N FROM SERVER [PORT [TIMEOUT]]: prints how many were delivered.
+send_many() {
+	local n=$1 ok=0 i
+	shift
+	for i in $(seq "$n"); do
+		send_mail "$@" && ok=$((ok + 1))
+	done
+	echo "$ok"
+}
