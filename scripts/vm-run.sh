@@ -4,13 +4,14 @@
 # Boot a lab kernel, load the freshly built smtprl.ko, run a guest script and
 # return its exit status. The host root is the guest's root, read-only.
 #
-#   vm-run.sh [-t SECONDS] [-o OUTDIR] [-n] [-q] KERNEL SCRIPT [ARGS...]
+#   vm-run.sh [-t SECONDS] [-o OUTDIR] [-n] [-q|-l] KERNEL SCRIPT [ARGS...]
 #     KERNEL  6.1 | 6.12 (stock Debian under qemu, TCG) | uml (debug UML)
 #     -t      timeout for the whole boot (default 600)
 #     -o      where console.log, output.log, dmesg.log and kmemleak.log go
 #     -n      do not load smtprl.ko before the script (it may insmod itself:
 #             $SMTPRL_KO is set, so is $SMTPRL_TEST_KO where KUnit is built)
 #     -q      do not copy the script's output to stdout
+#     -l      copy it live, as the script runs (for the demo)
 #   Environment: SMTPRL_QEMU_ACCEL (default tcg; kvm only where it works),
 #   SMTPRL_VM_MEM (MiB), SMTPRL_VM_SMP, SMTPRL_QEMU_ARGS (extra, e.g. -icount).
 #
@@ -22,18 +23,19 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-timeout_s=600 outdir= load=1 quiet=0
-while getopts t:o:nq opt; do
+timeout_s=600 outdir= load=1 quiet=0 live=0
+while getopts t:o:nql opt; do
 	case $opt in
 	t) timeout_s=$OPTARG ;;
 	o) outdir=$OPTARG ;;
 	n) load=0 ;;
 	q) quiet=1 ;;
+	l) live=1 quiet=1 ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 2 ] || { sed -n '5,12s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '5,14s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 kernel=$1 script=$(realpath "$2")
 shift 2
 [ -r "$script" ] || die "no guest script $script"
@@ -92,6 +94,12 @@ INIT
 
 start=$SECONDS
 rc=0
+if [ "$live" = 1 ]; then
+	: >"$outdir/output.log"
+	tail -n +1 -F "$outdir/output.log" 2>/dev/null &
+	tail_pid=$!
+	trap 'kill $tail_pid 2>/dev/null || true' EXIT
+fi
 case "$kernel" in
 6.1|6.12)
 	read -r krel kroot < <("$SMTPRL_TOP/scripts/lab-stock.sh" "$kernel")
@@ -126,6 +134,11 @@ uml)
 	;;
 esac
 elapsed=$((SECONDS - start))
+if [ "$live" = 1 ]; then
+	sleep 1
+	kill $tail_pid 2>/dev/null
+	wait $tail_pid 2>/dev/null || true
+fi
 
 [ "$quiet" = 1 ] || cat "$outdir/output.log" 2>/dev/null || true
 
