@@ -14,9 +14,28 @@ mountpoint -q /proc || mount -t proc proc /proc
 mountpoint -q /sys || mount -t sysfs sys /sys
 mountpoint -q /dev || mount -t devtmpfs dev /dev
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-for d in /run /tmp /var/tmp /var/log; do
-	mount -t tmpfs -o mode=0755 tmpfs "$d"
+# Scratch space over the read-only root. Keep a view of the root without
+# these overmounts: the tree under test may itself live in /tmp.
+scratch="/run /tmp /var/tmp /var/log"
+mount -t tmpfs -o mode=0755 tmpfs /run
+mkdir -p /run/hostroot
+mount --bind / /run/hostroot
+for d in $scratch; do
+	[ "$d" = /run ] || mount -t tmpfs -o mode=0755 tmpfs "$d"
 done
+expose() {
+	local p=$1 d
+	for d in $scratch; do
+		case "$p/" in
+		"$d"/*)
+			[ -d "$p" ] && mountpoint -q "$p" && return
+			mkdir -p "$p"
+			mount --bind "/run/hostroot$p" "$p"
+			return ;;
+		esac
+	done
+}
+expose "$smtprl_top"
 chmod 1777 /tmp /var/tmp
 mkdir -p /dev/pts /dev/shm /run/lock /run/netns "$HOME"
 mount -t devpts devpts /dev/pts
@@ -38,6 +57,8 @@ finish() {
 # shellcheck disable=SC1091
 . "$out/job.env" || finish 126
 export SMTPRL_KERNEL SMTPRL_TOP SMTPRL_KO SMTPRL_TEST_KO SMTPRL_OUT=$out
+expose "$(dirname "$SMTPRL_SCRIPT")"
+[ -n "${SMTPRL_KROOT:-}" ] && expose "$SMTPRL_KROOT"
 
 # modprobe, and the kernel's request_module for veth, iptables and nft, must
 # find the stock kernel's modules in the cache (the host may have no
