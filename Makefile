@@ -34,7 +34,7 @@ install: install-module install-userspace
 
 install-module: module
 	$(KMAKE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
-	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KREL)
+	$(if $(DESTDIR),@echo "staged under $(DESTDIR): run depmod $(KREL) on the target",depmod -a $(KREL))
 
 install-userspace: userspace
 	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)

@@ -92,7 +92,7 @@ tier_kunit() {
 		echo "kunit: no suites yet (kmod/tests/ is empty)"
 		return
 	fi
-	"$SMTPRL_TOP/scripts/vm-run.sh" -q -t 900 -o "$out" uml \
+	"$SMTPRL_TOP/scripts/vm-run.sh" -q -k -t 900 -o "$out" uml \
 		"$SMTPRL_TOP/scripts/kunit-guest.sh" >"$logdir/kunit-vm.log" 2>&1
 	status=$?
 	cat "$out/output.log" >>"$logdir/kunit-vm.log" 2>/dev/null

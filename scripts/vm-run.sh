@@ -4,7 +4,7 @@
 # Boot a lab kernel, load the freshly built smtprl.ko, run a guest script and
 # return its exit status. The host root is the guest's root, read-only.
 #
-#   vm-run.sh [-t SECONDS] [-o OUTDIR] [-n] [-q|-l] KERNEL SCRIPT [ARGS...]
+#   vm-run.sh [-t SECONDS] [-o OUTDIR] [-n] [-k] [-q|-l] KERNEL SCRIPT [ARGS...]
 #     KERNEL  6.1 | 6.12 (stock Debian under qemu, TCG) | uml (debug UML)
 #     -t      timeout for the whole boot (default 600)
 #     -o      where console.log, output.log, dmesg.log and kmemleak.log go
@@ -12,6 +12,7 @@
 #             $SMTPRL_KO is set, so is $SMTPRL_TEST_KO where KUnit is built)
 #     -q      do not copy the script's output to stdout
 #     -l      copy it live, as the script runs (for the demo)
+#     -k      the script runs KUnit: the test taint (N) is expected
 #   Environment: SMTPRL_QEMU_ACCEL (default tcg; kvm only where it works),
 #   SMTPRL_VM_MEM (MiB), SMTPRL_VM_SMP, SMTPRL_QEMU_ARGS (extra, e.g. -icount).
 #
@@ -23,19 +24,20 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-timeout_s=600 outdir= load=1 quiet=0 live=0
-while getopts t:o:nql opt; do
+timeout_s=600 outdir= load=1 quiet=0 live=0 kunit=0
+while getopts t:o:nqlk opt; do
 	case $opt in
 	t) timeout_s=$OPTARG ;;
 	o) outdir=$OPTARG ;;
 	n) load=0 ;;
 	q) quiet=1 ;;
 	l) live=1 quiet=1 ;;
+	k) kunit=1 ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 2 ] || { sed -n '5,14s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '5,15s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 kernel=$1 script=$(realpath "$2")
 shift 2
 [ -r "$script" ] || die "no guest script $script"
@@ -171,8 +173,10 @@ if hits=$(grep -h -E -m 5 -- "$splat" "${logs[@]}"); then
 	printf '  %s\n' "$hits" >&2
 fi
 if [ -e "$outdir/tainted" ]; then
-	# 4096 = O (out-of-tree), 8192 = E (unsigned): expected for our module.
-	t=$(($(cat "$outdir/tainted") & ~(4096 | 8192)))
+	# 4096 = O (out-of-tree), 8192 = E (unsigned): expected for our module;
+	# 262144 = N (KUnit test ran) only where the caller runs KUnit (-k).
+	allowed=$((4096 | 8192 | (kunit ? 262144 : 0)))
+	t=$(($(cat "$outdir/tainted") & ~allowed))
 	[ "$t" = 0 ] || fail "kernel tainted ($(cat "$outdir/tainted"))"
 fi
 if [ -e "$outdir/unload" ] && [ "$(cat "$outdir/unload")" != ok ]; then

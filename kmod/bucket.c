@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Token bucket arithmetic. All quantities are u64 nanoseconds: a bucket of
+ * size_ns holds size_ns / cost_ns connections, and every nanosecond of idle
+ * time adds one nanosecond of credit. Nothing here reads a clock, takes a
+ * lock or allocates: callers hold the lock of whatever embeds the buckets.
+ */
+
+#include <linux/overflow.h>
+
+#include "bucket.h"
+#include "smtprl.h"
+
+/**
+ * smtprl_rate_init - validate COUNT connections per UNIT_NS with BURST
+ * @r: result, untouched on error
+ * @count: connections per unit, >= 1
+ * @unit_ns: length of the unit in ns
+ * @burst: connections the bucket holds, >= 1
+ * @extack: where the reason for a rejection goes
+ *
+ * 1/day and 1000000/second are both valid; a burst whose credit does not fit
+ * in u64 ns is rejected rather than wrapped.
+ */
+int smtprl_rate_init(struct smtprl_rate *r, u64 count, u64 unit_ns, u64 burst,
+		     struct netlink_ext_ack *extack)
+{
+	u64 cost, size;
+
+	if (!count) {
+		NL_SET_ERR_MSG_MOD(extack, "rate: must be at least 1 per unit");
+		return -EINVAL;
+	}
+	if (count > unit_ns) {
+		NL_SET_ERR_MSG_MOD(extack, "rate: value too large (max 1000000000/second)");
+		return -ERANGE;
+	}
+	if (!burst) {
+		NL_SET_ERR_MSG_MOD(extack, "burst: must be at least 1");
+		return -EINVAL;
+	}
+	cost = div64_u64(unit_ns, count);
+	if (check_mul_overflow(cost, burst, &size)) {
+		NL_SET_ERR_MSG_MOD(extack, "burst: value too large for this rate");
+		return -ERANGE;
+	}
+	r->cost_ns = cost;
+	r->size_ns = size;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_rate_init);
+
+/* Credit after @elapsed ns of idle time; a bucket above @size is clamped. */
+static u64 refill(u64 tokens, u64 elapsed, u64 size)
+{
+	if (tokens >= size || elapsed >= size - tokens)
+		return size;
+	return tokens + elapsed;
+}
+
+/* Time since @last_ns; zero if the clock went backwards. */
+static u64 elapsed_since(u64 last_ns, u64 now_ns)
+{
+	return now_ns > last_ns ? now_ns - last_ns : 0;
+}
+
+static bool daily_on(const struct smtprl_limit *lim)
+{
+	return lim->daily.cost_ns != 0;
+}
+
+void smtprl_buckets_init(struct smtprl_buckets *b,
+			 const struct smtprl_limit *lim, u64 now_ns)
+{
+	b->last_ns = now_ns;
+	b->tokens_ns = lim->rate.size_ns;
+	b->daily_ns = lim->daily.size_ns;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_buckets_init);
+
+/**
+ * smtprl_buckets_take - refill to @now_ns and take one connection
+ * @b: the buckets; caller holds the lock of whatever embeds them
+ * @lim: the limits in force
+ * @now_ns: the current time
+ *
+ * Returns true if both the short window and the daily cap had a
+ * connection's worth of credit (both are then charged), false if either
+ * was short (neither is charged). A clock that goes backwards refills
+ * nothing and never moves @b->last_ns back.
+ */
+bool smtprl_buckets_take(struct smtprl_buckets *b,
+			 const struct smtprl_limit *lim, u64 now_ns)
+{
+	u64 elapsed = elapsed_since(b->last_ns, now_ns);
+
+	if (elapsed)
+		b->last_ns = now_ns;
+	b->tokens_ns = refill(b->tokens_ns, elapsed, lim->rate.size_ns);
+	if (daily_on(lim))
+		b->daily_ns = refill(b->daily_ns, elapsed, lim->daily.size_ns);
+
+	if (b->tokens_ns < lim->rate.cost_ns)
+		return false;
+	if (daily_on(lim) && b->daily_ns < lim->daily.cost_ns)
+		return false;
+
+	b->tokens_ns -= lim->rate.cost_ns;
+	if (daily_on(lim))
+		b->daily_ns -= lim->daily.cost_ns;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_buckets_take);
+
+/*
+ * Would both buckets be full by @now_ns? Only then may state be forgotten:
+ * a fresh entry starts full, so dropping any other would hand out credit.
+ */
+bool smtprl_buckets_full(const struct smtprl_buckets *b,
+			 const struct smtprl_limit *lim, u64 now_ns)
+{
+	u64 elapsed = elapsed_since(b->last_ns, now_ns);
+
+	if (refill(b->tokens_ns, elapsed, lim->rate.size_ns) < lim->rate.size_ns)
+		return false;
+	return !daily_on(lim) ||
+	       refill(b->daily_ns, elapsed, lim->daily.size_ns) >= lim->daily.size_ns;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_buckets_full);
+
+/* Whole connections one bucket would allow at @now_ns, for display. */
+u64 smtprl_bucket_level(u64 tokens_ns, u64 last_ns,
+			const struct smtprl_rate *r, u64 now_ns)
+{
+	if (!r->cost_ns)
+		return 0;
+	return div64_u64(refill(tokens_ns, elapsed_since(last_ns, now_ns),
+				r->size_ns), r->cost_ns);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_bucket_level);
