@@ -80,8 +80,12 @@ kmemleak=/sys/kernel/debug/kmemleak
 [ -w $kmemleak ] && echo clear >$kmemleak
 
 rc=0
-if [ "$SMTPRL_LOAD" = 1 ]; then
-	insmod "$SMTPRL_KO" >"$out/output.log" 2>&1 || rc=$?
+# What modprobe would load first (nf_reject_ipv4/6 on stock kernels).
+for dep in $(modinfo -F depends "$SMTPRL_KO" | tr ',' ' '); do
+	modprobe "$dep" >>"$out/output.log" 2>&1 || rc=$?
+done
+if [ "$SMTPRL_LOAD" = 1 ] && [ "$rc" = 0 ]; then
+	insmod "$SMTPRL_KO" >>"$out/output.log" 2>&1 || rc=$?
 fi
 if [ "$rc" = 0 ]; then
 	(cd /tmp && exec bash "$SMTPRL_SCRIPT" "${SMTPRL_ARGS[@]}") \

@@ -10,7 +10,7 @@ grep -q '^smtprl ' /proc/modules || fail "smtprl.ko is not loaded"
 [ -d /proc/net/smtprl ] || fail "no /proc/net/smtprl in init_net"
 
 topology_up
-for ns in $E2E_NS; do
+for ns in $E2E_NS bras; do
 	nsx "$ns" test -d /proc/net/smtprl || fail "no /proc/net/smtprl in $ns"
 done
 pass "/proc/net/smtprl exists in every namespace"

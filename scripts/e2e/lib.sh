@@ -3,23 +3,32 @@
 #
 # The lab topology, in network namespaces:
 #
-#   [sub] sub0 ----- bras-sub [bras] bras-inet ----- inet0 [inet]
+#   [sub] sub0 ----- bras-sub [BRAS] bras-inet ----- inet0 [inet]
 #   10.0.1.2-9/24            10.0.1.1      10.0.2.1           10.0.2.25 (MX, smtp-sink)
 #   2001:db8:1::2-9/64       2001:db8:1::1 2001:db8:2::1      2001:db8:2::25
 #
 # "sub" is a subscriber line (several addresses, so one namespace can play
-# several hosts), "bras" the concentrator where smtprl runs, "inet" the
-# world's mail servers.
+# several hosts), the BRAS is the lab VM itself (the initial namespace,
+# where smtprl.ko enforces from load), "inet" the world's mail servers.
 
 set -euo pipefail
 
-E2E_NS="sub bras inet"
+E2E_NS="sub inet"
 MX4=10.0.2.25
 MX6=2001:db8:2::25
 E2E_TMP=$(mktemp -d /tmp/e2e.XXXXXX)
 chmod 755 "$E2E_TMP"
 
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# nsx NS CMD...: run CMD in namespace NS; "bras" is the initial namespace.
+nsx() {
+	local ns=$1
+	shift
+	if [ "$ns" = bras ]; then
+		"$@"
+	else
+		ip netns exec "$ns" "$@"
+	fi
+}
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -43,8 +52,8 @@ topology_up() {
 		ip netns add "$ns"
 		nsx "$ns" ip link set lo up
 	done
-	ip link add sub0 netns sub type veth peer name bras-sub netns bras
-	ip link add bras-inet netns bras type veth peer name inet0 netns inet
+	ip link add sub0 netns sub type veth peer name bras-sub
+	ip link add bras-inet type veth peer name inet0 netns inet
 
 	for i in 2 3 4 5 6 7 8 9; do
 		nsx sub ip addr add 10.0.1.$i/24 dev sub0
@@ -76,6 +85,8 @@ topology_down() {
 	for ns in $E2E_NS; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
+	ip link del bras-sub 2>/dev/null || true
+	ip link del bras-inet 2>/dev/null || true
 	rm -rf "$E2E_TMP"
 }
 
@@ -128,4 +139,29 @@ send_many() {
 		send_mail "$@" && ok=$((ok + 1))
 	done
 	echo "$ok"
+}
+
+# attempts N FROM DST [PORT [TIMEOUT]]: N TCP connects from the subscriber
+# side; prints "ok=N refused=N timeout=N".
+attempts() {
+	local n=$1 from=$2 dst=$3 port=${4:-25} timeout=${5:-0.9}
+	nsx sub /usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/connect.py" \
+		"$from" "$dst" "$port" "$n" "$timeout"
+}
+
+# smtprl_reload [PARAM=VALUE...]: reload the module with init_net's policy.
+smtprl_reload() {
+	rmmod smtprl 2>/dev/null || true
+	insmod "$SMTPRL_KO" "$@"
+}
+
+# stat NAME [NS]: a counter from /proc/net/smtprl/stats.
+stat() {
+	nsx "${2:-bras}" awk -v k="$1" '$1 == k { print $2 }' /proc/net/smtprl/stats
+}
+
+# source_field SOURCE COLUMN: a column of /proc/net/smtprl/sources.
+source_field() {
+	awk -v s="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$1 == s { print $col[c] }' /proc/net/smtprl/sources
 }

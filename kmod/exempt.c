@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exemptions: opted-in subscribers, by address or prefix (longest wins),
+ * unlimited or with their own rate, optionally until an absolute time.
+ *
+ * Locking: add, del, flush and expire run with the netns config mutex
+ * held (process context, may allocate with GFP_KERNEL); match runs under
+ * RCU; an exemption's bucket and counters are under its own spinlock.
+ */
+
+#include <linux/netlink.h>
+#include <linux/slab.h>
+
+#include "exempt.h"
+#include "policy.h"
+#include "smtprl.h"
+
+void smtprl_exempt_release(struct smtprl_pfx *p)
+{
+	struct smtprl_exempt *ex = container_of(p, struct smtprl_exempt, pfx);
+
+	kfree_rcu(ex, pfx.rcu);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_release);
+
+static int limit_init(struct smtprl_exempt *ex, struct netlink_ext_ack *extack)
+{
+	const struct smtprl_exempt_spec *spec = &ex->spec;
+	int err;
+
+	if (!spec->rate) {
+		if (spec->burst || spec->daily) {
+			NL_SET_ERR_MSG_MOD(extack, "exempt: burst and daily need a rate");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (spec->rate_unit >= __SMTPRL_UNIT_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "rate: unknown unit");
+		return -EINVAL;
+	}
+	/* Burst defaults to one unit's worth, as in "rate 100/hour". */
+	err = smtprl_rate_init(&ex->limit.rate, spec->rate,
+			       smtprl_unit_ns(spec->rate_unit),
+			       spec->burst ?: spec->rate, extack);
+	if (err)
+		return err;
+	if (spec->daily)
+		return smtprl_rate_init(&ex->limit.daily, spec->daily,
+					smtprl_unit_ns(SMTPRL_UNIT_DAY),
+					spec->daily, extack);
+	return 0;
+}
+
+/**
+ * smtprl_exempt_add - add (or replace) the exemption for @spec->key
+ * @s: the exemption set
+ * @spec: validated key plus what the operator asked for
+ * @replace: replace an existing exemption instead of failing with -EEXIST
+ * @now_ns: the current time (an expiry in the past is refused)
+ * @extack: reason for a rejection
+ *
+ * A replaced exemption keeps its counters and its bucket's credit
+ * (clamped to the new size). Config mutex held.
+ */
+int smtprl_exempt_add(struct smtprl_pfxset *s, const struct smtprl_exempt_spec *spec,
+		      bool replace, u64 now_ns, struct netlink_ext_ack *extack)
+{
+	struct smtprl_exempt *ex, *old = NULL;
+	struct smtprl_pfx *found;
+	int err;
+
+	if (spec->expires_ns && spec->expires_ns <= now_ns) {
+		NL_SET_ERR_MSG_MOD(extack, "expires: already in the past");
+		return -EINVAL;
+	}
+	if (strnlen(spec->comment, sizeof(spec->comment)) > SMTPRL_COMMENT_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "comment: longer than 64 bytes");
+		return -EINVAL;
+	}
+	rcu_read_lock();
+	found = smtprl_pfxset_find(s, &spec->key);
+	rcu_read_unlock();
+	if (found && !replace) {
+		NL_SET_ERR_MSG_MOD(extack, "exempt: already exists (use replace)");
+		return -EEXIST;
+	}
+	if (!found && s->n >= SMTPRL_EXEMPT_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "exempt: too many exemptions (max 1048576)");
+		return -ENOSPC;
+	}
+
+	ex = kzalloc(sizeof(*ex), GFP_KERNEL_ACCOUNT);
+	if (!ex)
+		return -ENOMEM;
+	ex->spec = *spec;
+	ex->pfx.key = spec->key;
+	spin_lock_init(&ex->lock);
+	err = limit_init(ex, extack);
+	if (err)
+		goto err_free;
+	smtprl_buckets_init(&ex->b, &ex->limit, now_ns);
+
+	if (found) {
+		old = container_of(found, struct smtprl_exempt, pfx);
+		spin_lock_bh(&old->lock);
+		ex->allowed = old->allowed;
+		ex->limited = old->limited;
+		if (!smtprl_exempt_unlimited(old)) {
+			ex->b = old->b;
+			/* Credit of the old bucket, no more than the new holds. */
+			ex->b.tokens_ns = min(ex->b.tokens_ns, ex->limit.rate.size_ns);
+			ex->b.daily_ns = min(ex->b.daily_ns, ex->limit.daily.size_ns);
+		}
+		spin_unlock_bh(&old->lock);
+		/* Readers see the old or the new one, never neither. */
+		err = smtprl_pfxset_replace(s, &old->pfx, &ex->pfx);
+		if (WARN_ON(err))
+			goto err_free;
+		smtprl_exempt_release(&old->pfx);
+		return 0;
+	}
+	err = smtprl_pfxset_insert(s, &ex->pfx);
+	if (err)
+		goto err_free;
+	return 0;
+
+err_free:
+	kfree(ex);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_add);
+
+/* Config mutex held. */
+int smtprl_exempt_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k)
+{
+	struct smtprl_pfx *p;
+
+	rcu_read_lock();
+	p = smtprl_pfxset_find(s, k);
+	rcu_read_unlock();
+	if (!p)
+		return -ENOENT;
+	smtprl_pfxset_remove(s, p);
+	smtprl_exempt_release(p);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_del);
+
+/* Config mutex held. */
+unsigned int smtprl_exempt_flush(struct smtprl_pfxset *s)
+{
+	return smtprl_pfxset_prune(s, NULL, NULL, smtprl_exempt_release);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_flush);
+
+static bool expired(const struct smtprl_exempt *ex, u64 now_ns)
+{
+	return ex->spec.expires_ns && now_ns >= ex->spec.expires_ns;
+}
+
+static bool expired_pred(struct smtprl_pfx *p, void *arg)
+{
+	return expired(container_of(p, struct smtprl_exempt, pfx), *(u64 *)arg);
+}
+
+/* Remove exemptions whose time is up. Config mutex held. */
+unsigned int smtprl_exempt_expire(struct smtprl_pfxset *s, u64 now_ns)
+{
+	return smtprl_pfxset_prune(s, expired_pred, &now_ns, smtprl_exempt_release);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_expire);
+
+/*
+ * The exemption covering @addr, longest prefix first, or NULL. An expired
+ * exemption no longer applies, even before GC removes it. Call under RCU.
+ */
+struct smtprl_exempt *smtprl_exempt_match(struct smtprl_pfxset *s, u8 family,
+					  const union smtprl_addr *addr,
+					  u64 now_ns)
+{
+	struct smtprl_pfx *p = smtprl_pfxset_match(s, family, addr);
+	struct smtprl_exempt *ex;
+
+	if (!p)
+		return NULL;
+	ex = container_of(p, struct smtprl_exempt, pfx);
+	return expired(ex, now_ns) ? NULL : ex;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_match);
+
+/* Charge one connection to @ex; false if its own rate limits it. */
+bool smtprl_exempt_take(struct smtprl_exempt *ex, u64 now_ns)
+{
+	bool ok = true;
+
+	spin_lock_bh(&ex->lock);
+	if (!smtprl_exempt_unlimited(ex))
+		ok = smtprl_buckets_take(&ex->b, &ex->limit, now_ns);
+	if (ok)
+		ex->allowed++;
+	else
+		ex->limited++;
+	spin_unlock_bh(&ex->lock);
+	return ok;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_take);

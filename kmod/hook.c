@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path, all of it. Runs in softirq (PREROUTING) or process
+ * context (LOCAL_OUT), always under RCU (nf_hook holds it), never sleeps,
+ * never allocates except one GFP_ATOMIC entry for a new source.
+ *
+ *   classify  -> not a new connection to our ports: NF_ACCEPT, nothing written
+ *   scope     -> source outside the subscriber prefixes/interfaces: accept
+ *   relay     -> destination on the relay allowlist: accept, count
+ *   exempt    -> longest-prefix exemption: unlimited, or its own bucket
+ *   source    -> entry for the masked source (cap, when-full policy)
+ *   buckets   -> short window and daily cap
+ *   verdict   -> accept | drop | reject (RST) | monitor (accept, count)
+ */
+
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/ipv6/nf_reject.h>
+
+#include "netns.h"
+#include "smtprl.h"
+
+/* Is @name one of the scope interfaces? Call under RCU. */
+bool smtprl_iface_match(const struct smtprl_ifset *set, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->n; i++) {
+		const struct smtprl_iface *ifc = &set->ifs[i];
+
+		if (ifc->wildcard ? !strncmp(name, ifc->name, ifc->len)
+				  : !strncmp(name, ifc->name, IFNAMSIZ))
+			return true;
+	}
+	return false;
+}
+
+static bool in_scope(struct smtprl_net *sn, const struct smtprl_conn *c,
+		     const struct net_device *in)
+{
+	const struct smtprl_ifset *ifs = rcu_dereference(sn->scope_ifs);
+	bool any_pfx = READ_ONCE(sn->scope.n) != 0;
+
+	if (!any_pfx && (!ifs || !ifs->n))
+		return true;
+	if (any_pfx && smtprl_pfxset_match(&sn->scope, c->family, &c->saddr))
+		return true;
+	/* Locally generated packets have no input device. */
+	return ifs && in && smtprl_iface_match(ifs, in->name);
+}
+
+static unsigned int limited(struct smtprl_net *sn, const struct smtprl_policy *p,
+			    struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	switch (p->cfg.action) {
+	case SMTPRL_ACTION_MONITOR:
+		smtprl_stat_inc(sn, SMTPRL_STAT_WOULD_LIMIT);
+		return NF_ACCEPT;
+	case SMTPRL_ACTION_REJECT:
+		if (state->pf == NFPROTO_IPV4)
+			nf_send_reset(state->net, state->sk, skb, state->hook);
+		else
+			nf_send_reset6(state->net, state->sk, skb, state->hook);
+		smtprl_stat_inc(sn, SMTPRL_STAT_REJECT_SENT);
+		fallthrough;
+	default:
+		smtprl_stat_inc(sn, SMTPRL_STAT_LIMITED);
+		return NF_DROP;
+	}
+}
+
+static unsigned int track(struct smtprl_net *sn, const struct smtprl_policy *p,
+			  const struct smtprl_conn *c, u64 now,
+			  struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	struct smtprl_entry *e;
+	struct smtprl_key k;
+	int tries;
+
+	memset(&k, 0, sizeof(k));
+	k.family = c->family;
+	smtprl_addr_mask(&k.addr, &c->saddr, c->family,
+			 c->family == NFPROTO_IPV4 ? p->cfg.v4_prefix : p->cfg.v6_prefix);
+
+	/* A second try only if GC unlinked the entry under us. */
+	for (tries = 0; tries < 2; tries++) {
+		e = smtprl_table_get(&sn->sources, &k, &p->limit,
+				     p->cfg.max_sources, now);
+		if (!e) {
+			smtprl_stat_inc(sn, SMTPRL_STAT_TABLE_FULL);
+			return p->cfg.when_full == SMTPRL_FULL_DROP ? NF_DROP : NF_ACCEPT;
+		}
+		if (smtprl_entry_take(e, &p->limit, now)) {
+			smtprl_stat_inc(sn, SMTPRL_STAT_ALLOWED);
+			return NF_ACCEPT;
+		}
+		if (likely(!READ_ONCE(e->dead)))
+			return limited(sn, p, skb, state);
+	}
+	smtprl_stat_inc(sn, SMTPRL_STAT_TABLE_FULL);
+	return p->cfg.when_full == SMTPRL_FULL_DROP ? NF_DROP : NF_ACCEPT;
+}
+
+unsigned int smtprl_hook(void *priv, struct sk_buff *skb,
+			 const struct nf_hook_state *state)
+{
+	struct smtprl_net *sn = priv;
+	const struct smtprl_policy *p = rcu_dereference(sn->policy);
+	struct smtprl_exempt *ex;
+	struct smtprl_conn c;
+	u64 now;
+
+	if (!smtprl_classify(skb, state->pf, p, &c))
+		return NF_ACCEPT;
+
+	smtprl_stat_inc(sn, SMTPRL_STAT_SEEN);
+	if (!in_scope(sn, &c, state->in)) {
+		smtprl_stat_inc(sn, SMTPRL_STAT_OUT_OF_SCOPE);
+		return NF_ACCEPT;
+	}
+	if (smtprl_pfxset_match(&sn->relay, c.family, &c.daddr)) {
+		smtprl_stat_inc(sn, SMTPRL_STAT_RELAY);
+		return NF_ACCEPT;
+	}
+	now = smtprl_now_ns();
+	ex = smtprl_exempt_match(&sn->exempt, c.family, &c.saddr, now);
+	if (ex) {
+		if (smtprl_exempt_take(ex, now)) {
+			smtprl_stat_inc(sn, SMTPRL_STAT_EXEMPT);
+			return NF_ACCEPT;
+		}
+		smtprl_stat_inc(sn, SMTPRL_STAT_EXEMPT_LIMITED);
+		return limited(sn, p, skb, state);
+	}
+	return track(sn, p, &c, now, skb, state);
+}
+
+/*
+ * Ahead of conntrack (a dropped SYN never costs a conntrack entry) and of
+ * the raw table, after defragmentation.
+ */
+static const struct nf_hook_ops hook_templates[__SMTPRL_OPS_MAX] = {
+	[SMTPRL_OPS_PRE4] = { .hook = smtprl_hook, .pf = NFPROTO_IPV4,
+			      .hooknum = NF_INET_PRE_ROUTING,
+			      .priority = NF_IP_PRI_RAW - 1 },
+	[SMTPRL_OPS_PRE6] = { .hook = smtprl_hook, .pf = NFPROTO_IPV6,
+			      .hooknum = NF_INET_PRE_ROUTING,
+			      .priority = NF_IP6_PRI_RAW - 1 },
+	[SMTPRL_OPS_OUT4] = { .hook = smtprl_hook, .pf = NFPROTO_IPV4,
+			      .hooknum = NF_INET_LOCAL_OUT,
+			      .priority = NF_IP_PRI_RAW - 1 },
+	[SMTPRL_OPS_OUT6] = { .hook = smtprl_hook, .pf = NFPROTO_IPV6,
+			      .hooknum = NF_INET_LOCAL_OUT,
+			      .priority = NF_IP6_PRI_RAW - 1 },
+};
+
+/*
+ * Register exactly the hooks in @want (SMTPRL_HOOK_*), unregistering the
+ * others. Config mutex held.
+ */
+int smtprl_hooks_sync(struct smtprl_net *sn, u32 want)
+{
+	static const u32 bit[__SMTPRL_OPS_MAX] = {
+		[SMTPRL_OPS_PRE4] = SMTPRL_HOOK_PREROUTING,
+		[SMTPRL_OPS_PRE6] = SMTPRL_HOOK_PREROUTING,
+		[SMTPRL_OPS_OUT4] = SMTPRL_HOOK_OUTPUT,
+		[SMTPRL_OPS_OUT6] = SMTPRL_HOOK_OUTPUT,
+	};
+	unsigned int i;
+	int err;
+
+	lockdep_assert_held(&sn->lock);
+	for (i = 0; i < __SMTPRL_OPS_MAX; i++) {
+		bool on = sn->hooks_on & bit[i], need = want & bit[i];
+
+		if (on == need)
+			continue;
+		if (need) {
+			sn->ops[i] = hook_templates[i];
+			sn->ops[i].priv = sn;
+			err = nf_register_net_hook(sn->net, &sn->ops[i]);
+			if (err)
+				goto err_unwind;
+		} else {
+			nf_unregister_net_hook(sn->net, &sn->ops[i]);
+		}
+	}
+	sn->hooks_on = want;
+	return 0;
+
+err_unwind:
+	/* Back to what was registered before: hooks i-1..0 flip back. */
+	while (i--) {
+		bool on = sn->hooks_on & bit[i], need = want & bit[i];
+
+		if (on == need)
+			continue;
+		if (need)
+			nf_unregister_net_hook(sn->net, &sn->ops[i]);
+		else
+			WARN_ON(nf_register_net_hook(sn->net, &sn->ops[i]));
+	}
+	return err;
+}

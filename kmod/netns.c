@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-namespace state and the configuration API the netlink layer and
+ * the module parameters call. Everything here runs in process context
+ * with sn->lock held where noted; nothing here is on the packet path.
+ */
+
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "netns.h"
+#include "smtprl.h"
+
+static struct smtprl_policy *policy_of(struct smtprl_net *sn)
+{
+	return rcu_dereference_protected(sn->policy, lockdep_is_held(&sn->lock));
+}
+
+void smtprl_pfx_release(struct smtprl_pfx *p)
+{
+	kfree_rcu(p, rcu);
+}
+
+static void pfx_free(void *ptr, void *arg)
+{
+	kfree(ptr);
+}
+
+static void exempt_free(void *ptr, void *arg)
+{
+	kfree(container_of(ptr, struct smtprl_exempt, pfx));
+}
+
+/* Config mutex held (or the namespace is being torn down). */
+void smtprl_gc_run(struct smtprl_net *sn, u64 now_ns)
+{
+	unsigned int n;
+
+	n = smtprl_table_gc(&sn->sources, &policy_of(sn)->limit, now_ns,
+			    SMTPRL_GC_BATCH, false);
+	this_cpu_add(sn->stats->c[SMTPRL_STAT_GC_REMOVED], n);
+	n = smtprl_exempt_expire(&sn->exempt, now_ns);
+	this_cpu_add(sn->stats->c[SMTPRL_STAT_EXEMPT_EXPIRED], n);
+}
+
+static void gc_work(struct work_struct *work)
+{
+	struct smtprl_net *sn = container_of(to_delayed_work(work),
+					     struct smtprl_net, gc_work);
+
+	mutex_lock(&sn->lock);
+	smtprl_gc_run(sn, smtprl_now_ns());
+	mutex_unlock(&sn->lock);
+	queue_delayed_work(system_power_efficient_wq, &sn->gc_work,
+			   SMTPRL_GC_INTERVAL);
+}
+
+/**
+ * smtprl_net_setup - bring up @sn for @net with policy @cfg (not enabled)
+ * @sn: the namespace's state
+ * @net: the namespace
+ * @cfg: the starting policy (validated here)
+ * @extack: reason for a rejection
+ */
+int smtprl_net_setup(struct smtprl_net *sn, struct net *net,
+		     const struct smtprl_policy_cfg *cfg,
+		     struct netlink_ext_ack *extack)
+{
+	struct smtprl_policy *p;
+	int err;
+
+	sn->net = net;
+	mutex_init(&sn->lock);
+	INIT_DEFERRABLE_WORK(&sn->gc_work, gc_work);
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	err = smtprl_policy_build(p, cfg, extack);
+	if (err)
+		goto err_free_policy;
+	RCU_INIT_POINTER(sn->policy, p);
+
+	sn->stats = alloc_percpu(struct smtprl_stats);
+	if (!sn->stats) {
+		err = -ENOMEM;
+		goto err_free_policy;
+	}
+	err = smtprl_pfxset_init(&sn->scope);
+	if (err)
+		goto err_free_stats;
+	err = smtprl_pfxset_init(&sn->relay);
+	if (err)
+		goto err_destroy_scope;
+	err = smtprl_pfxset_init(&sn->exempt);
+	if (err)
+		goto err_destroy_relay;
+	err = smtprl_table_init(&sn->sources);
+	if (err)
+		goto err_destroy_exempt;
+	queue_delayed_work(system_power_efficient_wq, &sn->gc_work,
+			   SMTPRL_GC_INTERVAL);
+	return 0;
+
+err_destroy_exempt:
+	smtprl_pfxset_destroy(&sn->exempt, exempt_free);
+err_destroy_relay:
+	smtprl_pfxset_destroy(&sn->relay, pfx_free);
+err_destroy_scope:
+	smtprl_pfxset_destroy(&sn->scope, pfx_free);
+err_free_stats:
+	free_percpu(sn->stats);
+err_free_policy:
+	kfree(p);
+	return err;
+}
+
+/* Undo smtprl_net_setup: hooks off, work stopped, everything freed. */
+void smtprl_net_teardown(struct smtprl_net *sn)
+{
+	mutex_lock(&sn->lock);
+	smtprl_hooks_sync(sn, 0);
+	sn->enabled = false;
+	mutex_unlock(&sn->lock);
+	cancel_delayed_work_sync(&sn->gc_work);
+	/* nf_unregister_net_hook waited for the packet path to leave. */
+	smtprl_table_destroy(&sn->sources);
+	smtprl_pfxset_destroy(&sn->exempt, exempt_free);
+	smtprl_pfxset_destroy(&sn->relay, pfx_free);
+	smtprl_pfxset_destroy(&sn->scope, pfx_free);
+	kfree(rcu_dereference_raw(sn->scope_ifs));
+	kfree(rcu_dereference_raw(sn->policy));
+	free_percpu(sn->stats);
+}
+
+/* Start or stop enforcing in this namespace. */
+int smtprl_net_enable(struct smtprl_net *sn, bool on,
+		      struct netlink_ext_ack *extack)
+{
+	int err;
+
+	mutex_lock(&sn->lock);
+	err = smtprl_hooks_sync(sn, on ? policy_of(sn)->cfg.hooks : 0);
+	if (!err)
+		sn->enabled = on;
+	else
+		NL_SET_ERR_MSG_MOD(extack, "enable: cannot register netfilter hooks");
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+/**
+ * smtprl_policy_set - validate @cfg and publish it as the new policy
+ * @sn: the namespace's state
+ * @cfg: the complete new policy
+ * @extack: reason for a rejection
+ *
+ * All or nothing: on error the old policy stays. Existing sources keep
+ * their buckets; credit beyond the new size is clamped at their next
+ * packet.
+ */
+int smtprl_policy_set(struct smtprl_net *sn, const struct smtprl_policy_cfg *cfg,
+		      struct netlink_ext_ack *extack)
+{
+	struct smtprl_policy *p, *old;
+	int err;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	err = smtprl_policy_build(p, cfg, extack);
+	if (err)
+		goto err_free;
+
+	mutex_lock(&sn->lock);
+	old = policy_of(sn);
+	if (sn->enabled) {
+		err = smtprl_hooks_sync(sn, cfg->hooks);
+		if (err) {
+			NL_SET_ERR_MSG_MOD(extack, "hooks: cannot register netfilter hooks");
+			mutex_unlock(&sn->lock);
+			goto err_free;
+		}
+	}
+	rcu_assign_pointer(sn->policy, p);
+	mutex_unlock(&sn->lock);
+	kfree_rcu(old, rcu);
+	return 0;
+
+err_free:
+	kfree(p);
+	return err;
+}
+
+int smtprl_scope_iface_add(struct smtprl_net *sn, const char *name,
+			   struct netlink_ext_ack *extack)
+{
+	struct smtprl_ifset *old, *set;
+	size_t len = strnlen(name, IFNAMSIZ);
+	unsigned int i, n;
+	int err = 0;
+
+	if (!len || len >= IFNAMSIZ) {
+		NL_SET_ERR_MSG_MOD(extack, "dev: interface name empty or too long");
+		return -EINVAL;
+	}
+	mutex_lock(&sn->lock);
+	old = rcu_dereference_protected(sn->scope_ifs, lockdep_is_held(&sn->lock));
+	n = old ? old->n : 0;
+	/* Exact duplicates only: "ppp+" and "ppp0" may coexist. */
+	for (i = 0; i < n; i++) {
+		if (!strncmp(old->ifs[i].name, name, IFNAMSIZ)) {
+			NL_SET_ERR_MSG_MOD(extack, "dev: already in scope");
+			err = -EEXIST;
+			goto out;
+		}
+	}
+	if (n >= SMTPRL_MAX_IFACES) {
+		NL_SET_ERR_MSG_MOD(extack, "dev: too many interfaces (max 32)");
+		err = -ENOSPC;
+		goto out;
+	}
+	set = kzalloc(struct_size(set, ifs, n + 1), GFP_KERNEL);
+	if (!set) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (old)
+		memcpy(set->ifs, old->ifs, n * sizeof(set->ifs[0]));
+	strscpy(set->ifs[n].name, name, IFNAMSIZ);
+	set->ifs[n].wildcard = name[len - 1] == '+';
+	set->ifs[n].len = set->ifs[n].wildcard ? len - 1 : len;
+	set->n = n + 1;
+	rcu_assign_pointer(sn->scope_ifs, set);
+	if (old)
+		kfree_rcu(old, rcu);
+out:
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+int smtprl_scope_iface_del(struct smtprl_net *sn, const char *name)
+{
+	struct smtprl_ifset *old, *set;
+	unsigned int i, j;
+	int err = -ENOENT;
+
+	mutex_lock(&sn->lock);
+	old = rcu_dereference_protected(sn->scope_ifs, lockdep_is_held(&sn->lock));
+	for (i = 0; old && i < old->n; i++)
+		if (!strncmp(old->ifs[i].name, name, IFNAMSIZ))
+			break;
+	if (!old || i == old->n)
+		goto out;
+	err = -ENOMEM;
+	set = kzalloc(struct_size(set, ifs, old->n - 1), GFP_KERNEL);
+	if (!set)
+		goto out;
+	for (j = 0; j < old->n; j++)
+		if (j != i)
+			set->ifs[set->n++] = old->ifs[j];
+	rcu_assign_pointer(sn->scope_ifs, set);
+	kfree_rcu(old, rcu);
+	err = 0;
+out:
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+/* Add a plain prefix (scope or relay). Config mutex held. */
+int smtprl_pfx_add(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
+		   struct netlink_ext_ack *extack)
+{
+	struct smtprl_pfx *p;
+	int err;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->key = *k;
+	err = smtprl_pfxset_insert(s, p);
+	if (err) {
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG_MOD(extack, "prefix: already present");
+		kfree(p);
+	}
+	return err;
+}
+
+/* Config mutex held. */
+int smtprl_pfx_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k)
+{
+	struct smtprl_pfx *p;
+
+	rcu_read_lock();
+	p = smtprl_pfxset_find(s, k);
+	rcu_read_unlock();
+	if (!p)
+		return -ENOENT;
+	smtprl_pfxset_remove(s, p);
+	smtprl_pfx_release(p);
+	return 0;
+}
+
+void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out)
+{
+	int cpu, i;
+
+	memset(out, 0, sizeof(*out));
+	for_each_possible_cpu(cpu) {
+		const struct smtprl_stats *s = per_cpu_ptr(sn->stats, cpu);
+
+		for (i = 0; i < __SMTPRL_STAT_MAX; i++)
+			out->c[i] += READ_ONCE(s->c[i]);
+	}
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SMTPRL_NETNS_H
+#define _SMTPRL_NETNS_H
+
+#include <linux/if.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/percpu.h>
+#include <linux/workqueue.h>
+
+#include "exempt.h"
+#include "pfx.h"
+#include "policy.h"
+#include "table.h"
+
+enum smtprl_stat {
+	SMTPRL_STAT_SEEN,		/* new connections classified as ours */
+	SMTPRL_STAT_ALLOWED,
+	SMTPRL_STAT_LIMITED,		/* dropped or rejected */
+	SMTPRL_STAT_WOULD_LIMIT,	/* monitor mode: accepted, over the limit */
+	SMTPRL_STAT_EXEMPT,		/* accepted under an exemption */
+	SMTPRL_STAT_EXEMPT_LIMITED,	/* over an exemption's own rate */
+	SMTPRL_STAT_RELAY,		/* to the relay allowlist */
+	SMTPRL_STAT_OUT_OF_SCOPE,
+	SMTPRL_STAT_TABLE_FULL,		/* could not be tracked */
+	SMTPRL_STAT_REJECT_SENT,	/* RSTs sent */
+	SMTPRL_STAT_GC_REMOVED,
+	SMTPRL_STAT_EXEMPT_EXPIRED,
+	__SMTPRL_STAT_MAX
+};
+
+struct smtprl_stats {
+	u64 c[__SMTPRL_STAT_MAX];
+};
+
+#define SMTPRL_MAX_IFACES	32
+
+struct smtprl_iface {
+	char name[IFNAMSIZ];
+	u8 len;			/* bytes to compare: a trailing '+' matches a prefix */
+	bool wildcard;
+};
+
+/* Scope interfaces: an immutable array, replaced whole under the mutex. */
+struct smtprl_ifset {
+	unsigned int n;
+	struct rcu_head rcu;
+	struct smtprl_iface ifs[];
+};
+
+enum {
+	SMTPRL_OPS_PRE4,
+	SMTPRL_OPS_PRE6,
+	SMTPRL_OPS_OUT4,
+	SMTPRL_OPS_OUT6,
+	__SMTPRL_OPS_MAX
+};
+
+/*
+ * Per network namespace state.
+ *
+ * Locking: @lock (a mutex, process context only) serialises every change
+ * of configuration, hook registration, GC and table maintenance. The
+ * packet path takes none of it: it reads @policy, @scope_ifs and the
+ * prefix sets under RCU and locks at most one entry.
+ */
+struct smtprl_net {
+	struct net *net;
+	struct mutex lock;	/* configuration, hooks, GC; see above */
+	struct smtprl_policy __rcu *policy;
+	struct smtprl_ifset __rcu *scope_ifs;
+	struct smtprl_pfxset scope;
+	struct smtprl_pfxset relay;
+	struct smtprl_pfxset exempt;
+	struct smtprl_table sources;
+	struct smtprl_stats __percpu *stats;
+	struct nf_hook_ops ops[__SMTPRL_OPS_MAX];
+	u32 hooks_on;		/* SMTPRL_HOOK_* registered now */
+	bool enabled;
+	struct delayed_work gc_work;
+	struct proc_dir_entry *proc_dir;
+};
+
+#define SMTPRL_GC_INTERVAL	HZ
+
+static inline void smtprl_stat_inc(struct smtprl_net *sn, enum smtprl_stat s)
+{
+	this_cpu_inc(sn->stats->c[s]);
+}
+
+static inline u64 smtprl_now_ns(void)
+{
+	return ktime_get_coarse_boottime_ns();
+}
+
+struct smtprl_net *smtprl_net(const struct net *net);
+int smtprl_net_setup(struct smtprl_net *sn, struct net *net,
+		     const struct smtprl_policy_cfg *cfg,
+		     struct netlink_ext_ack *extack);
+void smtprl_net_teardown(struct smtprl_net *sn);
+int smtprl_net_enable(struct smtprl_net *sn, bool on,
+		      struct netlink_ext_ack *extack);
+int smtprl_policy_set(struct smtprl_net *sn, const struct smtprl_policy_cfg *cfg,
+		      struct netlink_ext_ack *extack);
+int smtprl_scope_iface_add(struct smtprl_net *sn, const char *name,
+			   struct netlink_ext_ack *extack);
+int smtprl_scope_iface_del(struct smtprl_net *sn, const char *name);
+int smtprl_pfx_add(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
+		   struct netlink_ext_ack *extack);
+int smtprl_pfx_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k);
+void smtprl_pfx_release(struct smtprl_pfx *p);
+void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out);
+void smtprl_gc_run(struct smtprl_net *sn, u64 now_ns);
+
+/* hook.c */
+unsigned int smtprl_hook(void *priv, struct sk_buff *skb,
+			 const struct nf_hook_state *state);
+bool smtprl_iface_match(const struct smtprl_ifset *set, const char *name);
+int smtprl_hooks_sync(struct smtprl_net *sn, u32 want);
+
+#endif /* _SMTPRL_NETNS_H */

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SMTPRL_PFX_H
+#define _SMTPRL_PFX_H
+
+#include <linux/rhashtable-types.h>
+
+#include "classify.h"
+
+/* A prefix: masked address, family, length. Host bits are always zero. */
+struct smtprl_pfx_key {
+	union smtprl_addr addr;
+	u8 family;
+	u8 plen;
+};
+
+struct smtprl_pfx {
+	struct rhash_head node;
+	struct smtprl_pfx_key key;
+	struct rcu_head rcu;
+};
+
+/*
+ * A set of prefixes with longest-prefix match: one exact-match hash table
+ * probed once per prefix length in use, longest first. Written only under
+ * the owner's config mutex; matched under RCU.
+ */
+struct smtprl_pfxset {
+	struct rhashtable ht;
+	unsigned int n;
+	DECLARE_BITMAP(lens4, 33);
+	DECLARE_BITMAP(lens6, 129);
+	u32 count4[33];
+	u32 count6[129];
+};
+
+int smtprl_pfxset_init(struct smtprl_pfxset *s);
+void smtprl_pfxset_destroy(struct smtprl_pfxset *s,
+			   void (*free_fn)(void *ptr, void *arg));
+int smtprl_pfx_key_init(struct smtprl_pfx_key *k, u8 family,
+			const union smtprl_addr *addr, u8 plen,
+			struct netlink_ext_ack *extack);
+int smtprl_pfxset_insert(struct smtprl_pfxset *s, struct smtprl_pfx *p);
+void smtprl_pfxset_remove(struct smtprl_pfxset *s, struct smtprl_pfx *p);
+int smtprl_pfxset_replace(struct smtprl_pfxset *s, struct smtprl_pfx *old,
+			  struct smtprl_pfx *new);
+struct smtprl_pfx *smtprl_pfxset_find(struct smtprl_pfxset *s,
+				      const struct smtprl_pfx_key *k);
+unsigned int smtprl_pfxset_prune(struct smtprl_pfxset *s,
+				 bool (*pred)(struct smtprl_pfx *p, void *arg),
+				 void *arg, void (*release)(struct smtprl_pfx *p));
+struct smtprl_pfx *smtprl_pfxset_match(struct smtprl_pfxset *s, u8 family,
+				       const union smtprl_addr *addr);
+
+#endif /* _SMTPRL_PFX_H */

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/net/smtprl/: the zero-dependency view (busybox cat on a CPE).
+ * Formats are documented in Documentation/admin-guide.md and stable: a
+ * header line first, one record per line, whitespace-separated, "-" for
+ * "none". stats and policy are world-readable; sources and exempt list
+ * subscribers and are root-only.
+ */
+
+#include <linux/inet.h>
+#include <linux/proc_fs.h>
+#include <linux/rhashtable.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+
+#include "netns.h"
+#include "proc.h"
+#include "smtprl.h"
+
+static const char *const stat_names[__SMTPRL_STAT_MAX] = {
+	[SMTPRL_STAT_SEEN] = "seen",
+	[SMTPRL_STAT_ALLOWED] = "allowed",
+	[SMTPRL_STAT_LIMITED] = "limited",
+	[SMTPRL_STAT_WOULD_LIMIT] = "would_limit",
+	[SMTPRL_STAT_EXEMPT] = "exempt",
+	[SMTPRL_STAT_EXEMPT_LIMITED] = "exempt_limited",
+	[SMTPRL_STAT_RELAY] = "relay",
+	[SMTPRL_STAT_OUT_OF_SCOPE] = "out_of_scope",
+	[SMTPRL_STAT_TABLE_FULL] = "table_full",
+	[SMTPRL_STAT_REJECT_SENT] = "reject_sent",
+	[SMTPRL_STAT_GC_REMOVED] = "gc_removed",
+	[SMTPRL_STAT_EXEMPT_EXPIRED] = "exempt_expired",
+};
+
+static void seq_pfx(struct seq_file *seq, u8 family,
+		    const union smtprl_addr *a, u8 plen)
+{
+	if (family == NFPROTO_IPV4)
+		seq_printf(seq, "%pI4/%u", &a->v4, plen);
+	else
+		seq_printf(seq, "%pI6c/%u", &a->v6, plen);
+}
+
+static int stats_show(struct seq_file *seq, void *v)
+{
+	struct smtprl_net *sn = smtprl_net(seq_file_single_net(seq));
+	struct smtprl_stats st;
+	const struct bucket_table *tbl;
+	unsigned int entries, i;
+	size_t buckets;
+
+	smtprl_stats_read(sn, &st);
+	seq_puts(seq, "counter value\n");
+	for (i = 0; i < __SMTPRL_STAT_MAX; i++)
+		seq_printf(seq, "%s %llu\n", stat_names[i], st.c[i]);
+
+	entries = atomic_read(&sn->sources.count);
+	rcu_read_lock();
+	tbl = rcu_dereference(sn->sources.ht.tbl);
+	buckets = tbl->size;
+	rcu_read_unlock();
+	seq_printf(seq, "entries %u\n", entries);
+	seq_printf(seq, "exemptions %u\n", READ_ONCE(sn->exempt.n));
+	seq_printf(seq, "memory_bytes %zu\n",
+		   entries * smtprl_table_entry_size() +
+		   buckets * sizeof(struct rhash_lock_head *));
+	return 0;
+}
+
+static int policy_show(struct seq_file *seq, void *v)
+{
+	struct smtprl_net *sn = smtprl_net(seq_file_single_net(seq));
+	const struct smtprl_policy_cfg *cfg;
+	const struct smtprl_ifset *ifs;
+	struct smtprl_pfxset *sets[] = { &sn->scope, &sn->relay };
+	unsigned int i;
+
+	mutex_lock(&sn->lock);
+	cfg = &rcu_dereference_protected(sn->policy, lockdep_is_held(&sn->lock))->cfg;
+	seq_puts(seq, "setting value\n");
+	seq_printf(seq, "enabled %s\n", sn->enabled ? "yes" : "no");
+	seq_printf(seq, "rate %u/%s\n", cfg->rate, smtprl_unit_names[cfg->rate_unit]);
+	seq_printf(seq, "burst %u\n", cfg->burst);
+	if (cfg->daily)
+		seq_printf(seq, "daily %u\n", cfg->daily);
+	else
+		seq_puts(seq, "daily off\n");
+	seq_puts(seq, "ports ");
+	for (i = 0; i < cfg->nports; i++)
+		seq_printf(seq, "%s%u", i ? "," : "", cfg->ports[i]);
+	seq_printf(seq, "\naction %s\n", smtprl_action_names[cfg->action]);
+	seq_printf(seq, "when_full %s\n", smtprl_full_names[cfg->when_full]);
+	seq_printf(seq, "v4_prefix %u\nv6_prefix %u\n", cfg->v4_prefix, cfg->v6_prefix);
+	seq_printf(seq, "max_sources %u\n", cfg->max_sources);
+	seq_printf(seq, "hooks %s%s%s\n",
+		   cfg->hooks & SMTPRL_HOOK_PREROUTING ? "prerouting" : "",
+		   cfg->hooks == SMTPRL_HOOKS_ALL ? "," : "",
+		   cfg->hooks & SMTPRL_HOOK_OUTPUT ? "output" : "");
+
+	ifs = rcu_dereference_protected(sn->scope_ifs, lockdep_is_held(&sn->lock));
+	for (i = 0; ifs && i < ifs->n; i++)
+		seq_printf(seq, "scope_dev %s\n", ifs->ifs[i].name);
+	for (i = 0; i < ARRAY_SIZE(sets); i++) {
+		struct rhashtable_iter iter;
+		struct smtprl_pfx *p;
+
+		rhashtable_walk_enter(&sets[i]->ht, &iter);
+		rhashtable_walk_start(&iter);
+		while ((p = rhashtable_walk_next(&iter))) {
+			if (IS_ERR(p))
+				continue;
+			seq_puts(seq, i ? "relay " : "scope ");
+			seq_pfx(seq, p->key.family, &p->key.addr, p->key.plen);
+			seq_putc(seq, '\n');
+		}
+		rhashtable_walk_stop(&iter);
+		rhashtable_walk_exit(&iter);
+	}
+	mutex_unlock(&sn->lock);
+	return 0;
+}
+
+/*
+ * Large tables (sources, exemptions) are walked with an rhashtable
+ * iterator that lives as long as the open file (stopped between reads,
+ * so RCU is never held across them); on restart it peeks, so a record
+ * that did not fit in the buffer is printed again, not lost. The files
+ * hold no reference on the namespace: proc_remove() at namespace exit
+ * releases open files before the state goes away.
+ */
+struct walk_state {
+	struct smtprl_net *sn;
+	struct rhashtable_iter iter;
+	bool entered;
+	u64 now_ns;
+};
+
+static void *walk_get(struct walk_state *w, bool peek)
+{
+	void *obj;
+
+	for (;;) {
+		obj = peek ? rhashtable_walk_peek(&w->iter) : rhashtable_walk_next(&w->iter);
+		if (!IS_ERR(obj))
+			return obj;
+		if (PTR_ERR(obj) != -EAGAIN)
+			return NULL;
+		peek = false;
+	}
+}
+
+static void *walk_start(struct seq_file *seq, loff_t *pos, struct rhashtable *ht)
+	__acquires(RCU)
+{
+	struct walk_state *w = seq->private;
+
+	if (!*pos) {
+		if (w->entered)
+			rhashtable_walk_exit(&w->iter);
+		rhashtable_walk_enter(ht, &w->iter);
+		w->entered = true;
+		w->now_ns = smtprl_now_ns();
+		rhashtable_walk_start(&w->iter);
+		return SEQ_START_TOKEN;
+	}
+	rhashtable_walk_start(&w->iter);
+	return walk_get(w, true);
+}
+
+static void *walk_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	++*pos;
+	return walk_get(seq->private, false);
+}
+
+static void walk_stop(struct seq_file *seq, void *v)
+	__releases(RCU)
+{
+	struct walk_state *w = seq->private;
+
+	rhashtable_walk_stop(&w->iter);
+}
+
+static int walk_open(struct inode *inode, struct file *file,
+		     const struct seq_operations *ops)
+{
+	struct walk_state *w;
+
+	w = __seq_open_private(file, ops, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->sn = pde_data(inode);
+	return 0;
+}
+
+static int walk_release(struct inode *inode, struct file *file)
+{
+	struct walk_state *w = ((struct seq_file *)file->private_data)->private;
+
+	if (w->entered)
+		rhashtable_walk_exit(&w->iter);
+	return seq_release_private(inode, file);
+}
+
+static void *sources_start(struct seq_file *seq, loff_t *pos)
+	__acquires(RCU)
+{
+	struct walk_state *w = seq->private;
+
+	return walk_start(seq, pos, &w->sn->sources.ht);
+}
+
+static void seq_age(struct seq_file *seq, u64 now_s, u32 then_s)
+{
+	if (!then_s)
+		seq_puts(seq, " -");
+	else
+		seq_printf(seq, " %llu", now_s > then_s ? now_s - then_s : 0);
+}
+
+static int sources_show(struct seq_file *seq, void *v)
+{
+	struct walk_state *w = seq->private;
+	struct smtprl_net *sn = w->sn;
+	const struct smtprl_policy *p;
+	struct smtprl_entry *e = v;
+	u64 now_s = div_u64(w->now_ns, NSEC_PER_SEC);
+	struct {
+		struct smtprl_buckets b;
+		u64 allowed, limited;
+		u32 first_s, last_limited_s;
+		union smtprl_addr addr;
+		u8 family;
+		bool dead;
+	} snap;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(seq, "source tokens daily_tokens allowed limited age_s idle_s last_limited_s\n");
+		return 0;
+	}
+	spin_lock_bh(&e->lock);
+	snap.b = e->b;
+	snap.allowed = e->allowed;
+	snap.limited = e->limited;
+	snap.first_s = e->first_s;
+	snap.last_limited_s = e->last_limited_s;
+	snap.addr = e->addr;
+	snap.family = e->family;
+	snap.dead = e->dead;
+	spin_unlock_bh(&e->lock);
+	if (snap.dead)
+		return 0;
+
+	p = rcu_dereference(sn->policy);
+	seq_pfx(seq, snap.family, &snap.addr,
+		snap.family == NFPROTO_IPV4 ? p->cfg.v4_prefix : p->cfg.v6_prefix);
+	seq_printf(seq, " %llu", smtprl_bucket_level(snap.b.tokens_ns, snap.b.last_ns,
+						     &p->limit.rate, w->now_ns));
+	if (p->limit.daily.cost_ns)
+		seq_printf(seq, " %llu", smtprl_bucket_level(snap.b.daily_ns, snap.b.last_ns,
+							     &p->limit.daily, w->now_ns));
+	else
+		seq_puts(seq, " -");
+	seq_printf(seq, " %llu %llu", snap.allowed, snap.limited);
+	seq_age(seq, now_s, snap.first_s ?: 1);
+	seq_printf(seq, " %llu", div_u64(w->now_ns > snap.b.last_ns ?
+					 w->now_ns - snap.b.last_ns : 0, NSEC_PER_SEC));
+	seq_age(seq, now_s, snap.last_limited_s);
+	seq_putc(seq, '\n');
+	return 0;
+}
+
+static const struct seq_operations sources_seq_ops = {
+	.start = sources_start,
+	.next = walk_next,
+	.stop = walk_stop,
+	.show = sources_show,
+};
+
+static int sources_open(struct inode *inode, struct file *file)
+{
+	return walk_open(inode, file, &sources_seq_ops);
+}
+
+static const struct proc_ops sources_proc_ops = {
+	.proc_open = sources_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = walk_release,
+};
+
+static void *exempt_start(struct seq_file *seq, loff_t *pos)
+	__acquires(RCU)
+{
+	struct walk_state *w = seq->private;
+
+	return walk_start(seq, pos, &w->sn->exempt.ht);
+}
+
+static int exempt_show(struct seq_file *seq, void *v)
+{
+	struct walk_state *w = seq->private;
+	struct smtprl_exempt *ex = container_of(v, struct smtprl_exempt, pfx);
+	const struct smtprl_exempt_spec *spec = &ex->spec;
+	u64 allowed, limited, tokens;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(seq, "prefix rate burst daily tokens allowed limited expires_in_s comment\n");
+		return 0;
+	}
+	spin_lock_bh(&ex->lock);
+	allowed = ex->allowed;
+	limited = ex->limited;
+	tokens = smtprl_bucket_level(ex->b.tokens_ns, ex->b.last_ns,
+				     &ex->limit.rate, w->now_ns);
+	spin_unlock_bh(&ex->lock);
+
+	seq_pfx(seq, spec->key.family, &spec->key.addr, spec->key.plen);
+	if (!spec->rate) {
+		seq_puts(seq, " unlimited - - -");
+	} else {
+		seq_printf(seq, " %u/%s %u", spec->rate,
+			   smtprl_unit_names[spec->rate_unit],
+			   spec->burst ?: spec->rate);
+		if (spec->daily)
+			seq_printf(seq, " %u", spec->daily);
+		else
+			seq_puts(seq, " -");
+		seq_printf(seq, " %llu", tokens);
+	}
+	seq_printf(seq, " %llu %llu", allowed, limited);
+	if (spec->expires_ns)
+		seq_printf(seq, " %llu", div_u64(spec->expires_ns > w->now_ns ?
+						 spec->expires_ns - w->now_ns : 0,
+						 NSEC_PER_SEC));
+	else
+		seq_puts(seq, " -");
+	/* The comment is last, so it may hold spaces; escape newlines. */
+	seq_putc(seq, ' ');
+	if (spec->comment[0])
+		seq_escape(seq, spec->comment, "\n\\");
+	else
+		seq_putc(seq, '-');
+	seq_putc(seq, '\n');
+	return 0;
+}
+
+static const struct seq_operations exempt_seq_ops = {
+	.start = exempt_start,
+	.next = walk_next,
+	.stop = walk_stop,
+	.show = exempt_show,
+};
+
+static int exempt_open(struct inode *inode, struct file *file)
+{
+	return walk_open(inode, file, &exempt_seq_ops);
+}
+
+static const struct proc_ops exempt_proc_ops = {
+	.proc_open = exempt_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = walk_release,
+};
+
+int smtprl_proc_init(struct net *net, struct smtprl_net *sn)
+{
+	sn->proc_dir = proc_net_mkdir(net, "smtprl", net->proc_net);
+	if (!sn->proc_dir)
+		return -ENOMEM;
+	if (!proc_create_net_single("stats", 0444, sn->proc_dir, stats_show, NULL) ||
+	    !proc_create_net_single("policy", 0444, sn->proc_dir, policy_show, NULL) ||
+	    !proc_create_data("sources", 0400, sn->proc_dir, &sources_proc_ops, sn) ||
+	    !proc_create_data("exempt", 0400, sn->proc_dir, &exempt_proc_ops, sn)) {
+		remove_proc_subtree("smtprl", net->proc_net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void smtprl_proc_exit(struct net *net)
+{
+	remove_proc_subtree("smtprl", net->proc_net);
+}

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The source table: one entry per subscriber key, in an rhashtable.
+ *
+ * Locking:
+ *  - lookups run under RCU and never lock the table;
+ *  - an entry's buckets and counters are protected by its own spinlock,
+ *    taken with BH disabled (LOCAL_OUT runs in process context);
+ *  - inserts race freely: rhashtable_lookup_get_insert_fast() keeps the
+ *    first, the loser frees its unpublished copy;
+ *  - GC marks an entry dead under its lock before unlinking it, so a
+ *    packet holding a stale pointer retries instead of charging a ghost;
+ *  - GC, reset and flush run in process context under the owner's config
+ *    mutex, which also protects the GC cursor;
+ *  - entries are freed after an RCU grace period; module exit runs
+ *    rcu_barrier() before destroying the cache.
+ *
+ * GC rule: an entry is removed only when it has been idle for
+ * SMTPRL_GC_IDLE_NS AND both its buckets would be full again by now. A
+ * new entry starts full, so forgetting one never hands out credit.
+ */
+
+#include <linux/rhashtable.h>
+#include <linux/siphash.h>
+#include <linux/slab.h>
+
+#include "smtprl.h"
+#include "table.h"
+
+static struct kmem_cache *entry_cache __read_mostly;
+static hsiphash_key_t key_secret __read_mostly;
+
+static u32 key_hash(const void *data, u32 len, u32 seed)
+{
+	hsiphash_key_t k = key_secret;
+
+	/* rhashtable reseeds on rehash; keep that working. */
+	k.key[0] ^= seed;
+	return hsiphash(data, len, &k);
+}
+
+static const struct rhashtable_params entry_params = {
+	.head_offset = offsetof(struct smtprl_entry, node),
+	.key_offset = offsetof(struct smtprl_entry, addr),
+	.key_len = SMTPRL_KEY_LEN,
+	.hashfn = key_hash,
+	.automatic_shrinking = true,
+};
+
+int smtprl_table_module_init(void)
+{
+	BUILD_BUG_ON(offsetof(struct smtprl_entry, family) -
+		     offsetof(struct smtprl_entry, addr) !=
+		     offsetof(struct smtprl_key, family));
+	get_random_bytes(&key_secret, sizeof(key_secret));
+	entry_cache = KMEM_CACHE(smtprl_entry, 0);
+	return entry_cache ? 0 : -ENOMEM;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_table_module_init);
+
+/* Call after every table is destroyed. */
+void smtprl_table_module_exit(void)
+{
+	rcu_barrier();
+	kmem_cache_destroy(entry_cache);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_table_module_exit);
+
+int smtprl_table_init(struct smtprl_table *t)
+{
+	int err;
+
+	atomic_set(&t->count, 0);
+	err = rhashtable_init(&t->ht, &entry_params);
+	if (err)
+		return err;
+	rhashtable_walk_enter(&t->ht, &t->gc_iter);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_table_init);
+
+static void entry_free(void *ptr, void *arg)
+{
+	kmem_cache_free(entry_cache, ptr);
+}
+
+static void entry_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(entry_cache, container_of(head, struct smtprl_entry, rcu));
+}
+
+/* No reader may be left: the hooks are gone and a grace period passed. */
+void smtprl_table_destroy(struct smtprl_table *t)
+{
+	rhashtable_walk_exit(&t->gc_iter);
+	rhashtable_free_and_destroy(&t->ht, entry_free, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_table_destroy);
+
+/* Bytes one entry takes in the slab, for the memory figure. */
+size_t smtprl_table_entry_size(void)
+{
+	return kmem_cache_size(entry_cache);
+}
+
+/* Call under RCU. */
+struct smtprl_entry *smtprl_table_lookup(struct smtprl_table *t,
+					 const struct smtprl_key *k)
+{
+	return rhashtable_lookup(&t->ht, k, entry_params);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_table_lookup);
+
+/**
+ * smtprl_table_get - find the entry for @k, or create it full
+ * @t: the table
+ * @k: the masked source
+ * @lim: limits a new entry starts with (full)
+ * @max_entries: the cap; at it, nothing is created
+ * @now_ns: the current time
+ *
+ * Returns NULL when the source cannot be tracked (cap reached, or no
+ * memory); the caller applies the policy's when-full behaviour. Never
+ * sleeps. Call under RCU.
+ */
+struct smtprl_entry *smtprl_table_get(struct smtprl_table *t,
+				      const struct smtprl_key *k,
+				      const struct smtprl_limit *lim,
+				      u32 max_entries, u64 now_ns)
+{
+	struct smtprl_entry *e, *old;
+
+	e = rhashtable_lookup(&t->ht, k, entry_params);
+	if (likely(e))
+		return e;
+
+	if (atomic_inc_return(&t->count) > max_entries)
+		goto err_uncount;
+	e = kmem_cache_zalloc(entry_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!e)
+		goto err_uncount;
+	e->addr = k->addr;
+	e->family = k->family;
+	spin_lock_init(&e->lock);
+	smtprl_buckets_init(&e->b, lim, now_ns);
+	e->first_s = div_u64(now_ns, NSEC_PER_SEC);
+
+	old = rhashtable_lookup_get_insert_fast(&t->ht, &e->node, entry_params);
+	if (likely(!old))
+		return e;
+	/* Lost a race (or the table refused): ours was never visible. */
+	kmem_cache_free(entry_cache, e);
+	atomic_dec(&t->count);
+	return IS_ERR(old) ? NULL : old;
+
+err_uncount:
+	atomic_dec(&t->count);
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_table_get);
+
+/*
+ * Charge one connection to @e. Returns false if it was limited, and also
+ * (via @e->dead, checked by the caller) if GC got there first.
+ */
+bool smtprl_entry_take(struct smtprl_entry *e, const struct smtprl_limit *lim,
+		       u64 now_ns)
+{
+	bool ok;
+
+	spin_lock_bh(&e->lock);
+	if (unlikely(e->dead)) {
+		spin_unlock_bh(&e->lock);
+		return false;
+	}
+	ok = smtprl_buckets_take(&e->b, lim, now_ns);
+	if (ok) {
+		e->allowed++;
+	} else {
+		e->limited++;
+		e->last_limited_s = div_u64(now_ns, NSEC_PER_SEC);
+	}
+	spin_unlock_bh(&e->lock);
+	return ok;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_take);
+
+/* Mark @e dead if it may be forgotten (or @all); returns whether it did. */
+static bool kill_if(struct smtprl_entry *e, const struct smtprl_limit *lim,
+		    u64 now_ns, bool all)
+{
+	bool kill;
+
+	spin_lock_bh(&e->lock);
+	kill = !e->dead &&
+	       (all || (now_ns > e->b.last_ns &&
+			now_ns - e->b.last_ns >= SMTPRL_GC_IDLE_NS &&
+			smtprl_buckets_full(&e->b, lim, now_ns)));
+	if (kill)
+		e->dead = true;
+	spin_unlock_bh(&e->lock);
+	return kill;
+}
+
+static void unlink(struct smtprl_table *t, struct smtprl_entry *e)
+{
+	if (!rhashtable_remove_fast(&t->ht, &e->node, entry_params)) {
+		atomic_dec(&t->count);
+		call_rcu(&e->rcu, entry_free_rcu);
+	}
+}
+
+/**
+ * smtprl_table_gc - forget up to @budget entries' worth of idle sources
+ * @t: the table
+ * @lim: the limits in force (to tell whether buckets are full)
+ * @now_ns: the current time
+ * @budget: entries to look at in this call
+ * @all: remove every entry looked at (flush)
+ *
+ * Resumes where the previous call stopped. Process context; safe against
+ * concurrent lookups and inserts. Returns the number of entries removed.
+ */
+unsigned int smtprl_table_gc(struct smtprl_table *t,
+			     const struct smtprl_limit *lim, u64 now_ns,
+			     unsigned int budget, bool all)
+{
+	struct rhashtable_iter *iter = &t->gc_iter;
+	struct smtprl_entry *e;
+	unsigned int removed = 0;
+
+	rhashtable_walk_start(iter);
+	while (budget--) {
+		e = rhashtable_walk_next(iter);
+		if (IS_ERR(e)) {
+			if (PTR_ERR(e) == -EAGAIN)
+				continue;	/* resized under us: go on */
+			break;
+		}
+		if (!e) {
+			/* End of table: the next call starts over. */
+			rhashtable_walk_stop(iter);
+			rhashtable_walk_exit(iter);
+			rhashtable_walk_enter(&t->ht, iter);
+			return removed;
+		}
+		if (kill_if(e, lim, now_ns, all)) {
+			unlink(t, e);
+			removed++;
+		}
+	}
+	rhashtable_walk_stop(iter);
+	return removed;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_table_gc);
+
+/* Forget one source. Returns -ENOENT if it is not tracked. */
+int smtprl_table_reset(struct smtprl_table *t, const struct smtprl_key *k)
+{
+	struct smtprl_entry *e;
+	int err = -ENOENT;
+
+	rcu_read_lock();
+	e = rhashtable_lookup(&t->ht, k, entry_params);
+	if (e && kill_if(e, NULL, 0, true)) {
+		unlink(t, e);
+		err = 0;
+	}
+	rcu_read_unlock();
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_table_reset);
+
+/* Forget every source; returns how many. Process context. */
+unsigned int smtprl_table_flush(struct smtprl_table *t)
+{
+	struct rhashtable_iter iter;
+	struct smtprl_entry *e;
+	unsigned int removed = 0, seen = 0;
+
+	rhashtable_walk_enter(&t->ht, &iter);
+	rhashtable_walk_start(&iter);
+	while ((e = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(e)) {
+			if (PTR_ERR(e) == -EAGAIN)
+				continue;
+			break;
+		}
+		if (kill_if(e, NULL, 0, true)) {
+			unlink(t, e);
+			removed++;
+		}
+		/* Do not hold RCU across a million entries. */
+		if (!(++seen % 1024)) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	return removed;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_table_flush);

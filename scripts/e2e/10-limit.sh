@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The enforcement core, end to end: exactly `burst` new port-25
+# connections per source get through, the rest are dropped (drop), refused
+# at once (reject) or only counted (monitor); IPv6 sources share a bucket
+# per /64, IPv4 sources do not; ports 587 and 80 are never touched; /proc
+# says exactly what the clients saw.
+. "$(dirname "$0")/lib.sh"
+trap topology_down EXIT
+
+topology_up
+mx_start 25
+mx_start 587
+mx_start 80
+
+# No refill during the test: one connection a day, a burst of 5.
+smtprl_reload rate=1/day burst=5 daily=0 action=drop
+
+expect_eq "drop: 8 attempts from 10.0.1.2" "ok=5 refused=0 timeout=3" \
+	"$(attempts 8 10.0.1.2 $MX4)"
+expect_eq "stats allowed" 5 "$(stat allowed)"
+expect_eq "stats limited" 3 "$(stat limited)"
+expect_eq "stats seen" 8 "$(stat seen)"
+expect_eq "sources: 10.0.1.2 allowed" 5 "$(source_field 10.0.1.2/32 allowed)"
+expect_eq "sources: 10.0.1.2 limited" 3 "$(source_field 10.0.1.2/32 limited)"
+expect_eq "sources: 10.0.1.2 tokens" 0 "$(source_field 10.0.1.2/32 tokens)"
+
+# A limited subscriber cannot deliver mail directly; another one can.
+send_mail 10.0.1.2 $MX4 25 3 && fail "limited source delivered mail"
+pass "limited source cannot deliver direct-to-MX mail"
+before=$(mx_count 25)
+send_mail 10.0.1.3 $MX4 || fail "fresh IPv4 source could not deliver"
+expect_eq "another IPv4 address has its own bucket" $((before + 1)) "$(mx_count 25)"
+
+# Submission and web are not ours, even for a limited source.
+expect_eq "port 587 from limited source" "ok=4 refused=0 timeout=0" \
+	"$(attempts 4 10.0.1.2 $MX4 587)"
+expect_eq "port 80 from limited source" "ok=4 refused=0 timeout=0" \
+	"$(attempts 4 10.0.1.2 $MX4 80)"
+seen=$(stat seen)
+
+# IPv6: two addresses of one /64 share one bucket.
+expect_eq "IPv6 ::4, 3 attempts" "ok=3 refused=0 timeout=0" \
+	"$(attempts 3 2001:db8:1::4 $MX6)"
+expect_eq "IPv6 ::5 (same /64), 4 attempts" "ok=2 refused=0 timeout=2" \
+	"$(attempts 4 2001:db8:1::5 $MX6)"
+expect_eq "sources: 2001:db8:1::/64 allowed" 5 "$(source_field 2001:db8:1::/64 allowed)"
+expect_eq "seen counts only port-25 SYNs" $((seen + 7)) "$(stat seen)"
+
+# reject: the client learns at once.
+smtprl_reload rate=1/day burst=5 daily=0 action=reject
+expect_eq "reject: 8 attempts" "ok=5 refused=3 timeout=0" \
+	"$(attempts 8 10.0.1.2 $MX4)"
+expect_eq "reject: IPv6 8 attempts" "ok=5 refused=3 timeout=0" \
+	"$(attempts 8 2001:db8:1::2 $MX6)"
+expect_eq "stats limited" 6 "$(stat limited)"
+expect_eq "stats reject_sent" 6 "$(stat reject_sent)"
+
+# monitor: nothing is limited, the would-be limits are counted exactly.
+smtprl_reload rate=1/day burst=5 daily=0 action=monitor
+expect_eq "monitor: 8 attempts" "ok=8 refused=0 timeout=0" \
+	"$(attempts 8 10.0.1.2 $MX4)"
+expect_eq "monitor: stats limited" 0 "$(stat limited)"
+expect_eq "monitor: stats would_limit" 3 "$(stat would_limit)"
+expect_eq "monitor: sources limited column" 3 "$(source_field 10.0.1.2/32 limited)"
