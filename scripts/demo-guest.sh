@@ -1,43 +1,52 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The demo, inside the lab VM (see scripts/demo.sh). smtprl.ko is loaded.
+# The demo, inside the lab VM (see scripts/demo.sh). The VM is the BRAS.
 . "$(dirname "$0")/e2e/lib.sh"
 trap topology_down EXIT
-ctl=$SMTPRL_TOP/userspace/smtprlctl
 
 say() { printf '\n== %s\n' "$*"; }
 
-say "kernel $(uname -r), module $(cat /sys/module/smtprl/version) loaded"
 cat <<'TOPO'
 
-   zombie 10.0.1.2           +------ BRAS ------+          MX 10.0.2.25
-   customer 10.0.1.3  [sub]--+ smtprl.ko loaded +--[inet]  (Postfix smtp-sink)
-                             +------------------+
+   zombie   10.0.1.2  \          +--------- BRAS ---------+
+   customer 10.0.1.3   [sub]-----+  smtprl.ko, PREROUTING  +-----[inet] MX 10.0.2.25
+   (IPv6 2001:db8:1::/64)        +-------------------------+      (Postfix smtp-sink)
 TOPO
 topology_up
 mx_start 25
 
-say "smtprlctl version"
-nsx bras "$ctl" version || true
+say "loading smtprl: burst of 5 new port-25 connections, then 2 an hour; reject beyond"
+smtprl_reload rate=2/hour burst=5 daily=100 action=reject
+echo "kernel $(uname -r), smtprl $(cat /sys/module/smtprl/version)"
+column -t /proc/net/smtprl/policy
 
-say "the zombie (10.0.1.2) sends 30 mails straight to the MX, one connection each"
-nsx sub smtp-source -m 30 -s 1 -f zombie@example.org -t user@example.net \
-	$MX4:25 || true
-echo "delivered on the MX: $(mx_count 25) of 30"
+mail() { nsx sub /usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/mail.py" "$@" | sed 's/^/  /'; }
 
-say "the customer (10.0.1.3) sends 3 mails from its own mail server"
-ok=$(send_many 3 10.0.1.3 $MX4)
-echo "delivered: $ok of 3"
+say "the zombie (10.0.1.2) sends 12 mails straight to the MX"
+mail 10.0.1.2 $MX4 25 12
 
-say "/proc/net/smtprl/ in the BRAS namespace"
-nsx bras ls -l /proc/net/smtprl/
+say "the customer next door (10.0.1.3) sends 3 mails: its own bucket"
+mail 10.0.1.3 $MX4 25 3
 
-say "what this build does"
+say "an IPv6 zombie rotating through its /64 (::2, ::3, ::4, 3 mails each)"
+for a in 2 3 4; do mail 2001:db8:1::$a $MX6 25 3 | tail -1; done
+
+say "the zombie's mail on the submission port 587 is not smtprl's business"
+mx_start 587
+mail 10.0.1.2 $MX4 587 3 | tail -1
+
+say "messages the MX received: $(mx_count 25) on port 25, $(mx_count 587) on 587"
+
+say "/proc/net/smtprl/sources"
+column -t /proc/net/smtprl/sources
+say "/proc/net/smtprl/stats"
+column -t /proc/net/smtprl/stats
+
+say "not shown yet"
 cat <<'NOTE'
-This build of smtprl is the lab skeleton: the module loads, creates its
-per-namespace /proc directory and unloads cleanly, but it has no netfilter
-hook yet, so it limits nothing: every mail above was delivered. The
-enforcement core (token buckets per subscriber) and the smtprlctl control
-plane are the next steps; this demo will show them as they land.
+Exemptions for opted-in customers, subscriber scope and the relay allowlist
+are in the module and its tests, but are configured through the netlink
+control plane and smtprlctl, which come next; until then the module is
+configured by its parameters (see Documentation/admin-guide.md).
 NOTE

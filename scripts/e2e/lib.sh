@@ -125,20 +125,20 @@ wait_port() {
 send_mail() {
 	local from=$1 server=$2 port=${3:-25} timeout=${4:-5}
 	nsx sub swaks --silent 2 --timeout "$timeout" --local-interface "$from" \
+		--helo subscriber.example \
 		--server "$server" --port "$port" \
 		--from zombie@example.org --to user@example.net \
 		--header "Subject: smtprl lab" --body "lab message" \
 		>>"$E2E_TMP/swaks.log" 2>&1
 }
 
-# send_many N FROM SERVER [PORT [TIMEOUT]]: prints how many were delivered.
+# send_many N FROM SERVER [PORT [TIMEOUT]]: N mails, one SMTP session each,
+# from one Python process (smtplib); prints how many were delivered.
 send_many() {
-	local n=$1 ok=0 i
-	shift
-	for i in $(seq "$n"); do
-		send_mail "$@" && ok=$((ok + 1))
-	done
-	echo "$ok"
+	local n=$1 from=$2 server=$3 port=${4:-25} timeout=${5:-3}
+	nsx sub /usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/mail.py" \
+		"$from" "$server" "$port" "$n" "$timeout" >"$E2E_TMP/mail.out"
+	sed -n 's/^delivered=\([0-9]*\) .*/\1/p' "$E2E_TMP/mail.out"
 }
 
 # attempts N FROM DST [PORT [TIMEOUT]]: N TCP connects from the subscriber
