@@ -112,27 +112,24 @@ struct smtprl_entry *smtprl_table_lookup(struct smtprl_table *t,
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_lookup);
 
 /**
- * smtprl_table_get - find the entry for @k, or create it full
+ * smtprl_table_insert - create the entry for @k, full, unless one exists
  * @t: the table
  * @k: the masked source
  * @lim: limits a new entry starts with (full)
  * @max_entries: the cap; at it, nothing is created
  * @now_ns: the current time
  *
- * Returns NULL when the source cannot be tracked (cap reached, or no
- * memory); the caller applies the policy's when-full behaviour. Never
+ * The slow path of smtprl_table_get(): if another CPU inserted @k first,
+ * its entry is returned and ours, never visible, is freed. Returns NULL
+ * when the source cannot be tracked (cap reached, or no memory). Never
  * sleeps. Call under RCU.
  */
-struct smtprl_entry *smtprl_table_get(struct smtprl_table *t,
-				      const struct smtprl_key *k,
-				      const struct smtprl_limit *lim,
-				      u32 max_entries, u64 now_ns)
+struct smtprl_entry *smtprl_table_insert(struct smtprl_table *t,
+					 const struct smtprl_key *k,
+					 const struct smtprl_limit *lim,
+					 u32 max_entries, u64 now_ns)
 {
 	struct smtprl_entry *e, *old;
-
-	e = rhashtable_lookup(&t->ht, k, entry_params);
-	if (likely(e))
-		return e;
 
 	if (atomic_inc_return(&t->count) > max_entries)
 		goto err_uncount;
@@ -148,7 +145,6 @@ struct smtprl_entry *smtprl_table_get(struct smtprl_table *t,
 	old = rhashtable_lookup_get_insert_fast(&t->ht, &e->node, entry_params);
 	if (likely(!old))
 		return e;
-	/* Lost a race (or the table refused): ours was never visible. */
 	kmem_cache_free(entry_cache, e);
 	atomic_dec(&t->count);
 	return IS_ERR(old) ? NULL : old;
@@ -156,6 +152,30 @@ struct smtprl_entry *smtprl_table_get(struct smtprl_table *t,
 err_uncount:
 	atomic_dec(&t->count);
 	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_table_insert);
+
+/**
+ * smtprl_table_get - find the entry for @k, or create it full
+ * @t: the table
+ * @k: the masked source
+ * @lim: limits a new entry starts with
+ * @max_entries: the cap
+ * @now_ns: the current time
+ *
+ * NULL when the source cannot be tracked; the caller applies the policy's
+ * when-full behaviour. Call under RCU.
+ */
+struct smtprl_entry *smtprl_table_get(struct smtprl_table *t,
+				      const struct smtprl_key *k,
+				      const struct smtprl_limit *lim,
+				      u32 max_entries, u64 now_ns)
+{
+	struct smtprl_entry *e = rhashtable_lookup(&t->ht, k, entry_params);
+
+	if (likely(e))
+		return e;
+	return smtprl_table_insert(t, k, lim, max_entries, now_ns);
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_get);
 

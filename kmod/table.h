@@ -52,6 +52,10 @@ size_t smtprl_table_entry_size(void);
 void smtprl_table_destroy(struct smtprl_table *t);
 struct smtprl_entry *smtprl_table_lookup(struct smtprl_table *t,
 					 const struct smtprl_key *k);
+struct smtprl_entry *smtprl_table_insert(struct smtprl_table *t,
+					 const struct smtprl_key *k,
+					 const struct smtprl_limit *lim,
+					 u32 max_entries, u64 now_ns);
 struct smtprl_entry *smtprl_table_get(struct smtprl_table *t,
 				      const struct smtprl_key *k,
 				      const struct smtprl_limit *lim,

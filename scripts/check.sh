@@ -78,6 +78,8 @@ tier_static() {
 		run "static/build-W=1-$k" build_clean "$k" W=1
 		run "static/sparse-$k" build_clean "$k" C=2
 	done
+	# The UML tree has CONFIG_KUNIT: this build covers kmod/tests/ too.
+	run "static/build-W=1-uml" build_clean uml W=1
 	run static/checkpatch checkpatch
 	run static/userspace-Werror userspace_werror
 }
@@ -98,20 +100,38 @@ tier_kunit() {
 	cat "$out/output.log" >>"$logdir/kunit-vm.log" 2>/dev/null
 	record kunit/uml-run "$status" $((SECONDS - start)) "$logdir/kunit-vm.log"
 	[ -d "$out/kunit" ] || { record kunit/results 1 "" "$logdir/kunit-vm.log"; return; }
-	# Standalone KTAP per suite: "    ok N case" / "    not ok N case # SKIP".
+	# Standalone KTAP per suite: cases at 4 spaces, parameters of a
+	# parameterised case at 8 (each one is a test, the case line is not).
 	for f in "$out"/kunit/*; do
-		while IFS= read -r line; do
-			if [[ $line =~ ^\ {4}(not\ )?ok\ [0-9]+\ ([^#]*[^#\ ])(\ *#\ *(.*))?$ ]]; then
-				local name="kunit/$(basename "$f")/${BASH_REMATCH[2]}"
-				if [ -n "${BASH_REMATCH[1]}" ] || [[ ${BASH_REMATCH[4]} == SKIP* ]]; then
-					grep -B30 -F "${BASH_REMATCH[2]}" "$f" >"$logdir/${name//\//_}.log"
-					record "$name" 1 "" "$logdir/${name//\//_}.log"
-				else
-					record "$name" 0
-				fi
-			fi
-		done <"$f"
+		kunit_results "$f" "kunit/$(basename "$f")"
 	done
+}
+
+# kunit_results FILE PREFIX: record every result line of one suite.
+kunit_results() {
+	local f=$1 prefix=$2 line indent not name directive params=0 log
+	while IFS= read -r line; do
+		[[ $line =~ ^(\ {4}|\ {8})(not\ )?ok\ [0-9]+\ ([^#]*[^#\ ])(\ *#\ *(.*))?$ ]] || continue
+		indent=${#BASH_REMATCH[1]} not=${BASH_REMATCH[2]}
+		name=${BASH_REMATCH[3]} directive=${BASH_REMATCH[5]}
+		if [ "$indent" = 8 ]; then
+			params=1
+			name="$prefix/param/$name"
+		elif [ "$params" = 1 ]; then
+			params=0	# the parameterised case's own line
+			[ -z "$not" ] && continue
+			name="$prefix/$name"
+		else
+			name="$prefix/$name"
+		fi
+		if [ -n "$not" ] || [[ $directive == SKIP* ]]; then
+			log=$logdir/${name//\//_}.log
+			grep -B30 -F -- "${BASH_REMATCH[3]}" "$f" >"$log"
+			record "$name" 1 "" "$log"
+		else
+			record "$name" 0
+		fi
+	done <"$f"
 }
 
 tier_e2e() {

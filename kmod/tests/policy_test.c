@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: policy validation, defaults and the limits derived from them.
+ */
+
+#include <kunit/test.h>
+
+#include "../policy.h"
+
+static struct smtprl_policy_cfg cfg_default(void)
+{
+	struct smtprl_policy_cfg cfg;
+
+	smtprl_policy_defaults(&cfg);
+	return cfg;
+}
+
+/* Build @cfg; on failure the message must name @field. */
+static int build(struct kunit *test, const struct smtprl_policy_cfg *cfg,
+		 const char *field)
+{
+	struct netlink_ext_ack extack = {};
+	struct smtprl_policy p = {};
+	int err = smtprl_policy_build(&p, cfg, &extack);
+
+	if (err && field) {
+		KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+		if (extack._msg)
+			KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(extack._msg, field),
+						  "message \"%s\" should name %s",
+						  extack._msg, field);
+	}
+	return err;
+}
+
+static void defaults_are_valid_and_documented(struct kunit *test)
+{
+	struct smtprl_policy_cfg cfg = cfg_default();
+	struct smtprl_policy p = {};
+
+	KUNIT_ASSERT_EQ(test, 0, smtprl_policy_build(&p, &cfg, NULL));
+	KUNIT_EXPECT_EQ(test, 10U, cfg.rate);
+	KUNIT_EXPECT_EQ(test, (u8)SMTPRL_UNIT_MINUTE, cfg.rate_unit);
+	KUNIT_EXPECT_EQ(test, 20U, cfg.burst);
+	KUNIT_EXPECT_EQ(test, 500U, cfg.daily);
+	KUNIT_EXPECT_EQ(test, (u8)1, cfg.nports);
+	KUNIT_EXPECT_EQ(test, (u16)25, cfg.ports[0]);
+	KUNIT_EXPECT_EQ(test, (u8)SMTPRL_ACTION_DROP, cfg.action);
+	KUNIT_EXPECT_EQ(test, (u8)32, cfg.v4_prefix);
+	KUNIT_EXPECT_EQ(test, (u8)64, cfg.v6_prefix);
+	KUNIT_EXPECT_GE(test, cfg.max_sources, 1024U);
+	/* 10/minute: 6 s a connection, 20 of them. */
+	KUNIT_EXPECT_EQ(test, 6 * NSEC_PER_SEC, p.limit.rate.cost_ns);
+	KUNIT_EXPECT_EQ(test, 120 * NSEC_PER_SEC, p.limit.rate.size_ns);
+}
+
+static void extremes_of_rate_are_valid(struct kunit *test)
+{
+	struct smtprl_policy_cfg cfg = cfg_default();
+
+	cfg.rate = 1;
+	cfg.rate_unit = SMTPRL_UNIT_DAY;
+	cfg.burst = 1;
+	KUNIT_EXPECT_EQ(test, 0, build(test, &cfg, NULL));
+	cfg.rate = 1000000;
+	cfg.rate_unit = SMTPRL_UNIT_SECOND;
+	cfg.burst = 1000000;
+	KUNIT_EXPECT_EQ(test, 0, build(test, &cfg, NULL));
+}
+
+static void bad_values_are_rejected_with_the_field_named(struct kunit *test)
+{
+	struct smtprl_policy_cfg cfg;
+
+	cfg = cfg_default();
+	cfg.rate = 0;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "rate"));
+	cfg = cfg_default();
+	cfg.rate_unit = __SMTPRL_UNIT_MAX;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "rate"));
+	cfg = cfg_default();
+	cfg.burst = 0;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "burst"));
+	cfg = cfg_default();
+	cfg.rate = 1;
+	cfg.rate_unit = SMTPRL_UNIT_DAY;
+	cfg.burst = U32_MAX;	/* a day of credit each: > 2^64 ns */
+	KUNIT_EXPECT_EQ(test, -ERANGE, build(test, &cfg, "burst"));
+	cfg = cfg_default();
+	cfg.action = __SMTPRL_ACTION_MAX;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "action"));
+	cfg = cfg_default();
+	cfg.when_full = __SMTPRL_FULL_MAX;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "when-full"));
+	cfg = cfg_default();
+	cfg.v4_prefix = 33;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "v4-prefix"));
+	cfg = cfg_default();
+	cfg.v6_prefix = 0;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "v6-prefix"));
+	cfg = cfg_default();
+	cfg.max_sources = 0;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "max-sources"));
+	cfg = cfg_default();
+	cfg.hooks = 0;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "hooks"));
+	cfg = cfg_default();
+	cfg.hooks = 0x80;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "hooks"));
+}
+
+static void ports_are_checked(struct kunit *test)
+{
+	struct smtprl_policy_cfg cfg;
+
+	cfg = cfg_default();
+	cfg.nports = 0;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "ports"));
+	cfg = cfg_default();
+	cfg.nports = SMTPRL_MAX_PORTS + 1;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "ports"));
+	cfg = cfg_default();
+	cfg.ports[1] = 25;
+	cfg.nports = 2;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "ports"));
+	cfg = cfg_default();
+	cfg.ports[0] = 0;
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "ports"));
+	cfg = cfg_default();
+	cfg.ports[1] = 465;
+	cfg.ports[2] = 2525;
+	cfg.nports = 3;
+	KUNIT_EXPECT_EQ(test, 0, build(test, &cfg, NULL));
+}
+
+static void port_set_matches_network_order(struct kunit *test)
+{
+	struct smtprl_policy_cfg cfg = cfg_default();
+	struct smtprl_policy p = {};
+
+	cfg.ports[1] = 2525;
+	cfg.nports = 2;
+	KUNIT_ASSERT_EQ(test, 0, smtprl_policy_build(&p, &cfg, NULL));
+	KUNIT_EXPECT_TRUE(test, smtprl_policy_port(&p, htons(25)));
+	KUNIT_EXPECT_TRUE(test, smtprl_policy_port(&p, htons(2525)));
+	KUNIT_EXPECT_FALSE(test, smtprl_policy_port(&p, htons(587)));
+	KUNIT_EXPECT_FALSE(test, smtprl_policy_port(&p, 25));	/* host order */
+}
+
+static void daily_off_means_no_daily_bucket(struct kunit *test)
+{
+	struct smtprl_policy_cfg cfg = cfg_default();
+	struct smtprl_policy p = {};
+
+	cfg.daily = 0;
+	KUNIT_ASSERT_EQ(test, 0, smtprl_policy_build(&p, &cfg, NULL));
+	KUNIT_EXPECT_EQ(test, 0ULL, p.limit.daily.cost_ns);
+	cfg.daily = 500;
+	KUNIT_ASSERT_EQ(test, 0, smtprl_policy_build(&p, &cfg, NULL));
+	KUNIT_EXPECT_EQ(test, 86400ULL * NSEC_PER_SEC, p.limit.daily.size_ns);
+}
+
+static struct kunit_case policy_cases[] = {
+	KUNIT_CASE(defaults_are_valid_and_documented),
+	KUNIT_CASE(extremes_of_rate_are_valid),
+	KUNIT_CASE(bad_values_are_rejected_with_the_field_named),
+	KUNIT_CASE(ports_are_checked),
+	KUNIT_CASE(port_set_matches_network_order),
+	KUNIT_CASE(daily_off_means_no_daily_bucket),
+	{}
+};
+
+static struct kunit_suite policy_suite = {
+	.name = "smtprl_policy",
+	.test_cases = policy_cases,
+};
+
+kunit_test_suite(policy_suite);
