@@ -56,6 +56,10 @@ static unsigned char v6_prefix = 64;
 module_param(v6_prefix, byte, 0444);
 MODULE_PARM_DESC(v6_prefix, "IPv6 sources share a bucket per this prefix (64)");
 
+static char *hooks = "prerouting";
+module_param(hooks, charp, 0444);
+MODULE_PARM_DESC(hooks, "where to count: prerouting, output or prerouting,output (prerouting)");
+
 static bool enable = true;
 module_param(enable, bool, 0444);
 MODULE_PARM_DESC(enable, "enforce in the initial network namespace at load (Y)");
@@ -117,6 +121,17 @@ static int params_to_cfg(struct smtprl_policy_cfg *cfg)
 		cfg->max_sources = max_sources;
 	cfg->v4_prefix = v4_prefix;
 	cfg->v6_prefix = v6_prefix;
+	if (sysfs_streq(hooks, "prerouting")) {
+		cfg->hooks = SMTPRL_HOOK_PREROUTING;
+	} else if (sysfs_streq(hooks, "output")) {
+		cfg->hooks = SMTPRL_HOOK_OUTPUT;
+	} else if (sysfs_streq(hooks, "prerouting,output") ||
+		   sysfs_streq(hooks, "output,prerouting")) {
+		cfg->hooks = SMTPRL_HOOKS_ALL;
+	} else {
+		pr_err("hooks: must be prerouting, output or prerouting,output\n");
+		return -EINVAL;
+	}
 	return 0;
 }
 

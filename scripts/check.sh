@@ -75,8 +75,8 @@ tier_static() {
 		run "static/kernel-$k-fetch" "$SMTPRL_TOP/scripts/lab-stock.sh" "$k"
 	done
 	for k in 6.1 6.12; do
-		run "static/build-W=1-$k" build_clean "$k" W=1
-		run "static/sparse-$k" build_clean "$k" C=2
+		run "static/build-W=1-$k" build_clean "$k" W=1 SMTPRL_BENCH=m
+		run "static/sparse-$k" build_clean "$k" C=2 SMTPRL_BENCH=m
 	done
 	# The UML tree has CONFIG_KUNIT: this build covers kmod/tests/ too.
 	run "static/build-W=1-uml" build_clean uml W=1

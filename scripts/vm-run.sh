@@ -14,7 +14,8 @@
 #     -l      copy it live, as the script runs (for the demo)
 #     -k      the script runs KUnit: the test taint (N) is expected
 #   Environment: SMTPRL_QEMU_ACCEL (default tcg; kvm only where it works),
-#   SMTPRL_VM_MEM (MiB), SMTPRL_VM_SMP, SMTPRL_QEMU_ARGS (extra, e.g. -icount).
+#   SMTPRL_VM_MEM (MiB), SMTPRL_VM_SMP, SMTPRL_QEMU_ARGS (extra, e.g. -icount),
+#   SMTPRL_BUILD_ARGS (extra make arguments for the module build).
 #
 # The run fails (exit 125 unless the script itself failed) when the kernel
 # log shows a BUG, WARNING, Oops, lockdep/KASAN/UBSAN report, RCU stall,
@@ -37,12 +38,13 @@ while getopts t:o:nqlk opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 2 ] || { sed -n '5,15s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '5,17s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 kernel=$1 script=$(realpath "$2")
 shift 2
 [ -r "$script" ] || die "no guest script $script"
 
-moddir=$("$SMTPRL_TOP/scripts/build-module.sh" "$kernel")
+# shellcheck disable=SC2086
+moddir=$("$SMTPRL_TOP/scripts/build-module.sh" "$kernel" ${SMTPRL_BUILD_ARGS:-})
 outdir=${outdir:-$SMTPRL_TOP/build/vm/$kernel-$(basename "$script" .sh)}
 rm -rf "$outdir"
 mkdir -p "$outdir"

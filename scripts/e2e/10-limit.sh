@@ -64,3 +64,29 @@ expect_eq "monitor: 8 attempts" "ok=8 refused=0 timeout=0" \
 expect_eq "monitor: stats limited" 0 "$(stat limited)"
 expect_eq "monitor: stats would_limit" 3 "$(stat would_limit)"
 expect_eq "monitor: sources limited column" 3 "$(source_field 10.0.1.2/32 limited)"
+expect_stats_add_up
+
+# A full table never silently stops limiting: known sources keep their
+# state, new ones follow when_full and are counted.
+smtprl_reload rate=1/day burst=1 daily=0 max_sources=2 when_full=drop
+expect_eq "when_full=drop: source 1" "ok=1 refused=0 timeout=1" "$(attempts 2 10.0.1.2 $MX4)"
+expect_eq "when_full=drop: source 2" "ok=1 refused=0 timeout=0" "$(attempts 1 10.0.1.3 $MX4)"
+expect_eq "when_full=drop: source 3 untracked, dropped" "ok=0 refused=0 timeout=1" \
+	"$(attempts 1 10.0.1.4 $MX4)"
+expect_eq "when_full=drop: source 1 still limited" "ok=0 refused=0 timeout=1" \
+	"$(attempts 1 10.0.1.2 $MX4)"
+expect_eq "table_full counted" 1 "$(stat table_full)"
+expect_eq "entries at the cap" 2 "$(stat entries)"
+smtprl_reload rate=1/day burst=1 daily=0 max_sources=1 when_full=accept
+attempts 1 10.0.1.2 $MX4 >/dev/null
+expect_eq "when_full=accept: new sources pass untracked" "ok=3 refused=0 timeout=0" \
+	"$(attempts 3 10.0.1.3 $MX4)"
+expect_eq "table_full counted" 3 "$(stat table_full)"
+expect_stats_add_up
+
+# LOCAL_OUT: mail the box itself sends.
+smtprl_reload rate=1/day burst=2 daily=0 hooks=output
+expect_eq "hooks=output: forwarded mail is not counted" "ok=3 refused=0 timeout=0" \
+	"$(attempts 3 10.0.1.2 $MX4)"
+expect_eq "hooks=output: the box's own mail is" "ok=2 refused=0 timeout=1" \
+	"$(/usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/connect.py" 10.0.2.1 $MX4 25 3)"

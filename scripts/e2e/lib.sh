@@ -165,3 +165,12 @@ source_field() {
 	awk -v s="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 		$1 == s { print $col[c] }' /proc/net/smtprl/sources
 }
+
+# Every counted connection has exactly one outcome.
+expect_stats_add_up() {
+	local sum=0 k
+	for k in allowed limited would_limit exempt relay out_of_scope table_full; do
+		sum=$((sum + $(stat "$k")))
+	done
+	expect_eq "seen = sum of outcomes" "$(stat seen)" "$sum"
+}
