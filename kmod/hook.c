@@ -80,8 +80,8 @@ static unsigned int track(struct smtprl_net *sn, const struct smtprl_policy *p,
 
 	memset(&k, 0, sizeof(k));
 	k.family = c->family;
-	smtprl_addr_mask(&k.addr, &c->saddr, c->family,
-			 c->family == NFPROTO_IPV4 ? p->cfg.v4_prefix : p->cfg.v6_prefix);
+	k.plen = c->family == NFPROTO_IPV4 ? p->cfg.v4_prefix : p->cfg.v6_prefix;
+	smtprl_addr_mask(&k.addr, &c->saddr, c->family, k.plen);
 
 	/* A second try only if GC unlinked the entry under us. */
 	for (tries = 0; tries < 2; tries++) {

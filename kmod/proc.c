@@ -231,6 +231,7 @@ static int sources_show(struct seq_file *seq, void *v)
 		u32 first_s, last_limited_s;
 		union smtprl_addr addr;
 		u8 family;
+		u8 plen;
 		bool dead;
 	} snap;
 
@@ -246,14 +247,14 @@ static int sources_show(struct seq_file *seq, void *v)
 	snap.last_limited_s = e->last_limited_s;
 	snap.addr = e->addr;
 	snap.family = e->family;
+	snap.plen = e->plen;
 	snap.dead = e->dead;
 	spin_unlock_bh(&e->lock);
 	if (snap.dead)
 		return 0;
 
 	p = rcu_dereference(sn->policy);
-	seq_pfx(seq, snap.family, &snap.addr,
-		snap.family == NFPROTO_IPV4 ? p->cfg.v4_prefix : p->cfg.v6_prefix);
+	seq_pfx(seq, snap.family, &snap.addr, snap.plen);
 	seq_printf(seq, " %llu", smtprl_bucket_level(snap.b.tokens_ns, snap.b.last_ns,
 						     &p->limit.rate, w->now_ns));
 	if (p->limit.daily.cost_ns)

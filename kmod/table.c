@@ -52,6 +52,9 @@ int smtprl_table_module_init(void)
 	BUILD_BUG_ON(offsetof(struct smtprl_entry, family) -
 		     offsetof(struct smtprl_entry, addr) !=
 		     offsetof(struct smtprl_key, family));
+	BUILD_BUG_ON(offsetof(struct smtprl_entry, plen) -
+		     offsetof(struct smtprl_entry, addr) !=
+		     offsetof(struct smtprl_key, plen));
 	get_random_bytes(&key_secret, sizeof(key_secret));
 	entry_cache = KMEM_CACHE(smtprl_entry, 0);
 	return entry_cache ? 0 : -ENOMEM;
@@ -138,6 +141,7 @@ struct smtprl_entry *smtprl_table_insert(struct smtprl_table *t,
 		goto err_uncount;
 	e->addr = k->addr;
 	e->family = k->family;
+	e->plen = k->plen;
 	spin_lock_init(&e->lock);
 	smtprl_buckets_init(&e->b, lim, now_ns);
 	e->first_s = div_u64(now_ns, NSEC_PER_SEC);

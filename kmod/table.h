@@ -9,13 +9,18 @@
 #include "bucket.h"
 #include "classify.h"
 
-/* Sources are keyed by address (masked to the policy's prefix) and family. */
+/*
+ * Sources are keyed by prefix: address masked to the policy's prefix
+ * length, family, length. A policy change of v4/v6-prefix thus starts new
+ * keys instead of mixing /32 and /24 state under one.
+ */
 struct smtprl_key {
 	union smtprl_addr addr;
 	u8 family;
+	u8 plen;
 };
 
-#define SMTPRL_KEY_LEN	(offsetof(struct smtprl_key, family) + 1)
+#define SMTPRL_KEY_LEN	(offsetof(struct smtprl_key, plen) + 1)
 
 /*
  * One tracked source. The first SMTPRL_KEY_LEN bytes from @addr are the
@@ -25,6 +30,7 @@ struct smtprl_entry {
 	struct rhash_head node;
 	union smtprl_addr addr;
 	u8 family;
+	u8 plen;
 	bool dead;		/* unlinked by GC; retry the lookup */
 	spinlock_t lock;	/* protects everything below */
 	struct smtprl_buckets b;

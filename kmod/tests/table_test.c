@@ -44,6 +44,7 @@ static struct smtprl_key key4(u32 host)
 
 	k.addr.v4 = htonl(0x0a000000 | host);
 	k.family = NFPROTO_IPV4;
+	k.plen = 32;
 	return k;
 }
 
@@ -86,8 +87,19 @@ static void families_never_share_an_entry(struct kunit *test)
 
 	/* Same bytes, other family: 10.0.0.1 vs 0a00:0001::. */
 	k6.family = NFPROTO_IPV6;
+	k6.plen = 32;
 	KUNIT_EXPECT_PTR_NE(test, get(ctx, key4(1), 100, T0), get(ctx, k6, 100, T0));
 	KUNIT_EXPECT_EQ(test, 2, atomic_read(&ctx->t.count));
+}
+
+static void prefix_length_is_part_of_the_key(struct kunit *test)
+{
+	struct table_ctx *ctx = test->priv;
+	struct smtprl_key k24 = key4(0);
+
+	/* 10.0.0.0/32 and 10.0.0.0/24 (after a v4-prefix change) differ. */
+	k24.plen = 24;
+	KUNIT_EXPECT_PTR_NE(test, get(ctx, key4(0), 100, T0), get(ctx, k24, 100, T0));
 }
 
 static void insert_race_leaves_one_entry(struct kunit *test)
@@ -232,6 +244,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(new_source_starts_with_full_buckets),
 	KUNIT_CASE(same_source_same_entry),
 	KUNIT_CASE(families_never_share_an_entry),
+	KUNIT_CASE(prefix_length_is_part_of_the_key),
 	KUNIT_CASE(insert_race_leaves_one_entry),
 	KUNIT_CASE(cap_refuses_new_sources_only),
 	KUNIT_CASE(take_counts_allowed_and_limited),
