@@ -89,7 +89,7 @@ static unsigned int track(struct smtprl_net *sn, const struct smtprl_policy *p,
 				     p->cfg.max_sources, now);
 		if (!e) {
 			smtprl_stat_inc(sn, SMTPRL_STAT_TABLE_FULL);
-			return p->cfg.when_full == SMTPRL_FULL_DROP ? NF_DROP : NF_ACCEPT;
+			return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;
 		}
 		if (smtprl_entry_take(e, &p->limit, now)) {
 			smtprl_stat_inc(sn, SMTPRL_STAT_ALLOWED);
@@ -99,7 +99,7 @@ static unsigned int track(struct smtprl_net *sn, const struct smtprl_policy *p,
 			return limited(sn, p, skb, state);
 	}
 	smtprl_stat_inc(sn, SMTPRL_STAT_TABLE_FULL);
-	return p->cfg.when_full == SMTPRL_FULL_DROP ? NF_DROP : NF_ACCEPT;
+	return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;
 }
 
 unsigned int smtprl_hook(void *priv, struct sk_buff *skb,
@@ -162,10 +162,10 @@ static const struct nf_hook_ops hook_templates[__SMTPRL_OPS_MAX] = {
 int smtprl_hooks_sync(struct smtprl_net *sn, u32 want)
 {
 	static const u32 bit[__SMTPRL_OPS_MAX] = {
-		[SMTPRL_OPS_PRE4] = SMTPRL_HOOK_PREROUTING,
-		[SMTPRL_OPS_PRE6] = SMTPRL_HOOK_PREROUTING,
-		[SMTPRL_OPS_OUT4] = SMTPRL_HOOK_OUTPUT,
-		[SMTPRL_OPS_OUT6] = SMTPRL_HOOK_OUTPUT,
+		[SMTPRL_OPS_PRE4] = SMTPRL_HOOKS_PREROUTING,
+		[SMTPRL_OPS_PRE6] = SMTPRL_HOOKS_PREROUTING,
+		[SMTPRL_OPS_OUT4] = SMTPRL_HOOKS_OUTPUT,
+		[SMTPRL_OPS_OUT6] = SMTPRL_HOOKS_OUTPUT,
 	};
 	unsigned int i;
 	int err;

@@ -15,6 +15,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "netlink-gen.h"
 #include "netns.h"
 #include "proc.h"
 #include "smtprl.h"
@@ -111,7 +112,7 @@ static int params_to_cfg(struct smtprl_policy_cfg *cfg)
 		return -EINVAL;
 	}
 	cfg->action = i;
-	i = parse_word(smtprl_full_names, __SMTPRL_FULL_MAX, when_full);
+	i = parse_word(smtprl_full_names, __SMTPRL_WHEN_FULL_MAX, when_full);
 	if (i < 0) {
 		pr_err("when_full: must be accept or drop\n");
 		return -EINVAL;
@@ -122,9 +123,9 @@ static int params_to_cfg(struct smtprl_policy_cfg *cfg)
 	cfg->v4_prefix = v4_prefix;
 	cfg->v6_prefix = v6_prefix;
 	if (sysfs_streq(hooks, "prerouting")) {
-		cfg->hooks = SMTPRL_HOOK_PREROUTING;
+		cfg->hooks = SMTPRL_HOOKS_PREROUTING;
 	} else if (sysfs_streq(hooks, "output")) {
-		cfg->hooks = SMTPRL_HOOK_OUTPUT;
+		cfg->hooks = SMTPRL_HOOKS_OUTPUT;
 	} else if (sysfs_streq(hooks, "prerouting,output") ||
 		   sysfs_streq(hooks, "output,prerouting")) {
 		cfg->hooks = SMTPRL_HOOKS_ALL;
@@ -160,7 +161,9 @@ static int __net_init smtprl_net_init(struct net *net)
 	if (err)
 		goto err_teardown;
 	if (net_eq(net, &init_net) && enable) {
+		mutex_lock(&sn->lock);
 		err = smtprl_net_enable(sn, true, NULL);
+		mutex_unlock(&sn->lock);
 		if (err)
 			goto err_proc;
 	}
@@ -198,10 +201,15 @@ static int __init smtprl_init(void)
 	err = register_pernet_subsys(&smtprl_net_ops);
 	if (err)
 		goto err_table;
+	err = genl_register_family(&smtprl_nl_family);
+	if (err)
+		goto err_pernet;
 
 	pr_info("version %s loaded\n", SMTPRL_VERSION);
 	return 0;
 
+err_pernet:
+	unregister_pernet_subsys(&smtprl_net_ops);
 err_table:
 	smtprl_table_module_exit();
 	return err;
@@ -209,6 +217,7 @@ err_table:
 
 static void __exit smtprl_exit(void)
 {
+	genl_unregister_family(&smtprl_nl_family);
 	unregister_pernet_subsys(&smtprl_net_ops);
 	smtprl_table_module_exit();
 }

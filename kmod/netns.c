@@ -134,20 +134,25 @@ void smtprl_net_teardown(struct smtprl_net *sn)
 	free_percpu(sn->stats);
 }
 
-/* Start or stop enforcing in this namespace. */
+/* Start or stop enforcing in this namespace. Config mutex held. */
 int smtprl_net_enable(struct smtprl_net *sn, bool on,
 		      struct netlink_ext_ack *extack)
 {
 	int err;
 
-	mutex_lock(&sn->lock);
+	lockdep_assert_held(&sn->lock);
 	err = smtprl_hooks_sync(sn, on ? policy_of(sn)->cfg.hooks : 0);
 	if (!err)
 		sn->enabled = on;
 	else
-		NL_SET_ERR_MSG_MOD(extack, "enable: cannot register netfilter hooks");
-	mutex_unlock(&sn->lock);
+		NL_SET_ERR_MSG_MOD(extack, "enabled: cannot register netfilter hooks");
 	return err;
+}
+
+/* The policy in force. Config mutex held. */
+const struct smtprl_policy *smtprl_policy_locked(struct smtprl_net *sn)
+{
+	return policy_of(sn);
 }
 
 /**
@@ -158,7 +163,7 @@ int smtprl_net_enable(struct smtprl_net *sn, bool on,
  *
  * All or nothing: on error the old policy stays. Existing sources keep
  * their buckets; credit beyond the new size is clamped at their next
- * packet.
+ * packet. Config mutex held.
  */
 int smtprl_policy_set(struct smtprl_net *sn, const struct smtprl_policy_cfg *cfg,
 		      struct netlink_ext_ack *extack)
@@ -166,25 +171,22 @@ int smtprl_policy_set(struct smtprl_net *sn, const struct smtprl_policy_cfg *cfg
 	struct smtprl_policy *p, *old;
 	int err;
 
+	lockdep_assert_held(&sn->lock);
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
 	err = smtprl_policy_build(p, cfg, extack);
 	if (err)
 		goto err_free;
-
-	mutex_lock(&sn->lock);
 	old = policy_of(sn);
 	if (sn->enabled) {
 		err = smtprl_hooks_sync(sn, cfg->hooks);
 		if (err) {
 			NL_SET_ERR_MSG_MOD(extack, "hooks: cannot register netfilter hooks");
-			mutex_unlock(&sn->lock);
 			goto err_free;
 		}
 	}
 	rcu_assign_pointer(sn->policy, p);
-	mutex_unlock(&sn->lock);
 	kfree_rcu(old, rcu);
 	return 0;
 
@@ -199,33 +201,28 @@ int smtprl_scope_iface_add(struct smtprl_net *sn, const char *name,
 	struct smtprl_ifset *old, *set;
 	size_t len = strnlen(name, IFNAMSIZ);
 	unsigned int i, n;
-	int err = 0;
 
+	lockdep_assert_held(&sn->lock);
 	if (!len || len >= IFNAMSIZ) {
-		NL_SET_ERR_MSG_MOD(extack, "dev: interface name empty or too long");
+		NL_SET_ERR_MSG_MOD(extack, "ifname: empty or too long");
 		return -EINVAL;
 	}
-	mutex_lock(&sn->lock);
 	old = rcu_dereference_protected(sn->scope_ifs, lockdep_is_held(&sn->lock));
 	n = old ? old->n : 0;
 	/* Exact duplicates only: "ppp+" and "ppp0" may coexist. */
 	for (i = 0; i < n; i++) {
 		if (!strncmp(old->ifs[i].name, name, IFNAMSIZ)) {
-			NL_SET_ERR_MSG_MOD(extack, "dev: already in scope");
-			err = -EEXIST;
-			goto out;
+			NL_SET_ERR_MSG_MOD(extack, "ifname: already in scope");
+			return -EEXIST;
 		}
 	}
 	if (n >= SMTPRL_MAX_IFACES) {
-		NL_SET_ERR_MSG_MOD(extack, "dev: too many interfaces (max 32)");
-		err = -ENOSPC;
-		goto out;
+		NL_SET_ERR_MSG_MOD(extack, "ifname: too many interfaces (max 32)");
+		return -ENOSPC;
 	}
 	set = kzalloc(struct_size(set, ifs, n + 1), GFP_KERNEL);
-	if (!set) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (!set)
+		return -ENOMEM;
 	if (old)
 		memcpy(set->ifs, old->ifs, n * sizeof(set->ifs[0]));
 	strscpy(set->ifs[n].name, name, IFNAMSIZ);
@@ -235,37 +232,42 @@ int smtprl_scope_iface_add(struct smtprl_net *sn, const char *name,
 	rcu_assign_pointer(sn->scope_ifs, set);
 	if (old)
 		kfree_rcu(old, rcu);
-out:
-	mutex_unlock(&sn->lock);
-	return err;
+	return 0;
 }
 
+/* Config mutex held. */
 int smtprl_scope_iface_del(struct smtprl_net *sn, const char *name)
 {
 	struct smtprl_ifset *old, *set;
 	unsigned int i, j;
-	int err = -ENOENT;
 
-	mutex_lock(&sn->lock);
+	lockdep_assert_held(&sn->lock);
 	old = rcu_dereference_protected(sn->scope_ifs, lockdep_is_held(&sn->lock));
 	for (i = 0; old && i < old->n; i++)
 		if (!strncmp(old->ifs[i].name, name, IFNAMSIZ))
 			break;
 	if (!old || i == old->n)
-		goto out;
-	err = -ENOMEM;
+		return -ENOENT;
 	set = kzalloc(struct_size(set, ifs, old->n - 1), GFP_KERNEL);
 	if (!set)
-		goto out;
+		return -ENOMEM;
 	for (j = 0; j < old->n; j++)
 		if (j != i)
 			set->ifs[set->n++] = old->ifs[j];
 	rcu_assign_pointer(sn->scope_ifs, set);
 	kfree_rcu(old, rcu);
-	err = 0;
-out:
-	mutex_unlock(&sn->lock);
-	return err;
+	return 0;
+}
+
+/* Config mutex held. */
+void smtprl_scope_iface_flush(struct smtprl_net *sn)
+{
+	struct smtprl_ifset *old;
+
+	lockdep_assert_held(&sn->lock);
+	old = rcu_replace_pointer(sn->scope_ifs, NULL, lockdep_is_held(&sn->lock));
+	if (old)
+		kfree_rcu(old, rcu);
 }
 
 /* Add a plain prefix (scope or relay). Config mutex held. */

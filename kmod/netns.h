@@ -105,6 +105,8 @@ int smtprl_policy_set(struct smtprl_net *sn, const struct smtprl_policy_cfg *cfg
 int smtprl_scope_iface_add(struct smtprl_net *sn, const char *name,
 			   struct netlink_ext_ack *extack);
 int smtprl_scope_iface_del(struct smtprl_net *sn, const char *name);
+void smtprl_scope_iface_flush(struct smtprl_net *sn);
+const struct smtprl_policy *smtprl_policy_locked(struct smtprl_net *sn);
 int smtprl_pfx_add(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
 		   struct netlink_ext_ack *extack);
 int smtprl_pfx_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k);

@@ -25,9 +25,9 @@ const char *const smtprl_action_names[__SMTPRL_ACTION_MAX] = {
 	[SMTPRL_ACTION_MONITOR] = "monitor",
 };
 
-const char *const smtprl_full_names[__SMTPRL_FULL_MAX] = {
-	[SMTPRL_FULL_ACCEPT] = "accept",
-	[SMTPRL_FULL_DROP] = "drop",
+const char *const smtprl_full_names[__SMTPRL_WHEN_FULL_MAX] = {
+	[SMTPRL_WHEN_FULL_ACCEPT] = "accept",
+	[SMTPRL_WHEN_FULL_DROP] = "drop",
 };
 
 u64 smtprl_unit_ns(enum smtprl_unit unit)
@@ -64,11 +64,11 @@ void smtprl_policy_defaults(struct smtprl_policy_cfg *cfg)
 		.ports = { 25 },
 		.nports = 1,
 		.action = SMTPRL_ACTION_DROP,
-		.when_full = SMTPRL_FULL_ACCEPT,
+		.when_full = SMTPRL_WHEN_FULL_ACCEPT,
 		.v4_prefix = 32,
 		.v6_prefix = 64,
 		.max_sources = default_max_sources(),
-		.hooks = SMTPRL_HOOK_PREROUTING,
+		.hooks = SMTPRL_HOOKS_PREROUTING,
 	};
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_policy_defaults);
@@ -135,7 +135,7 @@ int smtprl_policy_build(struct smtprl_policy *p,
 		NL_SET_ERR_MSG_MOD(extack, "action: must be drop, reject or monitor");
 		return -EINVAL;
 	}
-	if (cfg->when_full >= __SMTPRL_FULL_MAX) {
+	if (cfg->when_full >= __SMTPRL_WHEN_FULL_MAX) {
 		NL_SET_ERR_MSG_MOD(extack, "when-full: must be accept or drop");
 		return -EINVAL;
 	}

@@ -5,35 +5,18 @@
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
+#include <uapi/linux/smtprl.h>
+
 #include "bucket.h"
 
 #define SMTPRL_MAX_PORTS	8
 #define SMTPRL_MAX_SOURCES_MAX	16777216
 
-enum smtprl_unit {
-	SMTPRL_UNIT_SECOND,
-	SMTPRL_UNIT_MINUTE,
-	SMTPRL_UNIT_HOUR,
-	SMTPRL_UNIT_DAY,
-	__SMTPRL_UNIT_MAX
-};
-
-enum smtprl_action {
-	SMTPRL_ACTION_DROP,
-	SMTPRL_ACTION_REJECT,
-	SMTPRL_ACTION_MONITOR,
-	__SMTPRL_ACTION_MAX
-};
-
-enum smtprl_when_full {
-	SMTPRL_FULL_ACCEPT,
-	SMTPRL_FULL_DROP,
-	__SMTPRL_FULL_MAX
-};
-
-#define SMTPRL_HOOK_PREROUTING	BIT(0)
-#define SMTPRL_HOOK_OUTPUT	BIT(1)
-#define SMTPRL_HOOKS_ALL	(SMTPRL_HOOK_PREROUTING | SMTPRL_HOOK_OUTPUT)
+/* The enums are the uAPI's (generated from the netlink spec). */
+#define __SMTPRL_UNIT_MAX	(SMTPRL_UNIT_DAY + 1)
+#define __SMTPRL_ACTION_MAX	(SMTPRL_ACTION_MONITOR + 1)
+#define __SMTPRL_WHEN_FULL_MAX	(SMTPRL_WHEN_FULL_DROP + 1)
+#define SMTPRL_HOOKS_ALL	(SMTPRL_HOOKS_PREROUTING | SMTPRL_HOOKS_OUTPUT)
 
 /* What the operator sets; every field is validated by smtprl_policy_build. */
 struct smtprl_policy_cfg {
@@ -66,6 +49,6 @@ bool smtprl_policy_port(const struct smtprl_policy *p, __be16 port);
 u64 smtprl_unit_ns(enum smtprl_unit unit);
 extern const char *const smtprl_unit_names[__SMTPRL_UNIT_MAX];
 extern const char *const smtprl_action_names[__SMTPRL_ACTION_MAX];
-extern const char *const smtprl_full_names[__SMTPRL_FULL_MAX];
+extern const char *const smtprl_full_names[__SMTPRL_WHEN_FULL_MAX];
 
 #endif /* _SMTPRL_POLICY_H */

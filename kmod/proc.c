@@ -45,9 +45,7 @@ static int stats_show(struct seq_file *seq, void *v)
 {
 	struct smtprl_net *sn = smtprl_net(seq_file_single_net(seq));
 	struct smtprl_stats st;
-	const struct bucket_table *tbl;
 	unsigned int entries, i;
-	size_t buckets;
 
 	smtprl_stats_read(sn, &st);
 	seq_puts(seq, "counter value\n");
@@ -55,15 +53,9 @@ static int stats_show(struct seq_file *seq, void *v)
 		seq_printf(seq, "%s %llu\n", stat_names[i], st.c[i]);
 
 	entries = atomic_read(&sn->sources.count);
-	rcu_read_lock();
-	tbl = rcu_dereference(sn->sources.ht.tbl);
-	buckets = tbl->size;
-	rcu_read_unlock();
 	seq_printf(seq, "entries %u\n", entries);
 	seq_printf(seq, "exemptions %u\n", READ_ONCE(sn->exempt.n));
-	seq_printf(seq, "memory_bytes %zu\n",
-		   entries * smtprl_table_entry_size() +
-		   buckets * sizeof(struct rhash_lock_head *));
+	seq_printf(seq, "memory_bytes %llu\n", smtprl_table_memory(&sn->sources));
 	return 0;
 }
 
@@ -93,9 +85,9 @@ static int policy_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "v4_prefix %u\nv6_prefix %u\n", cfg->v4_prefix, cfg->v6_prefix);
 	seq_printf(seq, "max_sources %u\n", cfg->max_sources);
 	seq_printf(seq, "hooks %s%s%s\n",
-		   cfg->hooks & SMTPRL_HOOK_PREROUTING ? "prerouting" : "",
+		   cfg->hooks & SMTPRL_HOOKS_PREROUTING ? "prerouting" : "",
 		   cfg->hooks == SMTPRL_HOOKS_ALL ? "," : "",
-		   cfg->hooks & SMTPRL_HOOK_OUTPUT ? "output" : "");
+		   cfg->hooks & SMTPRL_HOOKS_OUTPUT ? "output" : "");
 
 	ifs = rcu_dereference_protected(sn->scope_ifs, lockdep_is_held(&sn->lock));
 	for (i = 0; ifs && i < ifs->n; i++)

@@ -106,6 +106,21 @@ size_t smtprl_table_entry_size(void)
 	return kmem_cache_size(entry_cache);
 }
 
+/* Bytes used by the entries and the hash buckets, for stats. */
+u64 smtprl_table_memory(struct smtprl_table *t)
+{
+	const struct bucket_table *tbl;
+	u64 buckets;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(t->ht.tbl, &t->ht);
+	buckets = tbl->size;
+	rcu_read_unlock();
+	return (u64)atomic_read(&t->count) * kmem_cache_size(entry_cache) +
+	       buckets * sizeof(struct rhash_lock_head *);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_table_memory);
+
 /* Call under RCU. */
 struct smtprl_entry *smtprl_table_lookup(struct smtprl_table *t,
 					 const struct smtprl_key *k)

@@ -56,9 +56,10 @@ finish() {
 
 # shellcheck disable=SC1091
 . "$out/job.env" || finish 126
-export SMTPRL_KERNEL SMTPRL_TOP SMTPRL_KO SMTPRL_TEST_KO SMTPRL_OUT=$out
+export SMTPRL_KERNEL SMTPRL_TOP SMTPRL_KO SMTPRL_TEST_KO SMTPRL_KSRC SMTPRL_OUT=$out
 expose "$(dirname "$SMTPRL_SCRIPT")"
 [ -n "${SMTPRL_KROOT:-}" ] && expose "$SMTPRL_KROOT"
+expose "$SMTPRL_KSRC"
 
 # modprobe, and the kernel's request_module for veth, iptables and nft, must
 # find the stock kernel's modules in the cache (the host may have no

@@ -59,6 +59,8 @@ outdir=$(realpath "$outdir")
 	printf 'SMTPRL_KO=%q\n' "$moddir/smtprl.ko"
 	[ -e "$moddir/smtprl_test.ko" ] &&
 		printf 'SMTPRL_TEST_KO=%q\n' "$moddir/smtprl_test.ko"
+	# The kernel source (ynl cli.py, for tests that drive our netlink API).
+	printf 'SMTPRL_KSRC=%q\n' "$(ksrc_dir)"
 	[ "$kernel" = uml ] ||
 		printf 'SMTPRL_KROOT=%q\n' "$("$SMTPRL_TOP/scripts/lab-stock.sh" "$kernel" root)"
 } >"$outdir/job.env"

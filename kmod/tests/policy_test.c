@@ -90,7 +90,7 @@ static void bad_values_are_rejected_with_the_field_named(struct kunit *test)
 	cfg.action = __SMTPRL_ACTION_MAX;
 	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "action"));
 	cfg = cfg_default();
-	cfg.when_full = __SMTPRL_FULL_MAX;
+	cfg.when_full = __SMTPRL_WHEN_FULL_MAX;
 	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "when-full"));
 	cfg = cfg_default();
 	cfg.v4_prefix = 33;

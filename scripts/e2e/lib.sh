@@ -174,3 +174,27 @@ expect_stats_add_up() {
 	done
 	expect_eq "seen = sum of outcomes" "$(stat seen)" "$sum"
 }
+
+# ynl OP-ARGS...: the kernel's own generic YNL client (tools/net/ynl/cli.py
+# from linux-source-6.12) driving smtprl through our spec, as an
+# independent client. The schema is the kernel's genetlink.yaml.
+# --process-unknown: the 6.12 ynl library cannot decode "pad" attributes,
+# which kernels without efficient unaligned access (UML, MIPS) put before
+# 64-bit values.
+ynl() {
+	python3 "$SMTPRL_KSRC/tools/net/ynl/cli.py" --process-unknown \
+		--spec "$SMTPRL_TOP/Documentation/netlink/specs/smtprl.yaml" \
+		--schema "$SMTPRL_KSRC/Documentation/netlink/genetlink.yaml" "$@"
+}
+
+# ynl_fails WHAT ERRTEXT OP-ARGS...: the request must be refused with an
+# extack message containing ERRTEXT.
+ynl_fails() {
+	local what=$1 text=$2 out
+	shift 2
+	if out=$(ynl "$@" 2>&1); then
+		fail "$what: accepted: $out"
+	fi
+	grep -q -- "$text" <<<"$out" || fail "$what: refused without \"$text\": $out"
+	pass "$what: refused ($text)"
+}

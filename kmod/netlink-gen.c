@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/smtprl.yaml */
+/* YNL-GEN kernel source */
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include "netlink-gen.h"
+
+#include <uapi/linux/smtprl.h>
+
+/* Integer value ranges */
+static const struct netlink_range_validation smtprl_a_policy_max_sources_range = {
+	.min	= 1ULL,
+	.max	= 16777216ULL,
+};
+
+/* SMTPRL_CMD_POLICY_SET - do */
+static const struct nla_policy smtprl_policy_set_nl_policy[SMTPRL_A_POLICY_ENABLED + 1] = {
+	[SMTPRL_A_POLICY_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SMTPRL_A_POLICY_RATE_UNIT] = NLA_POLICY_MAX(NLA_U32, 3),
+	[SMTPRL_A_POLICY_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SMTPRL_A_POLICY_DAILY] = { .type = NLA_U32, },
+	[SMTPRL_A_POLICY_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[SMTPRL_A_POLICY_ACTION] = NLA_POLICY_MAX(NLA_U32, 2),
+	[SMTPRL_A_POLICY_WHEN_FULL] = NLA_POLICY_MAX(NLA_U32, 1),
+	[SMTPRL_A_POLICY_V4_PREFIX] = NLA_POLICY_RANGE(NLA_U8, 1, 32),
+	[SMTPRL_A_POLICY_V6_PREFIX] = NLA_POLICY_RANGE(NLA_U8, 1, 128),
+	[SMTPRL_A_POLICY_MAX_SOURCES] = NLA_POLICY_FULL_RANGE(NLA_U32, &smtprl_a_policy_max_sources_range),
+	[SMTPRL_A_POLICY_HOOKS] = NLA_POLICY_MASK(NLA_U32, 0x3),
+	[SMTPRL_A_POLICY_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/* SMTPRL_CMD_SCOPE_ADD - do */
+static const struct nla_policy smtprl_scope_add_nl_policy[SMTPRL_A_ENTRY_IFNAME + 1] = {
+	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
+	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[SMTPRL_A_ENTRY_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+};
+
+/* SMTPRL_CMD_SCOPE_DEL - do */
+static const struct nla_policy smtprl_scope_del_nl_policy[SMTPRL_A_ENTRY_IFNAME + 1] = {
+	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
+	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[SMTPRL_A_ENTRY_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+};
+
+/* SMTPRL_CMD_RELAY_ADD - do */
+static const struct nla_policy smtprl_relay_add_nl_policy[SMTPRL_A_ENTRY_PLEN + 1] = {
+	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
+	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+/* SMTPRL_CMD_RELAY_DEL - do */
+static const struct nla_policy smtprl_relay_del_nl_policy[SMTPRL_A_ENTRY_PLEN + 1] = {
+	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
+	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+/* SMTPRL_CMD_EXEMPT_ADD - do */
+static const struct nla_policy smtprl_exempt_add_nl_policy[SMTPRL_A_ENTRY_REPLACE + 1] = {
+	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
+	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[SMTPRL_A_ENTRY_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SMTPRL_A_ENTRY_RATE_UNIT] = NLA_POLICY_MAX(NLA_U32, 3),
+	[SMTPRL_A_ENTRY_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SMTPRL_A_ENTRY_DAILY] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SMTPRL_A_ENTRY_EXPIRES] = NLA_POLICY_MIN(NLA_U64, 1),
+	[SMTPRL_A_ENTRY_COMMENT] = { .type = NLA_NUL_STRING, .len = 64, },
+	[SMTPRL_A_ENTRY_REPLACE] = { .type = NLA_FLAG, },
+};
+
+/* SMTPRL_CMD_EXEMPT_DEL - do */
+static const struct nla_policy smtprl_exempt_del_nl_policy[SMTPRL_A_ENTRY_PLEN + 1] = {
+	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
+	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+/* SMTPRL_CMD_EXEMPT_GET - do */
+static const struct nla_policy smtprl_exempt_get_nl_policy[SMTPRL_A_ENTRY_PLEN + 1] = {
+	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
+	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+/* SMTPRL_CMD_SOURCE_GET - do */
+static const struct nla_policy smtprl_source_get_nl_policy[SMTPRL_A_ENTRY_ADDR6 + 1] = {
+	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
+	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+};
+
+/* SMTPRL_CMD_SOURCE_DEL - do */
+static const struct nla_policy smtprl_source_del_nl_policy[SMTPRL_A_ENTRY_ADDR6 + 1] = {
+	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
+	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+};
+
+/* Ops table for smtprl */
+static const struct genl_split_ops smtprl_nl_ops[] = {
+	{
+		.cmd	= SMTPRL_CMD_POLICY_GET,
+		.doit	= smtprl_nl_policy_get_doit,
+		.flags	= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SMTPRL_CMD_POLICY_SET,
+		.doit		= smtprl_nl_policy_set_doit,
+		.policy		= smtprl_policy_set_nl_policy,
+		.maxattr	= SMTPRL_A_POLICY_ENABLED,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= SMTPRL_CMD_STATS_GET,
+		.doit	= smtprl_nl_stats_get_doit,
+		.flags	= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SMTPRL_CMD_SCOPE_ADD,
+		.doit		= smtprl_nl_scope_add_doit,
+		.policy		= smtprl_scope_add_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_IFNAME,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SMTPRL_CMD_SCOPE_DEL,
+		.doit		= smtprl_nl_scope_del_doit,
+		.policy		= smtprl_scope_del_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_IFNAME,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= SMTPRL_CMD_SCOPE_GET,
+		.dumpit	= smtprl_nl_scope_get_dumpit,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd	= SMTPRL_CMD_SCOPE_FLUSH,
+		.doit	= smtprl_nl_scope_flush_doit,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SMTPRL_CMD_RELAY_ADD,
+		.doit		= smtprl_nl_relay_add_doit,
+		.policy		= smtprl_relay_add_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_PLEN,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SMTPRL_CMD_RELAY_DEL,
+		.doit		= smtprl_nl_relay_del_doit,
+		.policy		= smtprl_relay_del_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_PLEN,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= SMTPRL_CMD_RELAY_GET,
+		.dumpit	= smtprl_nl_relay_get_dumpit,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd	= SMTPRL_CMD_RELAY_FLUSH,
+		.doit	= smtprl_nl_relay_flush_doit,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SMTPRL_CMD_EXEMPT_ADD,
+		.doit		= smtprl_nl_exempt_add_doit,
+		.policy		= smtprl_exempt_add_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_REPLACE,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SMTPRL_CMD_EXEMPT_DEL,
+		.doit		= smtprl_nl_exempt_del_doit,
+		.policy		= smtprl_exempt_del_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_PLEN,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SMTPRL_CMD_EXEMPT_GET,
+		.doit		= smtprl_nl_exempt_get_doit,
+		.policy		= smtprl_exempt_get_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_PLEN,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= SMTPRL_CMD_EXEMPT_GET,
+		.dumpit	= smtprl_nl_exempt_get_dumpit,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd	= SMTPRL_CMD_EXEMPT_FLUSH,
+		.doit	= smtprl_nl_exempt_flush_doit,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= SMTPRL_CMD_SOURCE_GET,
+		.doit		= smtprl_nl_source_get_doit,
+		.policy		= smtprl_source_get_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_ADDR6,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= SMTPRL_CMD_SOURCE_GET,
+		.dumpit	= smtprl_nl_source_get_dumpit,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= SMTPRL_CMD_SOURCE_DEL,
+		.doit		= smtprl_nl_source_del_doit,
+		.policy		= smtprl_source_del_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_ADDR6,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= SMTPRL_CMD_SOURCE_FLUSH,
+		.doit	= smtprl_nl_source_flush_doit,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+};
+
+static const struct genl_multicast_group smtprl_nl_mcgrps[] = {
+	[SMTPRL_NLGRP_EVENTS] = { "events", },
+};
+
+struct genl_family smtprl_nl_family __ro_after_init = {
+	.name		= SMTPRL_FAMILY_NAME,
+	.version	= SMTPRL_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.split_ops	= smtprl_nl_ops,
+	.n_split_ops	= ARRAY_SIZE(smtprl_nl_ops),
+	.mcgrps		= smtprl_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(smtprl_nl_mcgrps),
+};

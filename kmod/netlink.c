@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The smtprl generic-netlink family: request handlers. Policies, the ops
+ * table and the family come from Documentation/netlink/specs/smtprl.yaml
+ * (netlink-gen.c, or netlink-gen-compat.c before 6.2). Every handler runs
+ * in process context; changes are made under the namespace's config
+ * mutex, validated completely before anything changes.
+ */
+
+#include <linux/rhashtable.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "netlink-gen.h"
+#include "netns.h"
+#include "smtprl.h"
+
+static struct smtprl_net *info_sn(struct genl_info *info)
+{
+	return smtprl_net(genl_info_net(info));
+}
+
+/* Ops without a request policy take no attributes at all. */
+static int no_attrs(const struct nlmsghdr *nlh, struct netlink_ext_ack *extack)
+{
+	if (nlmsg_attrlen(nlh, GENL_HDRLEN)) {
+		NL_SET_ERR_MSG_MOD(extack, "this command takes no attributes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void *reply_put(struct sk_buff *skb, struct genl_info *info)
+{
+	return genlmsg_put(skb, info->snd_portid, info->snd_seq,
+			   &smtprl_nl_family, 0, info->genlhdr->cmd);
+}
+
+/*
+ * The prefix named by addr4/addr6 and plen (default: the full address).
+ * info->attrs is sized to the op's maxattr: only ops whose request has
+ * plen (@with_plen) may look at it.
+ */
+static int parse_prefix(struct genl_info *info, struct smtprl_pfx_key *k,
+			bool with_plen)
+{
+	struct nlattr **tb = info->attrs;
+	union smtprl_addr a = {};
+	u8 family, plen;
+
+	if (tb[SMTPRL_A_ENTRY_ADDR4] && tb[SMTPRL_A_ENTRY_ADDR6]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SMTPRL_A_ENTRY_ADDR6],
+				    "addr6: give addr4 or addr6, not both");
+		return -EINVAL;
+	}
+	if (tb[SMTPRL_A_ENTRY_ADDR4]) {
+		a.v4 = nla_get_in_addr(tb[SMTPRL_A_ENTRY_ADDR4]);
+		family = NFPROTO_IPV4;
+		plen = 32;
+	} else if (tb[SMTPRL_A_ENTRY_ADDR6]) {
+		a.v6 = nla_get_in6_addr(tb[SMTPRL_A_ENTRY_ADDR6]);
+		family = NFPROTO_IPV6;
+		plen = 128;
+	} else {
+		NL_SET_ERR_MSG_MOD(info->extack, "addr4 or addr6: missing");
+		return -EINVAL;
+	}
+	if (with_plen && tb[SMTPRL_A_ENTRY_PLEN]) {
+		if (nla_get_u8(tb[SMTPRL_A_ENTRY_PLEN]) > plen) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SMTPRL_A_ENTRY_PLEN],
+					    "plen: longer than the address");
+			return -EINVAL;
+		}
+		plen = nla_get_u8(tb[SMTPRL_A_ENTRY_PLEN]);
+	}
+	return smtprl_pfx_key_init(k, family, &a, plen, info->extack);
+}
+
+#define PAD	SMTPRL_A_ENTRY_PAD
+
+static int put_prefix(struct sk_buff *skb, u8 family,
+		      const union smtprl_addr *a, u8 plen)
+{
+	if (family == NFPROTO_IPV4) {
+		if (nla_put_in_addr(skb, SMTPRL_A_ENTRY_ADDR4, a->v4))
+			return -EMSGSIZE;
+	} else if (nla_put_in6_addr(skb, SMTPRL_A_ENTRY_ADDR6, &a->v6)) {
+		return -EMSGSIZE;
+	}
+	return nla_put_u8(skb, SMTPRL_A_ENTRY_PLEN, plen);
+}
+
+/* policy-get / policy-set */
+
+static int put_policy(struct sk_buff *skb, const struct smtprl_policy_cfg *cfg,
+		      bool enabled)
+{
+	unsigned int i;
+
+	if (nla_put_u32(skb, SMTPRL_A_POLICY_RATE, cfg->rate) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_RATE_UNIT, cfg->rate_unit) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_BURST, cfg->burst) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_DAILY, cfg->daily) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_ACTION, cfg->action) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_WHEN_FULL, cfg->when_full) ||
+	    nla_put_u8(skb, SMTPRL_A_POLICY_V4_PREFIX, cfg->v4_prefix) ||
+	    nla_put_u8(skb, SMTPRL_A_POLICY_V6_PREFIX, cfg->v6_prefix) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_MAX_SOURCES, cfg->max_sources) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_HOOKS, cfg->hooks) ||
+	    nla_put_u8(skb, SMTPRL_A_POLICY_ENABLED, enabled))
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->nports; i++)
+		if (nla_put_u16(skb, SMTPRL_A_POLICY_PORT, cfg->ports[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+int smtprl_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = info_sn(info);
+	struct smtprl_policy_cfg cfg;
+	struct sk_buff *msg;
+	bool enabled;
+	void *hdr;
+	int err;
+
+	err = no_attrs(info->nlhdr, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	cfg = smtprl_policy_locked(sn)->cfg;
+	enabled = sn->enabled;
+	mutex_unlock(&sn->lock);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = reply_put(msg, info);
+	if (!hdr || put_policy(msg, &cfg, enabled)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* The attribute's value if given, else @def (partial updates). */
+static u32 attr_u32(struct nlattr **tb, int type, u32 def)
+{
+	return tb[type] ? nla_get_u32(tb[type]) : def;
+}
+
+static u8 attr_u8(struct nlattr **tb, int type, u8 def)
+{
+	return tb[type] ? nla_get_u8(tb[type]) : def;
+}
+
+int smtprl_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = info_sn(info);
+	struct nlattr **tb = info->attrs;
+	struct smtprl_policy_cfg cfg;
+	const struct nlattr *a;
+	int rem, n = 0, err;
+
+	mutex_lock(&sn->lock);
+	cfg = smtprl_policy_locked(sn)->cfg;
+	cfg.rate = attr_u32(tb, SMTPRL_A_POLICY_RATE, cfg.rate);
+	cfg.rate_unit = attr_u32(tb, SMTPRL_A_POLICY_RATE_UNIT, cfg.rate_unit);
+	cfg.burst = attr_u32(tb, SMTPRL_A_POLICY_BURST, cfg.burst);
+	cfg.daily = attr_u32(tb, SMTPRL_A_POLICY_DAILY, cfg.daily);
+	cfg.action = attr_u32(tb, SMTPRL_A_POLICY_ACTION, cfg.action);
+	cfg.when_full = attr_u32(tb, SMTPRL_A_POLICY_WHEN_FULL, cfg.when_full);
+	cfg.v4_prefix = attr_u8(tb, SMTPRL_A_POLICY_V4_PREFIX, cfg.v4_prefix);
+	cfg.v6_prefix = attr_u8(tb, SMTPRL_A_POLICY_V6_PREFIX, cfg.v6_prefix);
+	cfg.max_sources = attr_u32(tb, SMTPRL_A_POLICY_MAX_SOURCES, cfg.max_sources);
+	cfg.hooks = attr_u32(tb, SMTPRL_A_POLICY_HOOKS, cfg.hooks);
+	if (tb[SMTPRL_A_POLICY_PORT]) {
+		/* The ports given replace the whole set. */
+		nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+			if (nla_type(a) != SMTPRL_A_POLICY_PORT)
+				continue;
+			if (n == SMTPRL_MAX_PORTS) {
+				NL_SET_ERR_MSG_ATTR(info->extack, a, "port: at most 8 ports");
+				err = -EINVAL;
+				goto out;
+			}
+			cfg.ports[n++] = nla_get_u16(a);
+		}
+		cfg.nports = n;
+	}
+	err = smtprl_policy_set(sn, &cfg, info->extack);
+	if (!err && tb[SMTPRL_A_POLICY_ENABLED])
+		err = smtprl_net_enable(sn, nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]),
+					info->extack);
+out:
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+/* stats-get */
+
+int smtprl_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	static const int attr[__SMTPRL_STAT_MAX] = {
+		[SMTPRL_STAT_SEEN] = SMTPRL_A_STATS_SEEN,
+		[SMTPRL_STAT_ALLOWED] = SMTPRL_A_STATS_ALLOWED,
+		[SMTPRL_STAT_LIMITED] = SMTPRL_A_STATS_LIMITED,
+		[SMTPRL_STAT_WOULD_LIMIT] = SMTPRL_A_STATS_WOULD_LIMIT,
+		[SMTPRL_STAT_EXEMPT] = SMTPRL_A_STATS_EXEMPT,
+		[SMTPRL_STAT_EXEMPT_LIMITED] = SMTPRL_A_STATS_EXEMPT_LIMITED,
+		[SMTPRL_STAT_RELAY] = SMTPRL_A_STATS_RELAY,
+		[SMTPRL_STAT_OUT_OF_SCOPE] = SMTPRL_A_STATS_OUT_OF_SCOPE,
+		[SMTPRL_STAT_TABLE_FULL] = SMTPRL_A_STATS_TABLE_FULL,
+		[SMTPRL_STAT_REJECT_SENT] = SMTPRL_A_STATS_REJECT_SENT,
+		[SMTPRL_STAT_GC_REMOVED] = SMTPRL_A_STATS_GC_REMOVED,
+		[SMTPRL_STAT_EXEMPT_EXPIRED] = SMTPRL_A_STATS_EXEMPT_EXPIRED,
+	};
+	struct smtprl_net *sn = info_sn(info);
+	struct smtprl_stats st;
+	struct sk_buff *msg;
+	unsigned int i;
+	void *hdr;
+	int err;
+
+	err = no_attrs(info->nlhdr, info->extack);
+	if (err)
+		return err;
+	smtprl_stats_read(sn, &st);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = reply_put(msg, info);
+	if (!hdr)
+		goto err_free;
+	for (i = 0; i < __SMTPRL_STAT_MAX; i++)
+		if (nla_put_u64_64bit(msg, attr[i], st.c[i], SMTPRL_A_STATS_PAD))
+			goto err_free;
+	if (nla_put_u32(msg, SMTPRL_A_STATS_ENTRIES, atomic_read(&sn->sources.count)) ||
+	    nla_put_u32(msg, SMTPRL_A_STATS_EXEMPTIONS, READ_ONCE(sn->exempt.n)) ||
+	    nla_put_u64_64bit(msg, SMTPRL_A_STATS_MEMORY, smtprl_table_memory(&sn->sources),
+			      SMTPRL_A_STATS_PAD))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* scope and relay */
+
+static struct smtprl_pfxset *scope_of(struct smtprl_net *sn)
+{
+	return &sn->scope;
+}
+
+static struct smtprl_pfxset *relay_of(struct smtprl_net *sn)
+{
+	return &sn->relay;
+}
+
+/*
+ * Add or delete a scope or relay prefix; scope entries may
+ * be interfaces. info->attrs is sized to the op's maxattr: relay requests
+ * have no ifname slot at all.
+ */
+static int pfx_change(struct genl_info *info, struct smtprl_pfxset *(*set)(struct smtprl_net *),
+		      bool add)
+{
+	struct smtprl_net *sn = info_sn(info);
+	struct smtprl_pfx_key k;
+	int err;
+
+	if (set == scope_of && info->attrs[SMTPRL_A_ENTRY_IFNAME]) {
+		char name[IFNAMSIZ];
+
+		if (info->attrs[SMTPRL_A_ENTRY_ADDR4] || info->attrs[SMTPRL_A_ENTRY_ADDR6]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SMTPRL_A_ENTRY_IFNAME],
+					    "ifname: give an interface or a prefix, not both");
+			return -EINVAL;
+		}
+		nla_strscpy(name, info->attrs[SMTPRL_A_ENTRY_IFNAME], sizeof(name));
+		mutex_lock(&sn->lock);
+		err = add ? smtprl_scope_iface_add(sn, name, info->extack)
+			  : smtprl_scope_iface_del(sn, name);
+		mutex_unlock(&sn->lock);
+		if (err == -ENOENT)
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SMTPRL_A_ENTRY_IFNAME],
+					    "ifname: not in scope");
+		return err;
+	}
+	err = parse_prefix(info, &k, true);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	err = add ? smtprl_pfx_add(set(sn), &k, info->extack)
+		  : smtprl_pfx_del(set(sn), &k);
+	mutex_unlock(&sn->lock);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_MOD(info->extack, "prefix: not present");
+	return err;
+}
+
+int smtprl_nl_scope_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return pfx_change(info, scope_of, true);
+}
+
+int smtprl_nl_scope_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return pfx_change(info, scope_of, false);
+}
+
+int smtprl_nl_relay_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return pfx_change(info, relay_of, true);
+}
+
+int smtprl_nl_relay_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return pfx_change(info, relay_of, false);
+}
+
+static int pfx_flush(struct genl_info *info, struct smtprl_pfxset *s, bool ifaces)
+{
+	struct smtprl_net *sn = info_sn(info);
+	int err = no_attrs(info->nlhdr, info->extack);
+
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	smtprl_pfxset_prune(s, NULL, NULL, smtprl_pfx_release);
+	if (ifaces)
+		smtprl_scope_iface_flush(sn);
+	mutex_unlock(&sn->lock);
+	return 0;
+}
+
+int smtprl_nl_scope_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return pfx_flush(info, &info_sn(info)->scope, true);
+}
+
+int smtprl_nl_relay_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return pfx_flush(info, &info_sn(info)->relay, false);
+}
+
+/*
+ * Resumable dumps of an rhashtable: the cursor is (bucket, position in
+ * its chain) of the table being walked. Chains may change between
+ * callbacks (an entry more or less); a resize replaces the table: the
+ * dump starts over on the new one and is flagged NLM_F_DUMP_INTR, so the
+ * reader knows it may hold duplicates.
+ */
+struct dump_ctx {
+	unsigned long tbl;	/* the table walked; another one restarts */
+	u32 bucket;
+	u32 skip;
+	u32 phase;		/* scope: 0 interfaces, 1 prefixes */
+};
+
+static_assert(sizeof(struct dump_ctx) <= sizeof_field(struct netlink_callback, ctx));
+
+typedef int (*fill_fn)(struct sk_buff *skb, void *obj, struct smtprl_net *sn, u64 now);
+
+static int dump_table(struct sk_buff *skb, struct netlink_callback *cb,
+		      struct rhashtable *ht, unsigned int head_offset, fill_fn fill)
+{
+	struct dump_ctx *ctx = (struct dump_ctx *)cb->ctx;
+	struct smtprl_net *sn = smtprl_net(sock_net(skb->sk));
+	u8 cmd = ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd;
+	const struct bucket_table *tbl;
+	struct rhash_head *pos;
+	u64 now = smtprl_now_ns();
+	u32 i;
+	int err = 0;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(ht->tbl, ht);
+	/* A new table (resize) since the last callback marks the dump. */
+	cb->seq = (u32)(unsigned long)tbl | 1;
+	if (ctx->tbl != (unsigned long)tbl) {
+		ctx->bucket = 0;
+		ctx->skip = 0;
+		ctx->tbl = (unsigned long)tbl;
+	}
+	for (i = ctx->bucket; i < tbl->size; i++, ctx->skip = 0) {
+		u32 n = 0;
+
+		rht_for_each_rcu(pos, tbl, i) {
+			void *hdr;
+
+			if (n++ < ctx->skip)
+				continue;
+			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq, &smtprl_nl_family,
+					  NLM_F_MULTI, cmd);
+			if (!hdr) {
+				err = -EMSGSIZE;
+				goto out;
+			}
+			genl_dump_check_consistent(cb, hdr);
+			err = fill(skb, (char *)pos - head_offset, sn, now);
+			if (err == -ENOENT) {	/* going away: not listed */
+				genlmsg_cancel(skb, hdr);
+				err = 0;
+			} else if (err) {
+				genlmsg_cancel(skb, hdr);
+				goto out;
+			} else {
+				genlmsg_end(skb, hdr);
+			}
+			ctx->skip = n;
+		}
+		ctx->bucket = i + 1;
+	}
+out:
+	if (err)
+		ctx->bucket = i;
+	rcu_read_unlock();
+	/* A full skb is not an error: netlink calls again. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+static int fill_pfx(struct sk_buff *skb, void *obj, struct smtprl_net *sn, u64 now)
+{
+	const struct smtprl_pfx *p = obj;
+
+	return put_prefix(skb, p->key.family, &p->key.addr, p->key.plen);
+}
+
+int smtprl_nl_scope_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct dump_ctx *ctx = (struct dump_ctx *)cb->ctx;
+	struct smtprl_net *sn = smtprl_net(sock_net(skb->sk));
+	const struct smtprl_ifset *ifs;
+	int err;
+
+	err = no_attrs(cb->nlh, cb->extack);
+	if (err)
+		return err;
+	if (ctx->phase == 0) {
+		rcu_read_lock();
+		ifs = rcu_dereference(sn->scope_ifs);
+		for (; ifs && ctx->skip < ifs->n; ctx->skip++) {
+			void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+						cb->nlh->nlmsg_seq, &smtprl_nl_family,
+						NLM_F_MULTI, SMTPRL_CMD_SCOPE_GET);
+
+			if (!hdr || nla_put_string(skb, SMTPRL_A_ENTRY_IFNAME,
+						   ifs->ifs[ctx->skip].name)) {
+				if (hdr)
+					genlmsg_cancel(skb, hdr);
+				rcu_read_unlock();
+				return skb->len ?: -EMSGSIZE;
+			}
+			genlmsg_end(skb, hdr);
+		}
+		rcu_read_unlock();
+		ctx->phase = 1;
+		ctx->skip = 0;
+	}
+	return dump_table(skb, cb, &sn->scope.ht, offsetof(struct smtprl_pfx, node), fill_pfx);
+}
+
+int smtprl_nl_relay_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct smtprl_net *sn = smtprl_net(sock_net(skb->sk));
+	int err = no_attrs(cb->nlh, cb->extack);
+
+	if (err)
+		return err;
+	return dump_table(skb, cb, &sn->relay.ht, offsetof(struct smtprl_pfx, node), fill_pfx);
+}
+
+/* exemptions */
+
+int smtprl_nl_exempt_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = info_sn(info);
+	struct nlattr **tb = info->attrs;
+	struct smtprl_exempt_spec spec = {};
+	u64 now = smtprl_now_ns();
+	int err;
+
+	err = parse_prefix(info, &spec.key, true);
+	if (err)
+		return err;
+	spec.rate = attr_u32(tb, SMTPRL_A_ENTRY_RATE, spec.rate);
+	spec.rate_unit = attr_u32(tb, SMTPRL_A_ENTRY_RATE_UNIT, spec.rate_unit);
+	spec.burst = attr_u32(tb, SMTPRL_A_ENTRY_BURST, spec.burst);
+	spec.daily = attr_u32(tb, SMTPRL_A_ENTRY_DAILY, spec.daily);
+	if (!spec.rate && (tb[SMTPRL_A_ENTRY_RATE_UNIT] || spec.burst || spec.daily)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "rate: needed with rate-unit, burst or daily");
+		return -EINVAL;
+	}
+	if (tb[SMTPRL_A_ENTRY_EXPIRES]) {
+		u64 secs = nla_get_u64(tb[SMTPRL_A_ENTRY_EXPIRES]);
+
+		if (secs > 100ULL * 365 * 86400) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SMTPRL_A_ENTRY_EXPIRES],
+					    "expires: more than 100 years");
+			return -ERANGE;
+		}
+		spec.expires_ns = now + secs * NSEC_PER_SEC;
+	}
+	if (tb[SMTPRL_A_ENTRY_COMMENT])
+		nla_strscpy(spec.comment, tb[SMTPRL_A_ENTRY_COMMENT], sizeof(spec.comment));
+
+	mutex_lock(&sn->lock);
+	err = smtprl_exempt_add(&sn->exempt, &spec, nla_get_flag(tb[SMTPRL_A_ENTRY_REPLACE]),
+				now, info->extack);
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+int smtprl_nl_exempt_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = info_sn(info);
+	struct smtprl_pfx_key k;
+	int err;
+
+	err = parse_prefix(info, &k, true);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	err = smtprl_exempt_del(&sn->exempt, &k);
+	mutex_unlock(&sn->lock);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_MOD(info->extack, "prefix: no such exemption");
+	return err;
+}
+
+int smtprl_nl_exempt_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = info_sn(info);
+	int err = no_attrs(info->nlhdr, info->extack);
+
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	smtprl_exempt_flush(&sn->exempt);
+	mutex_unlock(&sn->lock);
+	return 0;
+}
+
+static int fill_exempt(struct sk_buff *skb, void *obj, struct smtprl_net *sn, u64 now)
+{
+	struct smtprl_exempt *ex = obj;
+	const struct smtprl_exempt_spec *spec = &ex->spec;
+	u64 allowed, limited, tokens;
+
+	spin_lock_bh(&ex->lock);
+	allowed = ex->allowed;
+	limited = ex->limited;
+	tokens = smtprl_bucket_level(ex->b.tokens_ns, ex->b.last_ns, &ex->limit.rate, now);
+	spin_unlock_bh(&ex->lock);
+
+	if (put_prefix(skb, spec->key.family, &spec->key.addr, spec->key.plen))
+		return -EMSGSIZE;
+	if (spec->rate &&
+	    (nla_put_u32(skb, SMTPRL_A_ENTRY_RATE, spec->rate) ||
+	     nla_put_u32(skb, SMTPRL_A_ENTRY_RATE_UNIT, spec->rate_unit) ||
+	     nla_put_u32(skb, SMTPRL_A_ENTRY_BURST, spec->burst ?: spec->rate) ||
+	     (spec->daily && nla_put_u32(skb, SMTPRL_A_ENTRY_DAILY, spec->daily)) ||
+	     nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_TOKENS, tokens, PAD)))
+		return -EMSGSIZE;
+	/* Remaining seconds, rounded up: save and restore never shortens it. */
+	if (spec->expires_ns &&
+	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_EXPIRES,
+			      spec->expires_ns > now ?
+			      div64_u64(spec->expires_ns - now + NSEC_PER_SEC - 1,
+					NSEC_PER_SEC) : 1, PAD))
+		return -EMSGSIZE;
+	if (spec->comment[0] && nla_put_string(skb, SMTPRL_A_ENTRY_COMMENT, spec->comment))
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_ALLOWED, allowed, PAD) ||
+	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_LIMITED, limited, PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int smtprl_nl_exempt_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = info_sn(info);
+	struct smtprl_pfx_key k;
+	struct smtprl_pfx *p;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	err = parse_prefix(info, &k, true);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = reply_put(msg, info);
+	err = -EMSGSIZE;
+	rcu_read_lock();
+	p = smtprl_pfxset_find(&sn->exempt, &k);
+	if (!p) {
+		NL_SET_ERR_MSG_MOD(info->extack, "prefix: no such exemption");
+		err = -ENOENT;
+	} else if (hdr && !fill_exempt(msg, p, sn, smtprl_now_ns())) {
+		err = 0;
+	}
+	rcu_read_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+int smtprl_nl_exempt_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct smtprl_net *sn = smtprl_net(sock_net(skb->sk));
+	int err = no_attrs(cb->nlh, cb->extack);
+
+	if (err)
+		return err;
+	return dump_table(skb, cb, &sn->exempt.ht,
+			  offsetof(struct smtprl_exempt, pfx.node), fill_exempt);
+}
+
+/* sources */
+
+static int fill_source(struct sk_buff *skb, void *obj, struct smtprl_net *sn, u64 now)
+{
+	const struct smtprl_policy *p = rcu_dereference(sn->policy);
+	struct smtprl_entry *e = obj;
+	struct smtprl_buckets b;
+	u64 allowed, limited, now_s = div_u64(now, NSEC_PER_SEC);
+	u32 first_s, last_limited_s;
+	bool dead;
+
+	spin_lock_bh(&e->lock);
+	b = e->b;
+	allowed = e->allowed;
+	limited = e->limited;
+	first_s = e->first_s;
+	last_limited_s = e->last_limited_s;
+	dead = e->dead;
+	spin_unlock_bh(&e->lock);
+	if (dead)
+		return -ENOENT;
+
+	if (put_prefix(skb, e->family, &e->addr, e->plen) ||
+	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_ALLOWED, allowed, PAD) ||
+	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_LIMITED, limited, PAD) ||
+	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_TOKENS,
+			      smtprl_bucket_level(b.tokens_ns, b.last_ns,
+						  &p->limit.rate, now), PAD) ||
+	    (p->limit.daily.cost_ns &&
+	     nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_DAILY_TOKENS,
+			       smtprl_bucket_level(b.daily_ns, b.last_ns,
+						   &p->limit.daily, now), PAD)) ||
+	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_AGE,
+			      now_s > first_s ? now_s - first_s : 0, PAD) ||
+	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_IDLE,
+			      div_u64(now > b.last_ns ? now - b.last_ns : 0, NSEC_PER_SEC), PAD) ||
+	    (last_limited_s &&
+	     nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_LAST_LIMITED,
+			       now_s > last_limited_s ? now_s - last_limited_s : 0, PAD)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* The source key covering the address in the request (policy's prefix). */
+static int source_key(struct genl_info *info, struct smtprl_net *sn, struct smtprl_key *k)
+{
+	struct smtprl_pfx_key pk;
+	const struct smtprl_policy *p;
+	int err;
+
+	err = parse_prefix(info, &pk, false);
+	if (err)
+		return err;
+	memset(k, 0, sizeof(*k));
+	k->family = pk.family;
+	rcu_read_lock();
+	p = rcu_dereference(sn->policy);
+	k->plen = pk.family == NFPROTO_IPV4 ? p->cfg.v4_prefix : p->cfg.v6_prefix;
+	rcu_read_unlock();
+	smtprl_addr_mask(&k->addr, &pk.addr, k->family, k->plen);
+	return 0;
+}
+
+int smtprl_nl_source_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = info_sn(info);
+	struct smtprl_entry *e;
+	struct smtprl_key k;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	err = source_key(info, sn, &k);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = reply_put(msg, info);
+	err = -EMSGSIZE;
+	rcu_read_lock();
+	e = smtprl_table_lookup(&sn->sources, &k);
+	if (!e || READ_ONCE(e->dead)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
+		err = -ENOENT;
+	} else if (hdr && !fill_source(msg, e, sn, smtprl_now_ns())) {
+		err = 0;
+	}
+	rcu_read_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+int smtprl_nl_source_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct smtprl_net *sn = smtprl_net(sock_net(skb->sk));
+	int err = no_attrs(cb->nlh, cb->extack);
+
+	if (err)
+		return err;
+	return dump_table(skb, cb, &sn->sources.ht,
+			  offsetof(struct smtprl_entry, node), fill_source);
+}
+
+int smtprl_nl_source_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = info_sn(info);
+	struct smtprl_key k;
+	int err;
+
+	err = source_key(info, sn, &k);
+	if (err)
+		return err;
+	err = smtprl_table_reset(&sn->sources, &k);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
+	return err;
+}
+
+int smtprl_nl_source_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = info_sn(info);
+	int err = no_attrs(info->nlhdr, info->extack);
+
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	smtprl_table_flush(&sn->sources);
+	mutex_unlock(&sn->lock);
+	return 0;
+}
