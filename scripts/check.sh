@@ -67,7 +67,7 @@ userspace_werror() {
 	mkdir -p "$out"
 	cp -a "$SMTPRL_TOP/userspace" "$out/"
 	ln -s "$SMTPRL_TOP/include" "$out/include"
-	make -C "$out/userspace" WERROR=1
+	make -C "$out/userspace" WERROR=1 all check
 }
 
 tier_static() {
@@ -85,7 +85,7 @@ tier_static() {
 	run "static/build-W=1-uml" build_clean uml W=1
 	run static/checkpatch checkpatch
 	run static/ynl-generated-in-sync "$SMTPRL_TOP/scripts/ynl-gen.sh" --check
-	run static/userspace-Werror userspace_werror
+	run static/userspace-Werror-and-unit-tests userspace_werror
 }
 
 # KUnit: suites run in the UML debug kernel; every case is one test.
@@ -140,6 +140,8 @@ kunit_results() {
 
 tier_e2e() {
 	local kernels=${*:-$SMTPRL_KERNELS} k t name
+	# The guests run the tree's own smtprlctl.
+	run e2e/build-smtprlctl make -C "$SMTPRL_TOP/userspace"
 	for k in $kernels; do
 		for t in "$SMTPRL_TOP"/scripts/e2e/[0-9]*.sh; do
 			name=$(basename "$t" .sh)

@@ -1,62 +1,619 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smtprlctl: configure and inspect the smtprl kernel module.
+ * smtprlctl: configure and inspect the smtprl kernel module over its
+ * generic-netlink family (include/uapi/linux/smtprl.h, generated from
+ * Documentation/netlink/specs/smtprl.yaml).
  *
- * The command table below is the whole grammar; each entry is a
- * "<object>_main(argc, argv)" in the wg(8) style.
+ * One command table; every object is "<object>_main(argc, argv)" in the
+ * wg(8) style; every reply goes through the print path of util.c.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
+#include <netlink/msg.h>
 
-#define SMTPRL_TOOL_VERSION "0.1"
-#define SMTPRL_FAMILY_NAME "smtprl"
+#include "linux/smtprl.h"
+#include "util.h"
+
+#define SMTPRL_TOOL_VERSION "0.2"
 
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 
 static const char *prog = "smtprlctl";
+static struct nl_sock *sk;
+static int family_id;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+/* Print the kernel's extack text as the error, as iw does. */
+static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)err - 1;
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+	int *ret = arg, ack_len = sizeof(*nlh) + sizeof(int) + sizeof(*nlh);
+	const char *msg = NULL;
+
+	(void)nla;
+	*ret = err->error;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			ack_len += err->msg.nlmsg_len - sizeof(*nlh);
+		if ((int)nlh->nlmsg_len > ack_len &&
+		    !nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)nlh + ack_len),
+			       nlh->nlmsg_len - ack_len, NULL) && tb[NLMSGERR_ATTR_MSG])
+			msg = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
+	}
+	if (msg && !strncmp(msg, "smtprl: ", 8))
+		msg += 8;
+	fprintf(stderr, "%s: %s\n", prog, msg ? msg : strerror(-err->error));
+	return NL_STOP;
+}
+
+static int finish_cb(struct nl_msg *m, void *arg)
+{
+	(void)m;
+	*(int *)arg = 0;
+	return NL_STOP;
+}
+
+static int ack_cb(struct nl_msg *m, void *arg)
+{
+	(void)m;
+	*(int *)arg = 0;
+	return NL_STOP;
+}
+
+struct reply {
+	int (*parse)(struct nlattr **tb, void *arg);
+	void *arg;
+	int maxattr;
+};
+
+/* The reply being parsed, for repeated attributes (genlmsg_parse keeps the last). */
+static struct nl_msg *cur_msg;
+
+static int valid_cb(struct nl_msg *m, void *arg)
+{
+	struct reply *r = arg;
+
+	cur_msg = m;
+	struct nlattr *tb[64] = { 0 };
+
+	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, r->maxattr, NULL))
+		return NL_SKIP;
+	if (r->parse)
+		r->parse(tb, r->arg);
+	return NL_OK;
+}
+
+static int nl_open(const char *netns)
+{
+	int one = 1;
+
+	if (netns) {
+		char path[256];
+		int fd;
+
+		snprintf(path, sizeof(path), "/run/netns/%s", netns);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+			fprintf(stderr, "%s: netns %s: %s\n", prog, netns, strerror(errno));
+			return EXIT_REFUSED;
+		}
+		close(fd);
+	}
+	sk = nl_socket_alloc();
+	if (!sk || genl_connect(sk)) {
+		fprintf(stderr, "%s: cannot open a generic netlink socket\n", prog);
+		return EXIT_REFUSED;
+	}
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	family_id = genl_ctrl_resolve(sk, SMTPRL_FAMILY_NAME);
+	if (family_id < 0) {
+		fprintf(stderr, "%s: generic netlink family \"%s\" not found (is smtprl.ko loaded?)\n",
+			prog, SMTPRL_FAMILY_NAME);
+		return EXIT_REFUSED;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Send @cmd with the attributes @fill puts in, wait for the ack (do) or
+ * the end of the dump; @r parses every reply. EXIT_REFUSED on a kernel
+ * error, whose text error_cb printed.
+ */
+static int request(uint8_t cmd, bool dump, void (*fill)(struct nl_msg *m, void *arg),
+		   void *farg, struct reply *r)
+{
+	struct nl_msg *m = nlmsg_alloc();
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int ret = 1;
+
+	if (!m || !cb)
+		return EXIT_REFUSED;
+	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family_id, 0,
+		    dump ? NLM_F_DUMP : NLM_F_ACK, cmd, SMTPRL_FAMILY_VERSION);
+	if (fill)
+		fill(m, farg);
+	nl_cb_err(cb, NL_CB_CUSTOM, error_cb, &ret);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, &ret);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, &ret);
+	if (r)
+		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, r);
+	if (nl_send_auto(sk, m) < 0) {
+		ret = -EIO;
+	} else {
+		while (ret > 0)
+			if (nl_recvmsgs(sk, cb) < 0 && ret > 0)
+				ret = -EIO;
+	}
+	nlmsg_free(m);
+	nl_cb_put(cb);
+	return ret ? EXIT_REFUSED : EXIT_OK;
+}
+
+/* policy */
+
+static int policy_print(struct nlattr **tb, void *arg)
+{
+	static const char *const hooks[] = { "", "prerouting", "output", "prerouting,output" };
+	char ports[8 * 6 + 1] = "";
+	uint32_t u;
+
+	(void)arg;
+	out_open_obj();
+	out_str("enabled", tb[SMTPRL_A_POLICY_ENABLED] &&
+		nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]) ? "yes" : "no");
+	if (tb[SMTPRL_A_POLICY_RATE] && tb[SMTPRL_A_POLICY_RATE_UNIT]) {
+		char rate[32];
+
+		u = nla_get_u32(tb[SMTPRL_A_POLICY_RATE_UNIT]);
+		snprintf(rate, sizeof(rate), "%u/%s", nla_get_u32(tb[SMTPRL_A_POLICY_RATE]),
+			 u < 4 ? unit_names[u] : "?");
+		out_str("rate", rate);
+	}
+	if (tb[SMTPRL_A_POLICY_BURST])
+		out_uint("burst", nla_get_u32(tb[SMTPRL_A_POLICY_BURST]));
+	if (tb[SMTPRL_A_POLICY_DAILY]) {
+		u = nla_get_u32(tb[SMTPRL_A_POLICY_DAILY]);
+		if (u)
+			out_uint("daily", u);
+		else
+			out_str("daily", "off");
+	}
+	if (cur_msg) {
+		struct nlattr *a;
+		size_t off = 0;
+		int rem;
+
+		nlmsg_for_each_attr(a, nlmsg_hdr(cur_msg), GENL_HDRLEN, rem)
+			if (nla_type(a) == SMTPRL_A_POLICY_PORT && off < sizeof(ports) - 6)
+				off += snprintf(ports + off, sizeof(ports) - off, "%s%u",
+						off ? "," : "", nla_get_u16(a));
+		out_str("ports", ports);
+	}
+	if (tb[SMTPRL_A_POLICY_ACTION] && (u = nla_get_u32(tb[SMTPRL_A_POLICY_ACTION])) < 3)
+		out_str("action", action_names[u]);
+	if (tb[SMTPRL_A_POLICY_WHEN_FULL] && (u = nla_get_u32(tb[SMTPRL_A_POLICY_WHEN_FULL])) < 2)
+		out_str("when_full", full_names[u]);
+	if (tb[SMTPRL_A_POLICY_V4_PREFIX])
+		out_uint("v4_prefix", nla_get_u8(tb[SMTPRL_A_POLICY_V4_PREFIX]));
+	if (tb[SMTPRL_A_POLICY_V6_PREFIX])
+		out_uint("v6_prefix", nla_get_u8(tb[SMTPRL_A_POLICY_V6_PREFIX]));
+	if (tb[SMTPRL_A_POLICY_MAX_SOURCES])
+		out_uint("max_sources", nla_get_u32(tb[SMTPRL_A_POLICY_MAX_SOURCES]));
+	if (tb[SMTPRL_A_POLICY_HOOKS] && (u = nla_get_u32(tb[SMTPRL_A_POLICY_HOOKS])) < 4)
+		out_str("hooks", hooks[u]);
+	out_close_obj();
+	return 0;
+}
+
+struct policy_req {
+	uint32_t set[SMTPRL_A_POLICY_MAX + 1];
+	bool given[SMTPRL_A_POLICY_MAX + 1];
+	uint16_t ports[9];
+	int nports;
+};
+
+static void policy_fill(struct nl_msg *m, void *arg)
+{
+	struct policy_req *r = arg;
+	int a;
+
+	for (a = 1; a <= SMTPRL_A_POLICY_MAX; a++) {
+		if (!r->given[a] || a == SMTPRL_A_POLICY_PORT)
+			continue;
+		if (a == SMTPRL_A_POLICY_V4_PREFIX || a == SMTPRL_A_POLICY_V6_PREFIX ||
+		    a == SMTPRL_A_POLICY_ENABLED)
+			nla_put_u8(m, a, (uint8_t)r->set[a]);
+		else
+			nla_put_u32(m, a, r->set[a]);
+	}
+	for (a = 0; a < r->nports; a++)
+		nla_put_u16(m, SMTPRL_A_POLICY_PORT, r->ports[a]);
+}
+
+static int policy_set(int argc, char **argv)
+{
+	struct policy_req r = { 0 };
+	int i, w;
+
+	for (i = 0; i < argc; i += 2) {
+		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!v)
+			return usage_error("policy set: %s needs a value", k);
+		if (!strcmp(k, "rate")) {
+			if (parse_rate(v, &r.set[SMTPRL_A_POLICY_RATE], &r.set[SMTPRL_A_POLICY_RATE_UNIT]))
+				return usage_error("invalid rate \"%s\" (N/second|minute|hour|day)", v);
+			r.given[SMTPRL_A_POLICY_RATE] = r.given[SMTPRL_A_POLICY_RATE_UNIT] = true;
+		} else if (!strcmp(k, "burst")) {
+			if (parse_u32(v, UINT32_MAX, &r.set[SMTPRL_A_POLICY_BURST]))
+				return usage_error("invalid burst \"%s\"", v);
+			r.given[SMTPRL_A_POLICY_BURST] = true;
+		} else if (!strcmp(k, "daily")) {
+			if (strcmp(v, "off") && parse_u32(v, UINT32_MAX, &r.set[SMTPRL_A_POLICY_DAILY]))
+				return usage_error("invalid daily \"%s\" (N or off)", v);
+			r.given[SMTPRL_A_POLICY_DAILY] = true;
+		} else if (!strcmp(k, "ports")) {
+			char buf[128], *tok, *save = NULL;
+			uint32_t p;
+
+			snprintf(buf, sizeof(buf), "%s", v);
+			for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				if (r.nports == 9 || parse_u32(tok, 65535, &p) || !p)
+					return usage_error("invalid ports \"%s\"", v);
+				r.ports[r.nports++] = (uint16_t)p;
+			}
+		} else if (!strcmp(k, "action")) {
+			w = parse_word(v, action_names, 3);
+			if (w < 0)
+				return usage_error("invalid action \"%s\" (drop|reject|monitor)", v);
+			r.set[SMTPRL_A_POLICY_ACTION] = (uint32_t)w;
+			r.given[SMTPRL_A_POLICY_ACTION] = true;
+		} else if (!strcmp(k, "when-full")) {
+			w = parse_word(v, full_names, 2);
+			if (w < 0)
+				return usage_error("invalid when-full \"%s\" (accept|drop)", v);
+			r.set[SMTPRL_A_POLICY_WHEN_FULL] = (uint32_t)w;
+			r.given[SMTPRL_A_POLICY_WHEN_FULL] = true;
+		} else if (!strcmp(k, "v4-prefix") || !strcmp(k, "v6-prefix")) {
+			int a = k[1] == '4' ? SMTPRL_A_POLICY_V4_PREFIX : SMTPRL_A_POLICY_V6_PREFIX;
+
+			if (parse_u32(v, 255, &r.set[a]))
+				return usage_error("invalid prefix length \"%s\"", v);
+			r.given[a] = true;
+		} else if (!strcmp(k, "max-sources")) {
+			if (parse_u32(v, UINT32_MAX, &r.set[SMTPRL_A_POLICY_MAX_SOURCES]))
+				return usage_error("invalid max-sources \"%s\"", v);
+			r.given[SMTPRL_A_POLICY_MAX_SOURCES] = true;
+		} else if (!strcmp(k, "hooks")) {
+			if (!strcmp(v, "prerouting"))
+				r.set[SMTPRL_A_POLICY_HOOKS] = SMTPRL_HOOKS_PREROUTING;
+			else if (!strcmp(v, "output"))
+				r.set[SMTPRL_A_POLICY_HOOKS] = SMTPRL_HOOKS_OUTPUT;
+			else if (!strcmp(v, "prerouting,output") || !strcmp(v, "output,prerouting"))
+				r.set[SMTPRL_A_POLICY_HOOKS] = SMTPRL_HOOKS_PREROUTING | SMTPRL_HOOKS_OUTPUT;
+			else
+				return usage_error("invalid hooks \"%s\"", v);
+			r.given[SMTPRL_A_POLICY_HOOKS] = true;
+		} else if (!strcmp(k, "enabled")) {
+			w = parse_word(v, (const char *const[]){ "no", "yes" }, 2);
+			if (w < 0)
+				return usage_error("invalid enabled \"%s\" (yes|no)", v);
+			r.set[SMTPRL_A_POLICY_ENABLED] = (uint32_t)w;
+			r.given[SMTPRL_A_POLICY_ENABLED] = true;
+		} else {
+			return usage_error("policy set: unknown setting \"%s\"", k);
+		}
+	}
+	if (!argc)
+		return usage_error("policy set: %s", "nothing to set");
+	return request(SMTPRL_CMD_POLICY_SET, false, policy_fill, &r, NULL);
+}
+
+static int policy_show_print(struct nlattr **tb, void *arg)
+{
+	return policy_print(tb, arg);
+}
+
+static int policy_main(int argc, char **argv)
+{
+	struct reply r = { policy_show_print, NULL, SMTPRL_A_POLICY_MAX };
+
+	if (argc >= 2 && !strcmp(argv[1], "set"))
+		return policy_set(argc - 2, argv + 2);
+	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "show")))
+		return request(SMTPRL_CMD_POLICY_GET, false, NULL, NULL, &r);
+	return usage_error("usage: policy show | policy set SETTING VALUE...%s", "");
+}
+
+/* stats */
+
+static int stats_print(struct nlattr **tb, void *arg)
+{
+	static const char *const names[] = {
+		[SMTPRL_A_STATS_SEEN] = "seen", [SMTPRL_A_STATS_ALLOWED] = "allowed",
+		[SMTPRL_A_STATS_LIMITED] = "limited", [SMTPRL_A_STATS_WOULD_LIMIT] = "would_limit",
+		[SMTPRL_A_STATS_EXEMPT] = "exempt", [SMTPRL_A_STATS_EXEMPT_LIMITED] = "exempt_limited",
+		[SMTPRL_A_STATS_RELAY] = "relay", [SMTPRL_A_STATS_OUT_OF_SCOPE] = "out_of_scope",
+		[SMTPRL_A_STATS_TABLE_FULL] = "table_full",
+		[SMTPRL_A_STATS_REJECT_SENT] = "reject_sent",
+		[SMTPRL_A_STATS_GC_REMOVED] = "gc_removed",
+		[SMTPRL_A_STATS_EXEMPT_EXPIRED] = "exempt_expired",
+		[SMTPRL_A_STATS_ENTRIES] = "entries", [SMTPRL_A_STATS_EXEMPTIONS] = "exemptions",
+		[SMTPRL_A_STATS_MEMORY] = "memory_bytes",
+	};
+	int a;
+
+	(void)arg;
+	out_open_obj();
+	for (a = 1; a <= SMTPRL_A_STATS_MEMORY; a++) {
+		if (!tb[a])
+			continue;
+		out_uint(names[a], nla_len(tb[a]) == 4 ? nla_get_u32(tb[a]) : nla_get_u64(tb[a]));
+	}
+	out_close_obj();
+	return 0;
+}
+
+static int stats_main(int argc, char **argv)
+{
+	struct reply r = { stats_print, NULL, SMTPRL_A_STATS_MAX };
+
+	(void)argv;
+	if (argc != 1)
+		return usage_error("usage: stats%s", "");
+	return request(SMTPRL_CMD_STATS_GET, false, NULL, NULL, &r);
+}
+
+/* prefixes: scope, relay, exempt, source */
+
+static void put_prefix(struct nl_msg *m, const struct prefix *p, bool plen)
+{
+	if (p->family == AF_INET)
+		nla_put(m, SMTPRL_A_ENTRY_ADDR4, 4, &p->addr.v4);
+	else
+		nla_put(m, SMTPRL_A_ENTRY_ADDR6, 16, &p->addr.v6);
+	if (plen)
+		nla_put_u8(m, SMTPRL_A_ENTRY_PLEN, p->plen);
+}
+
+static bool get_prefix(struct nlattr **tb, struct prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (tb[SMTPRL_A_ENTRY_ADDR4]) {
+		p->family = AF_INET;
+		memcpy(&p->addr.v4, nla_data(tb[SMTPRL_A_ENTRY_ADDR4]), 4);
+	} else if (tb[SMTPRL_A_ENTRY_ADDR6]) {
+		p->family = AF_INET6;
+		memcpy(&p->addr.v6, nla_data(tb[SMTPRL_A_ENTRY_ADDR6]), 16);
+	} else {
+		return false;
+	}
+	p->plen = tb[SMTPRL_A_ENTRY_PLEN] ? nla_get_u8(tb[SMTPRL_A_ENTRY_PLEN]) : 0;
+	return true;
+}
+
+struct entry_req {
+	struct prefix p;
+	bool plen;
+	const char *ifname;
+	uint32_t rate, unit, burst, daily;
+	uint64_t expires;
+	const char *comment;
+	bool replace;
+};
+
+static void entry_fill(struct nl_msg *m, void *arg)
+{
+	struct entry_req *r = arg;
+
+	if (r->ifname) {
+		nla_put_string(m, SMTPRL_A_ENTRY_IFNAME, r->ifname);
+		return;
+	}
+	put_prefix(m, &r->p, r->plen);
+	if (r->rate) {
+		nla_put_u32(m, SMTPRL_A_ENTRY_RATE, r->rate);
+		nla_put_u32(m, SMTPRL_A_ENTRY_RATE_UNIT, r->unit);
+	}
+	if (r->burst)
+		nla_put_u32(m, SMTPRL_A_ENTRY_BURST, r->burst);
+	if (r->daily)
+		nla_put_u32(m, SMTPRL_A_ENTRY_DAILY, r->daily);
+	if (r->expires)
+		nla_put_u64(m, SMTPRL_A_ENTRY_EXPIRES, r->expires);
+	if (r->comment)
+		nla_put_string(m, SMTPRL_A_ENTRY_COMMENT, r->comment);
+	if (r->replace)
+		nla_put_flag(m, SMTPRL_A_ENTRY_REPLACE);
+}
+
+static void out_u64_attr(struct nlattr **tb, int a, const char *key)
+{
+	if (tb[a])
+		out_uint(key, nla_get_u64(tb[a]));
+}
+
+static int entry_print(struct nlattr **tb, void *arg)
+{
+	struct prefix p;
+	char buf[64];
+
+	(void)arg;
+	out_open_obj();
+	if (tb[SMTPRL_A_ENTRY_IFNAME]) {
+		out_str("dev", nla_get_string(tb[SMTPRL_A_ENTRY_IFNAME]));
+	} else if (get_prefix(tb, &p)) {
+		format_prefix(&p, buf, sizeof(buf));
+		out_str("prefix", buf);
+	}
+	if (tb[SMTPRL_A_ENTRY_RATE] && tb[SMTPRL_A_ENTRY_RATE_UNIT]) {
+		uint32_t u = nla_get_u32(tb[SMTPRL_A_ENTRY_RATE_UNIT]);
+
+		snprintf(buf, sizeof(buf), "%u/%s", nla_get_u32(tb[SMTPRL_A_ENTRY_RATE]),
+			 u < 4 ? unit_names[u] : "?");
+		out_str("rate", buf);
+		if (tb[SMTPRL_A_ENTRY_BURST])
+			out_uint("burst", nla_get_u32(tb[SMTPRL_A_ENTRY_BURST]));
+		if (tb[SMTPRL_A_ENTRY_DAILY])
+			out_uint("daily", nla_get_u32(tb[SMTPRL_A_ENTRY_DAILY]));
+	}
+	out_u64_attr(tb, SMTPRL_A_ENTRY_TOKENS, "tokens");
+	out_u64_attr(tb, SMTPRL_A_ENTRY_DAILY_TOKENS, "daily_tokens");
+	out_u64_attr(tb, SMTPRL_A_ENTRY_ALLOWED, "allowed");
+	out_u64_attr(tb, SMTPRL_A_ENTRY_LIMITED, "limited");
+	out_u64_attr(tb, SMTPRL_A_ENTRY_AGE, "age_s");
+	out_u64_attr(tb, SMTPRL_A_ENTRY_IDLE, "idle_s");
+	out_u64_attr(tb, SMTPRL_A_ENTRY_LAST_LIMITED, "last_limited_s");
+	out_u64_attr(tb, SMTPRL_A_ENTRY_EXPIRES, "expires_s");
+	if (tb[SMTPRL_A_ENTRY_COMMENT])
+		out_str("comment", nla_get_string(tb[SMTPRL_A_ENTRY_COMMENT]));
+	out_close_obj();
+	return 0;
+}
+
+static int list(uint8_t cmd)
+{
+	struct reply r = { entry_print, NULL, SMTPRL_A_ENTRY_MAX };
+	int ret;
+
+	out_open_list();
+	ret = request(cmd, true, NULL, NULL, &r);
+	out_close_list();
+	return ret;
+}
+
+/* scope/relay: add|del PREFIX | add|del dev IFNAME | list | flush */
+static int pfxlist_main(int argc, char **argv, uint8_t base, bool devs)
+{
+	struct entry_req r = { .plen = true };
+	const char *verb = argc > 1 ? argv[1] : "list";
+
+	if (!strcmp(verb, "list") && argc <= 2)
+		return list(base + 2);
+	if (!strcmp(verb, "flush") && argc == 2)
+		return request(base + 3, false, NULL, NULL, NULL);
+	if ((!strcmp(verb, "add") || !strcmp(verb, "del")) && argc >= 3) {
+		if (devs && !strcmp(argv[2], "dev") && argc == 4)
+			r.ifname = argv[3];
+		else if (argc != 3 || parse_prefix(argv[2], true, &r.p))
+			return usage_error("invalid prefix \"%s\"", argv[2]);
+		return request(base + (verb[0] == 'd'), false, entry_fill, &r, NULL);
+	}
+	return usage_error("usage: %s add|del PREFIX | list | flush", argv[0]);
+}
+
+static int scope_main(int argc, char **argv)
+{
+	return pfxlist_main(argc, argv, SMTPRL_CMD_SCOPE_ADD, true);
+}
+
+static int relay_main(int argc, char **argv)
+{
+	return pfxlist_main(argc, argv, SMTPRL_CMD_RELAY_ADD, false);
+}
+
+/* exempt add ADDR[/LEN] [rate N/UNIT [burst N] [daily N]] [expires D] [comment T] [replace] */
+static int exempt_main(int argc, char **argv)
+{
+	struct entry_req r = { .plen = true };
+	const char *verb = argc > 1 ? argv[1] : "list";
+	int i;
+
+	if (!strcmp(verb, "list") && argc <= 2)
+		return list(SMTPRL_CMD_EXEMPT_GET);
+	if (!strcmp(verb, "flush") && argc == 2)
+		return request(SMTPRL_CMD_EXEMPT_FLUSH, false, NULL, NULL, NULL);
+	if (argc < 3 || parse_prefix(argv[2], true, &r.p))
+		return usage_error("usage: exempt add|del ADDR[/LEN] ... | list | flush%s", "");
+	if (!strcmp(verb, "del") && argc == 3)
+		return request(SMTPRL_CMD_EXEMPT_DEL, false, entry_fill, &r, NULL);
+	if (!strcmp(verb, "show") && argc == 3) {
+		struct reply rep = { entry_print, NULL, SMTPRL_A_ENTRY_MAX };
+
+		return request(SMTPRL_CMD_EXEMPT_GET, false, entry_fill, &r, &rep);
+	}
+	if (strcmp(verb, "add") && strcmp(verb, "replace"))
+		return usage_error("unknown exempt command \"%s\"", verb);
+	r.replace = !strcmp(verb, "replace");
+	for (i = 3; i < argc; i++) {
+		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(k, "replace")) {
+			r.replace = true;
+			continue;
+		}
+		if (!v)
+			return usage_error("exempt: %s needs a value", k);
+		i++;
+		if (!strcmp(k, "rate")) {
+			if (parse_rate(v, &r.rate, &r.unit))
+				return usage_error("invalid rate \"%s\"", v);
+		} else if (!strcmp(k, "burst")) {
+			if (parse_u32(v, UINT32_MAX, &r.burst) || !r.burst)
+				return usage_error("invalid burst \"%s\"", v);
+		} else if (!strcmp(k, "daily")) {
+			if (parse_u32(v, UINT32_MAX, &r.daily) || !r.daily)
+				return usage_error("invalid daily \"%s\"", v);
+		} else if (!strcmp(k, "expires")) {
+			if (parse_duration(v, &r.expires))
+				return usage_error("invalid duration \"%s\" (90s, 15m, 12h, 30d)", v);
+		} else if (!strcmp(k, "comment")) {
+			if (strlen(v) > 64)
+				return usage_error("comment longer than 64 bytes: \"%s\"", v);
+			r.comment = v;
+		} else {
+			return usage_error("exempt: unknown setting \"%s\"", k);
+		}
+	}
+	return request(SMTPRL_CMD_EXEMPT_ADD, false, entry_fill, &r, NULL);
+}
+
+/* source list | show ADDR | reset ADDR | flush */
+static int source_main(int argc, char **argv)
+{
+	struct entry_req r = { .plen = false };
+	struct reply rep = { entry_print, NULL, SMTPRL_A_ENTRY_MAX };
+	const char *verb = argc > 1 ? argv[1] : "list";
+
+	if (!strcmp(verb, "list") && argc <= 2)
+		return list(SMTPRL_CMD_SOURCE_GET);
+	if (!strcmp(verb, "flush") && argc == 2)
+		return request(SMTPRL_CMD_SOURCE_FLUSH, false, NULL, NULL, NULL);
+	if (argc != 3 || parse_prefix(argv[2], false, &r.p))
+		return usage_error("usage: source list | show ADDR | reset ADDR | flush%s", "");
+	if (!strcmp(verb, "show"))
+		return request(SMTPRL_CMD_SOURCE_GET, false, entry_fill, &r, &rep);
+	if (!strcmp(verb, "reset"))
+		return request(SMTPRL_CMD_SOURCE_DEL, false, entry_fill, &r, NULL);
+	return usage_error("unknown source command \"%s\"", verb);
+}
 
 static int help_main(int argc, char **argv);
 
-/* Resolve the family; returns its id or a negative libnl error. */
-static int family_probe(void)
-{
-	struct nl_sock *sk;
-	int id;
-
-	sk = nl_socket_alloc();
-	if (!sk)
-		return -NLE_NOMEM;
-	id = genl_connect(sk);
-	if (!id)
-		id = genl_ctrl_resolve(sk, SMTPRL_FAMILY_NAME);
-	nl_socket_free(sk);
-	return id;
-}
-
 static int version_main(int argc, char **argv)
 {
-	int id;
-
+	(void)argc;
 	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "Usage: %s version\n", prog);
-		return EXIT_USAGE;
-	}
-	printf("smtprlctl %s\n", SMTPRL_TOOL_VERSION);
-	id = family_probe();
-	if (id < 0) {
-		printf("kernel: generic netlink family \"%s\" not available (%s)\n",
-		       SMTPRL_FAMILY_NAME, nl_geterror(id));
-		return EXIT_REFUSED;
-	}
-	printf("kernel: generic netlink family \"%s\" id %d\n",
-	       SMTPRL_FAMILY_NAME, id);
+	printf("smtprlctl %s, kernel family \"%s\" id %d\n", SMTPRL_TOOL_VERSION,
+	       SMTPRL_FAMILY_NAME, family_id);
 	return EXIT_OK;
 }
 
@@ -65,17 +622,25 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{ "version", version_main, "print the tool version and probe the kernel family" },
-	{ "help",    help_main,    "show this help" },
+	{ "policy",  policy_main,  "show | set [rate N/UNIT] [burst N] [daily N|off] [ports P,..] [action drop|reject|monitor] [when-full accept|drop] [v4-prefix L] [v6-prefix L] [max-sources N] [hooks prerouting[,output]] [enabled yes|no]" },
+	{ "scope",   scope_main,   "add|del PREFIX | add|del dev IFNAME | list | flush" },
+	{ "relay",   relay_main,   "add|del PREFIX | list | flush" },
+	{ "exempt",  exempt_main,  "add|replace ADDR[/LEN] [rate N/UNIT [burst N] [daily N]] [expires DURATION] [comment TEXT] | del|show ADDR[/LEN] | list | flush" },
+	{ "source",  source_main,  "list | show ADDR | reset ADDR | flush" },
+	{ "stats",   stats_main,   "" },
+	{ "version", version_main, "" },
+	{ "help",    help_main,    "" },
 };
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: %s COMMAND [ARGS]\n\nCommands:\n", prog);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "Usage: %s [-j [-p]] [-n NETNS] COMMAND ...\n\n", prog);
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %s %s\n", commands[i].name, commands[i].help);
 }
 
 static int help_main(int argc, char **argv)
@@ -88,16 +653,41 @@ static int help_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	const char *netns = NULL;
+	bool json = false, pretty = false;
 	size_t i;
+	int opt, ret;
 
-	if (argc < 2) {
+	while ((opt = getopt(argc, argv, "+jpn:hV")) != -1) {
+		switch (opt) {
+		case 'j': json = true; break;
+		case 'p': pretty = true; break;
+		case 'n': netns = optarg; break;
+		case 'V': printf("smtprlctl %s\n", SMTPRL_TOOL_VERSION); return EXIT_OK;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "%s: unknown command \"%s\"\n", prog, argv[1]);
+	out_init(json, pretty);
+	for (i = 0; i < N_COMMANDS; i++) {
+		if (strcmp(argv[0], commands[i].name))
+			continue;
+		if (commands[i].fn == help_main)
+			return help_main(argc, argv);
+		ret = nl_open(netns);
+		if (ret)
+			return ret;
+		ret = commands[i].fn(argc, argv);
+		nl_socket_free(sk);
+		return ret;
+	}
+	fprintf(stderr, "%s: unknown command \"%s\"\n", prog, argv[0]);
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/* smtprlctl: strict parsers and the single text/JSON print path. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *const unit_names[4] = { "second", "minute", "hour", "day" };
+const char *const action_names[3] = { "drop", "reject", "monitor" };
+const char *const full_names[2] = { "accept", "drop" };
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+	uint64_t v;
+
+	if (parse_u64(s, max, &v))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int parse_word(const char *s, const char *const *words, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, words[i]))
+			return (int)i;
+	return -1;
+}
+
+/* "N/second|minute|hour|day" */
+int parse_rate(const char *s, uint32_t *count, uint32_t *unit)
+{
+	char buf[32];
+	char *slash;
+	int u;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	u = parse_word(slash + 1, unit_names, 4);
+	if (u < 0 || parse_u32(buf, UINT32_MAX, count) || !*count)
+		return -1;
+	*unit = (uint32_t)u;
+	return 0;
+}
+
+/* "90s", "15m", "12h", "30d" (a bare number is seconds). */
+int parse_duration(const char *s, uint64_t *secs)
+{
+	static const struct { char c; uint64_t mul; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char buf[32];
+	size_t len = strlen(s);
+	uint64_t mul = 1, v;
+	unsigned int i;
+
+	if (!len || len >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (buf[len - 1] == units[i].c) {
+			mul = units[i].mul;
+			buf[len - 1] = '\0';
+			break;
+		}
+	}
+	/* At most 100 years, as the kernel accepts. */
+	if (parse_u64(buf, UINT64_MAX / 86400, &v) || !v || v * mul > 100ULL * 365 * 86400)
+		return -1;
+	*secs = v * mul;
+	return 0;
+}
+
+int parse_prefix(const char *s, bool allow_len, struct prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN + 5];
+	char *slash;
+	uint32_t plen;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		if (!allow_len)
+			return -1;
+		*slash++ = '\0';
+	}
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, buf, &p->addr.v4) == 1) {
+		p->family = AF_INET;
+		p->plen = 32;
+	} else if (inet_pton(AF_INET6, buf, &p->addr.v6) == 1) {
+		p->family = AF_INET6;
+		p->plen = 128;
+	} else {
+		return -1;
+	}
+	if (slash) {
+		if (parse_u32(slash, p->plen, &plen))
+			return -1;
+		p->plen = (uint8_t)plen;
+	}
+	return 0;
+}
+
+void format_prefix(const struct prefix *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(p->family, &p->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, p->plen);
+}
+
+static bool json, pretty;
+static int depth;
+static bool first[8];
+
+void out_init(bool j, bool p)
+{
+	json = j;
+	pretty = p;
+	depth = 0;
+	first[0] = true;
+}
+
+static void indent(void)
+{
+	int i;
+
+	if (pretty) {
+		putchar('\n');
+		for (i = 0; i < depth; i++)
+			fputs("  ", stdout);
+	}
+}
+
+static void sep(void)
+{
+	if (!first[depth])
+		putchar(json ? ',' : ' ');
+	first[depth] = false;
+	if (json)
+		indent();
+}
+
+void out_open_list(void)
+{
+	if (json) {
+		putchar('[');
+		first[++depth] = true;
+	}
+}
+
+void out_close_list(void)
+{
+	if (json) {
+		depth--;
+		indent();
+		puts("]");
+	}
+}
+
+void out_open_obj(void)
+{
+	if (json) {
+		sep();
+		putchar('{');
+	}
+	first[++depth] = true;
+}
+
+void out_close_obj(void)
+{
+	depth--;
+	if (json) {
+		indent();
+		putchar('}');
+		if (!depth)
+			putchar('\n');
+	} else {
+		putchar('\n');
+	}
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+void out_str(const char *key, const char *val)
+{
+	sep();
+	if (json) {
+		json_string(key);
+		fputs(pretty ? ": " : ":", stdout);
+		json_string(val);
+	} else {
+		printf("%s %s", key, val);
+	}
+}
+
+void out_uint(const char *key, uint64_t val)
+{
+	sep();
+	if (json) {
+		json_string(key);
+		printf(pretty ? ": %" PRIu64 : ":%" PRIu64, val);
+	} else {
+		printf("%s %" PRIu64, key, val);
+	}
+}
+
+void out_null(const char *key)
+{
+	sep();
+	if (json) {
+		json_string(key);
+		fputs(pretty ? ": null" : ":null", stdout);
+	} else {
+		printf("%s -", key);
+	}
+}
