@@ -27,9 +27,9 @@ say "the zombie (10.0.1.2) sends 12 mails straight to the MX"
 mail 10.0.1.2 $MX4 25 12
 
 say "the customer next door (10.0.1.3) runs its own mail server: exempt it"
-echo "  (over generic netlink with the kernel's ynl client and our spec, until"
-echo "   smtprlctl's commands land)"
-ynl --do exempt-add --json "{\"addr4\": $(python3 -c 'import ipaddress; print(int(ipaddress.ip_address("10.0.1.3")))'), \"plen\": 32, \"comment\": \"customer 4711, own MX\"}" >/dev/null
+ctl=$SMTPRL_TOP/userspace/smtprlctl
+echo "  # smtprlctl exempt add 10.0.1.3 expires 30d comment \"customer 4711, own MX\""
+$ctl exempt add 10.0.1.3 expires 30d comment "customer 4711, own MX"
 mail 10.0.1.3 $MX4 25 8 | tail -1
 
 say "an IPv6 zombie rotating through its /64 (::2, ::3, ::4, 3 mails each)"
@@ -41,15 +41,16 @@ mail 10.0.1.2 $MX4 587 3 | tail -1
 
 say "messages the MX received: $(mx_count 25) on port 25, $(mx_count 587) on 587"
 
-say "/proc/net/smtprl/sources"
+say "/proc/net/smtprl/sources (the same, without any tool)"
 column -t /proc/net/smtprl/sources
-say "/proc/net/smtprl/exempt"
-cat /proc/net/smtprl/exempt
+say "smtprlctl exempt list"
+$ctl exempt list
+say "smtprlctl source list"
+$ctl source list
 say "/proc/net/smtprl/stats"
 column -t /proc/net/smtprl/stats
 
 say "not shown yet"
 cat <<'NOTE'
-smtprlctl's policy/scope/relay/exempt/source commands (the netlink family
-they use is in the module, see Documentation/netlink/specs/smtprl.yaml).
+smtprlctl batch mode (-b), save and monitor; events and quarantine.
 NOTE

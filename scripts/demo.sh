@@ -11,6 +11,7 @@ kernel=${KERNEL:-6.12}
 echo "smtprl demo: preparing the $kernel lab kernel and building the module..."
 "$SMTPRL_TOP/scripts/build-module.sh" "$kernel" >/dev/null
 make -s -C "$SMTPRL_TOP/userspace" >/dev/null
+make -s -C "$SMTPRL_TOP/userspace" >/dev/null
 echo "smtprl demo: booting (qemu, software emulation: about a minute)..."
 exec "$SMTPRL_TOP/scripts/vm-run.sh" -l -t 600 -o "$SMTPRL_TOP/build/demo" \
 	"$kernel" "$SMTPRL_TOP/scripts/demo-guest.sh"
