@@ -3,7 +3,8 @@
 #
 # Generate the kernel policies/ops and the uAPI header from
 # Documentation/netlink/specs/smtprl.yaml with the kernel's own YNL
-# generator (linux-source-6.12), plus the ops table for kernels before 6.2.
+# generator (linux-source-6.12), plus the ops table for kernels before 6.2
+# and the API reference (Documentation/netlink/smtprl.rst).
 #   scripts/ynl-gen.sh          regenerate in place
 #   scripts/ynl-gen.sh --check  fail if the committed files differ
 set -euo pipefail
@@ -33,7 +34,12 @@ sed -i 's|#include "smtprl-nl.h"|#include "netlink-gen.h"|' "$out/kmod/netlink-g
 python3 "$SMTPRL_TOP/scripts/ynl-compat.py" "$out/kmod/netlink-gen.c" \
 	>"$out/kmod/netlink-gen-compat.c"
 
-files="include/uapi/linux/smtprl.h kmod/netlink-gen.h kmod/netlink-gen.c kmod/netlink-gen-compat.c"
+# The API reference, from the same docs.
+mkdir -p "$out/Documentation/netlink"
+python3 "$src/tools/net/ynl/ynl-gen-rst.py" -i "$spec" -o "$out/Documentation/netlink/smtprl.rst"
+
+files="include/uapi/linux/smtprl.h kmod/netlink-gen.h kmod/netlink-gen.c kmod/netlink-gen-compat.c
+	Documentation/netlink/smtprl.rst"
 if [ "${1:-}" = --check ]; then
 	rc=0
 	for f in $files; do
