@@ -40,6 +40,11 @@ chmod 1777 /tmp /var/tmp
 mkdir -p /dev/pts /dev/shm /run/lock /run/netns "$HOME"
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
+# What udev would make: bash's <(...) needs /dev/fd.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+for i in 0:stdin 1:stdout 2:stderr; do
+	[ -e "/dev/${i#*:}" ] || ln -s "/proc/self/fd/${i%%:*}" "/dev/${i#*:}"
+done
 
 out=/run/smtprl-out
 mkdir -p "$out"

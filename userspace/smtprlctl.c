@@ -586,7 +586,103 @@ static int exempt_main(int argc, char **argv)
 	return request(SMTPRL_CMD_EXEMPT_ADD, false, entry_fill, &r, NULL);
 }
 
-/* source list | show ADDR | reset ADDR | flush */
+/* Sources collected for "source list top N sort KEY". */
+struct source_row {
+	struct nlattr *tb[SMTPRL_A_ENTRY_MAX + 1];
+	void *copy;
+	uint64_t key;
+};
+
+static struct {
+	struct source_row *rows;
+	size_t n, cap;
+	int sort_attr;
+} srcs;
+
+static int source_collect(struct nlattr **tb, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(cur_msg);
+	struct source_row *row;
+	int i;
+
+	(void)arg;
+	if (srcs.n == srcs.cap) {
+		srcs.cap = srcs.cap ? srcs.cap * 2 : 1024;
+		srcs.rows = realloc(srcs.rows, srcs.cap * sizeof(*srcs.rows));
+		if (!srcs.rows) {
+			perror(prog);
+			exit(EXIT_REFUSED);
+		}
+	}
+	row = &srcs.rows[srcs.n++];
+	/* Keep the message: the attribute pointers point into it. */
+	row->copy = malloc(nlh->nlmsg_len);
+	if (!row->copy) {
+		perror(prog);
+		exit(EXIT_REFUSED);
+	}
+	memcpy(row->copy, nlh, nlh->nlmsg_len);
+	for (i = 0; i <= SMTPRL_A_ENTRY_MAX; i++)
+		row->tb[i] = tb[i] ? (struct nlattr *)((char *)row->copy +
+						       ((char *)tb[i] - (char *)nlh)) : NULL;
+	row->key = tb[srcs.sort_attr] ? nla_get_u64(tb[srcs.sort_attr]) : 0;
+	return 0;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct source_row *x = a, *y = b;
+
+	/* Largest first; for "last", the most recent (smallest idle) first. */
+	if (srcs.sort_attr == SMTPRL_A_ENTRY_IDLE)
+		return x->key < y->key ? -1 : x->key > y->key;
+	return x->key > y->key ? -1 : x->key < y->key;
+}
+
+static int source_top(int argc, char **argv)
+{
+	struct reply rep = { source_collect, NULL, SMTPRL_A_ENTRY_MAX };
+	uint32_t top = UINT32_MAX;
+	size_t i;
+	int ret;
+
+	srcs.sort_attr = SMTPRL_A_ENTRY_LIMITED;
+	for (i = 2; i < (size_t)argc; i += 2) {
+		if (i + 1 >= (size_t)argc)
+			return usage_error("source list: %s needs a value", argv[i]);
+		if (!strcmp(argv[i], "top")) {
+			if (parse_u32(argv[i + 1], UINT32_MAX, &top) || !top)
+				return usage_error("invalid top \"%s\"", argv[i + 1]);
+		} else if (!strcmp(argv[i], "sort")) {
+			if (!strcmp(argv[i + 1], "limited"))
+				srcs.sort_attr = SMTPRL_A_ENTRY_LIMITED;
+			else if (!strcmp(argv[i + 1], "allowed"))
+				srcs.sort_attr = SMTPRL_A_ENTRY_ALLOWED;
+			else if (!strcmp(argv[i + 1], "last"))
+				srcs.sort_attr = SMTPRL_A_ENTRY_IDLE;
+			else
+				return usage_error("invalid sort \"%s\" (limited|allowed|last)",
+						   argv[i + 1]);
+		} else {
+			return usage_error("source list: unknown option \"%s\"", argv[i]);
+		}
+	}
+	ret = request(SMTPRL_CMD_SOURCE_GET, true, NULL, NULL, &rep);
+	if (ret)
+		return ret;
+	qsort(srcs.rows, srcs.n, sizeof(*srcs.rows), row_cmp);
+	out_open_list();
+	for (i = 0; i < srcs.n && i < top; i++)
+		entry_print(srcs.rows[i].tb, NULL);
+	out_close_list();
+	for (i = 0; i < srcs.n; i++)
+		free(srcs.rows[i].copy);
+	free(srcs.rows);
+	memset(&srcs, 0, sizeof(srcs));
+	return EXIT_OK;
+}
+
+/* source list [top N] [sort limited|allowed|last] | show ADDR | reset ADDR | flush */
 static int source_main(int argc, char **argv)
 {
 	struct entry_req r = { .plen = false };
@@ -595,6 +691,8 @@ static int source_main(int argc, char **argv)
 
 	if (!strcmp(verb, "list") && argc <= 2)
 		return list(SMTPRL_CMD_SOURCE_GET);
+	if (!strcmp(verb, "list"))
+		return source_top(argc, argv);
 	if (!strcmp(verb, "flush") && argc == 2)
 		return request(SMTPRL_CMD_SOURCE_FLUSH, false, NULL, NULL, NULL);
 	if (argc != 3 || parse_prefix(argv[2], false, &r.p))
@@ -604,6 +702,109 @@ static int source_main(int argc, char **argv)
 	if (!strcmp(verb, "reset"))
 		return request(SMTPRL_CMD_SOURCE_DEL, false, entry_fill, &r, NULL);
 	return usage_error("unknown source command \"%s\"", verb);
+}
+
+/* save: a batch file that "smtprlctl -b" restores exactly. */
+
+static void save_quoted(const char *str)
+{
+	putchar('"');
+	for (; *str; str++) {
+		if (*str == '"' || *str == '\\')
+			putchar('\\');
+		putchar(*str);
+	}
+	putchar('"');
+}
+
+static int save_policy(struct nlattr **tb, void *arg)
+{
+	static const char *const hooks[] = { "", "prerouting", "output", "prerouting,output" };
+	struct nlattr *a;
+	const char *sep = "";
+	uint32_t u;
+	int rem;
+
+	(void)arg;
+	u = nla_get_u32(tb[SMTPRL_A_POLICY_RATE_UNIT]);
+	printf("policy set rate %u/%s burst %u daily ", nla_get_u32(tb[SMTPRL_A_POLICY_RATE]),
+	       unit_names[u < 4 ? u : 0], nla_get_u32(tb[SMTPRL_A_POLICY_BURST]));
+	if (nla_get_u32(tb[SMTPRL_A_POLICY_DAILY]))
+		printf("%u", nla_get_u32(tb[SMTPRL_A_POLICY_DAILY]));
+	else
+		fputs("off", stdout);
+	fputs(" ports ", stdout);
+	nlmsg_for_each_attr(a, nlmsg_hdr(cur_msg), GENL_HDRLEN, rem) {
+		if (nla_type(a) == SMTPRL_A_POLICY_PORT) {
+			printf("%s%u", sep, nla_get_u16(a));
+			sep = ",";
+		}
+	}
+	u = nla_get_u32(tb[SMTPRL_A_POLICY_ACTION]);
+	printf(" action %s", action_names[u < 3 ? u : 0]);
+	u = nla_get_u32(tb[SMTPRL_A_POLICY_WHEN_FULL]);
+	printf(" when-full %s v4-prefix %u v6-prefix %u max-sources %u hooks %s enabled %s\n",
+	       full_names[u < 2 ? u : 0], nla_get_u8(tb[SMTPRL_A_POLICY_V4_PREFIX]),
+	       nla_get_u8(tb[SMTPRL_A_POLICY_V6_PREFIX]),
+	       nla_get_u32(tb[SMTPRL_A_POLICY_MAX_SOURCES]),
+	       hooks[nla_get_u32(tb[SMTPRL_A_POLICY_HOOKS]) & 3],
+	       nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]) ? "yes" : "no");
+	return 0;
+}
+
+static int save_entry(struct nlattr **tb, void *arg)
+{
+	const char *what = arg;
+	struct prefix p;
+	char buf[64];
+
+	if (tb[SMTPRL_A_ENTRY_IFNAME]) {
+		printf("%s add dev %s\n", what, nla_get_string(tb[SMTPRL_A_ENTRY_IFNAME]));
+		return 0;
+	}
+	if (!get_prefix(tb, &p))
+		return 0;
+	format_prefix(&p, buf, sizeof(buf));
+	printf("%s add %s", what, buf);
+	if (tb[SMTPRL_A_ENTRY_RATE] && tb[SMTPRL_A_ENTRY_RATE_UNIT]) {
+		uint32_t u = nla_get_u32(tb[SMTPRL_A_ENTRY_RATE_UNIT]);
+
+		printf(" rate %u/%s", nla_get_u32(tb[SMTPRL_A_ENTRY_RATE]), unit_names[u < 4 ? u : 0]);
+		if (tb[SMTPRL_A_ENTRY_BURST])
+			printf(" burst %u", nla_get_u32(tb[SMTPRL_A_ENTRY_BURST]));
+		if (tb[SMTPRL_A_ENTRY_DAILY])
+			printf(" daily %u", nla_get_u32(tb[SMTPRL_A_ENTRY_DAILY]));
+	}
+	/* The remaining time, rounded up by the kernel. */
+	if (tb[SMTPRL_A_ENTRY_EXPIRES])
+		printf(" expires %llus", (unsigned long long)nla_get_u64(tb[SMTPRL_A_ENTRY_EXPIRES]));
+	if (tb[SMTPRL_A_ENTRY_COMMENT]) {
+		fputs(" comment ", stdout);
+		save_quoted(nla_get_string(tb[SMTPRL_A_ENTRY_COMMENT]));
+	}
+	putchar('\n');
+	return 0;
+}
+
+static int save_main(int argc, char **argv)
+{
+	struct reply pol = { save_policy, NULL, SMTPRL_A_POLICY_MAX };
+	struct reply scope = { save_entry, "scope", SMTPRL_A_ENTRY_MAX };
+	struct reply relay = { save_entry, "relay", SMTPRL_A_ENTRY_MAX };
+	struct reply exempt = { save_entry, "exempt", SMTPRL_A_ENTRY_MAX };
+
+	(void)argv;
+	if (argc != 1)
+		return usage_error("usage: save%s", "");
+	puts("# smtprlctl save: restore with smtprlctl -b FILE");
+	if (request(SMTPRL_CMD_POLICY_GET, false, NULL, NULL, &pol))
+		return EXIT_REFUSED;
+	puts("scope flush\nrelay flush\nexempt flush");
+	if (request(SMTPRL_CMD_SCOPE_GET, true, NULL, NULL, &scope) ||
+	    request(SMTPRL_CMD_RELAY_GET, true, NULL, NULL, &relay) ||
+	    request(SMTPRL_CMD_EXEMPT_GET, true, NULL, NULL, &exempt))
+		return EXIT_REFUSED;
+	return EXIT_OK;
 }
 
 static int help_main(int argc, char **argv);
@@ -626,8 +827,9 @@ static const struct command {
 	{ "scope",   scope_main,   "add|del PREFIX | add|del dev IFNAME | list | flush" },
 	{ "relay",   relay_main,   "add|del PREFIX | list | flush" },
 	{ "exempt",  exempt_main,  "add|replace ADDR[/LEN] [rate N/UNIT [burst N] [daily N]] [expires DURATION] [comment TEXT] | del|show ADDR[/LEN] | list | flush" },
-	{ "source",  source_main,  "list | show ADDR | reset ADDR | flush" },
+	{ "source",  source_main,  "list [top N] [sort limited|allowed|last] | show ADDR | reset ADDR | flush" },
 	{ "stats",   stats_main,   "" },
+	{ "save",    save_main,    "(prints a batch file that -b restores)" },
 	{ "version", version_main, "" },
 	{ "help",    help_main,    "" },
 };
@@ -638,7 +840,8 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: %s [-j [-p]] [-n NETNS] COMMAND ...\n\n", prog);
+	fprintf(f, "Usage: %s [-j [-p]] [-n NETNS] COMMAND ...\n"
+		   "       %s [-n NETNS] -b FILE|-\n\n", prog, prog);
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %s %s\n", commands[i].name, commands[i].help);
 }
@@ -651,15 +854,110 @@ static int help_main(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+/*
+ * Split @line into words in place: blanks separate, "..." may hold blanks
+ * and \" or \\, '...' is literal. Returns the word count, -1 if unbalanced.
+ */
+static int tokenize(char *line, char **argv, int max)
+{
+	char *in = line, *out;
+	int n = 0;
+
+	for (;;) {
+		while (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\r')
+			in++;
+		if (!*in || *in == '#')
+			return n;
+		if (n == max)
+			return -1;
+		argv[n++] = out = in;
+		while (*in && *in != ' ' && *in != '\t' && *in != '\n' && *in != '\r') {
+			if (*in == '"' || *in == '\'') {
+				char q = *in++;
+
+				while (*in && *in != q) {
+					if (q == '"' && *in == '\\' && in[1])
+						in++;
+					*out++ = *in++;
+				}
+				if (*in != q)
+					return -1;
+				in++;
+			} else {
+				*out++ = *in++;
+			}
+		}
+		if (*in)
+			in++;
+		*out = '\0';
+	}
+}
+
+/* -b FILE: many commands over one socket; stops at the first failure. */
+static int batch(const char *file)
+{
+	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	char *line = NULL, *argv[64];
+	size_t cap = 0;
+	int lineno = 0, argc, ret = EXIT_OK;
+	const struct command *c;
+
+	if (!f) {
+		fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(errno));
+		return EXIT_USAGE;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		argc = tokenize(line, argv, 63);
+		if (argc < 0) {
+			fprintf(stderr, "%s: %s:%d: unbalanced quotes or too many words\n",
+				prog, file, lineno);
+			ret = EXIT_USAGE;
+			break;
+		}
+		if (!argc)
+			continue;
+		argv[argc] = NULL;
+		c = find_command(argv[0]);
+		if (!c) {
+			fprintf(stderr, "%s: %s:%d: unknown command \"%s\"\n", prog, file,
+				lineno, argv[0]);
+			ret = EXIT_USAGE;
+			break;
+		}
+		optind = 1;
+		ret = c->fn(argc, argv);
+		if (ret) {
+			fprintf(stderr, "%s: %s:%d: failed\n", prog, file, lineno);
+			break;
+		}
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
-	const char *netns = NULL;
+	const char *netns = NULL, *batch_file = NULL;
 	bool json = false, pretty = false;
 	size_t i;
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "+jpn:hV")) != -1) {
+	while ((opt = getopt(argc, argv, "+jpn:b:hV")) != -1) {
 		switch (opt) {
+		case 'b': batch_file = optarg; break;
 		case 'j': json = true; break;
 		case 'p': pretty = true; break;
 		case 'n': netns = optarg; break;
@@ -670,6 +968,18 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (batch_file) {
+		if (argc)
+			return usage_error("-b takes no command on the command line (got \"%s\")",
+					   argv[0]);
+		out_init(json, pretty);
+		ret = nl_open(netns);
+		if (!ret)
+			ret = batch(batch_file);
+		if (sk)
+			nl_socket_free(sk);
+		return ret;
+	}
 	if (argc < 1) {
 		usage(stderr);
 		return EXIT_USAGE;
