@@ -134,16 +134,7 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_add);
 /* Config mutex held. */
 int smtprl_exempt_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k)
 {
-	struct smtprl_pfx *p;
-
-	rcu_read_lock();
-	p = smtprl_pfxset_find(s, k);
-	rcu_read_unlock();
-	if (!p)
-		return -ENOENT;
-	smtprl_pfxset_remove(s, p);
-	smtprl_exempt_release(p);
-	return 0;
+	return smtprl_pfxset_del(s, k, smtprl_exempt_release);
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_del);
 

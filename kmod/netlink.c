@@ -367,6 +367,35 @@ static_assert(sizeof(struct dump_ctx) <= sizeof_field(struct netlink_callback, c
 
 typedef int (*fill_fn)(struct sk_buff *skb, void *obj, struct smtprl_net *sn, u64 now);
 
+/* Reply with the one object @find returns for @key (under RCU), or -ENOENT. */
+static int reply_one(struct genl_info *info,
+		     void *(*find)(struct smtprl_net *sn, const void *key),
+		     const void *key, fill_fn fill)
+{
+	struct smtprl_net *sn = info_sn(info);
+	struct sk_buff *msg;
+	void *hdr, *obj;
+	int err = -EMSGSIZE;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = reply_put(msg, info);
+	rcu_read_lock();
+	obj = find(sn, key);
+	if (!obj)
+		err = -ENOENT;
+	else if (hdr && !fill(msg, obj, sn, smtprl_now_ns()))
+		err = 0;
+	rcu_read_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 static int dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 		      struct rhashtable *ht, unsigned int head_offset, fill_fn fill)
 {
@@ -586,38 +615,23 @@ static int fill_exempt(struct sk_buff *skb, void *obj, struct smtprl_net *sn, u6
 	return 0;
 }
 
+static void *find_exempt(struct smtprl_net *sn, const void *key)
+{
+	return smtprl_pfxset_find(&sn->exempt, key);
+}
+
 int smtprl_nl_exempt_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct smtprl_net *sn = info_sn(info);
 	struct smtprl_pfx_key k;
-	struct smtprl_pfx *p;
-	struct sk_buff *msg;
-	void *hdr;
 	int err;
 
 	err = parse_prefix(info, &k, true);
 	if (err)
 		return err;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = reply_put(msg, info);
-	err = -EMSGSIZE;
-	rcu_read_lock();
-	p = smtprl_pfxset_find(&sn->exempt, &k);
-	if (!p) {
+	err = reply_one(info, find_exempt, &k, fill_exempt);
+	if (err == -ENOENT)
 		NL_SET_ERR_MSG_MOD(info->extack, "prefix: no such exemption");
-		err = -ENOENT;
-	} else if (hdr && !fill_exempt(msg, p, sn, smtprl_now_ns())) {
-		err = 0;
-	}
-	rcu_read_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return err;
 }
 
 int smtprl_nl_exempt_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
@@ -694,38 +708,25 @@ static int source_key(struct genl_info *info, struct smtprl_net *sn, struct smtp
 	return 0;
 }
 
+static void *find_source(struct smtprl_net *sn, const void *key)
+{
+	struct smtprl_entry *e = smtprl_table_lookup(&sn->sources, key);
+
+	return e && !READ_ONCE(e->dead) ? e : NULL;
+}
+
 int smtprl_nl_source_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct smtprl_net *sn = info_sn(info);
-	struct smtprl_entry *e;
 	struct smtprl_key k;
-	struct sk_buff *msg;
-	void *hdr;
 	int err;
 
-	err = source_key(info, sn, &k);
+	err = source_key(info, info_sn(info), &k);
 	if (err)
 		return err;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = reply_put(msg, info);
-	err = -EMSGSIZE;
-	rcu_read_lock();
-	e = smtprl_table_lookup(&sn->sources, &k);
-	if (!e || READ_ONCE(e->dead)) {
+	err = reply_one(info, find_source, &k, fill_source);
+	if (err == -ENOENT)
 		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
-		err = -ENOENT;
-	} else if (hdr && !fill_source(msg, e, sn, smtprl_now_ns())) {
-		err = 0;
-	}
-	rcu_read_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return err;
 }
 
 int smtprl_nl_source_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)

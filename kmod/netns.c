@@ -293,16 +293,7 @@ int smtprl_pfx_add(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
 /* Config mutex held. */
 int smtprl_pfx_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k)
 {
-	struct smtprl_pfx *p;
-
-	rcu_read_lock();
-	p = smtprl_pfxset_find(s, k);
-	rcu_read_unlock();
-	if (!p)
-		return -ENOENT;
-	smtprl_pfxset_remove(s, p);
-	smtprl_pfx_release(p);
-	return 0;
+	return smtprl_pfxset_del(s, k, smtprl_pfx_release);
 }
 
 void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out)

@@ -107,6 +107,26 @@ void smtprl_pfxset_remove(struct smtprl_pfxset *s, struct smtprl_pfx *p)
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_pfxset_remove);
 
+/*
+ * Remove the member with key @k and hand it to @release (which frees it
+ * after a grace period). -ENOENT if there is none. Config mutex held.
+ */
+int smtprl_pfxset_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
+		      void (*release)(struct smtprl_pfx *p))
+{
+	struct smtprl_pfx *p;
+
+	rcu_read_lock();
+	p = smtprl_pfxset_find(s, k);
+	rcu_read_unlock();
+	if (!p)
+		return -ENOENT;
+	smtprl_pfxset_remove(s, p);
+	release(p);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_pfxset_del);
+
 /* Swap @old for @new (same key) atomically for readers. Config mutex held. */
 int smtprl_pfxset_replace(struct smtprl_pfxset *s, struct smtprl_pfx *old,
 			  struct smtprl_pfx *new)

@@ -41,6 +41,8 @@ int smtprl_pfx_key_init(struct smtprl_pfx_key *k, u8 family,
 			struct netlink_ext_ack *extack);
 int smtprl_pfxset_insert(struct smtprl_pfxset *s, struct smtprl_pfx *p);
 void smtprl_pfxset_remove(struct smtprl_pfxset *s, struct smtprl_pfx *p);
+int smtprl_pfxset_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
+		      void (*release)(struct smtprl_pfx *p));
 int smtprl_pfxset_replace(struct smtprl_pfxset *s, struct smtprl_pfx *old,
 			  struct smtprl_pfx *new);
 struct smtprl_pfx *smtprl_pfxset_find(struct smtprl_pfxset *s,
