@@ -70,6 +70,8 @@ int smtprl_exempt_add(struct smtprl_pfxset *s, const struct smtprl_exempt_spec *
 	struct smtprl_pfx *found;
 	int err;
 
+	/* Allocates with GFP_KERNEL: never from the packet path. */
+	might_sleep();
 	if (spec->expires_ns && spec->expires_ns <= now_ns) {
 		NL_SET_ERR_MSG_MOD(extack, "expires: already in the past");
 		return -EINVAL;

@@ -32,8 +32,8 @@ static void exempt_free(void *ptr, void *arg)
 	kfree(container_of(ptr, struct smtprl_exempt, pfx));
 }
 
-/* Config mutex held (or the namespace is being torn down). */
-void smtprl_gc_run(struct smtprl_net *sn, u64 now_ns)
+/* Config mutex held. */
+static void gc_run(struct smtprl_net *sn, u64 now_ns)
 {
 	unsigned int n;
 
@@ -50,7 +50,7 @@ static void gc_work(struct work_struct *work)
 					     struct smtprl_net, gc_work);
 
 	mutex_lock(&sn->lock);
-	smtprl_gc_run(sn, smtprl_now_ns());
+	gc_run(sn, smtprl_now_ns());
 	mutex_unlock(&sn->lock);
 	queue_delayed_work(system_power_efficient_wq, &sn->gc_work,
 			   SMTPRL_GC_INTERVAL);

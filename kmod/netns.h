@@ -75,7 +75,7 @@ struct smtprl_net {
 	struct smtprl_table sources;
 	struct smtprl_stats __percpu *stats;
 	struct nf_hook_ops ops[__SMTPRL_OPS_MAX];
-	u32 hooks_on;		/* SMTPRL_HOOK_* registered now */
+	u32 hooks_on;		/* SMTPRL_HOOKS_* registered now */
 	bool enabled;
 	struct delayed_work gc_work;
 	struct proc_dir_entry *proc_dir;
@@ -112,7 +112,6 @@ int smtprl_pfx_add(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
 int smtprl_pfx_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k);
 void smtprl_pfx_release(struct smtprl_pfx *p);
 void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out);
-void smtprl_gc_run(struct smtprl_net *sn, u64 now_ns);
 
 /* hook.c */
 unsigned int smtprl_hook(void *priv, struct sk_buff *skb,

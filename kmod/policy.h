@@ -24,7 +24,7 @@ struct smtprl_policy_cfg {
 	u32 burst;
 	u32 daily;		/* connections per day, 0: no daily cap */
 	u32 max_sources;
-	u32 hooks;		/* SMTPRL_HOOK_* */
+	u32 hooks;		/* SMTPRL_HOOKS_* */
 	u16 ports[SMTPRL_MAX_PORTS];
 	u8 nports;
 	u8 rate_unit;		/* enum smtprl_unit */

@@ -100,12 +100,6 @@ void smtprl_table_destroy(struct smtprl_table *t)
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_destroy);
 
-/* Bytes one entry takes in the slab, for the memory figure. */
-size_t smtprl_table_entry_size(void)
-{
-	return kmem_cache_size(entry_cache);
-}
-
 /* Bytes used by the entries and the hash buckets, for stats. */
 u64 smtprl_table_memory(struct smtprl_table *t)
 {

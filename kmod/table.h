@@ -54,7 +54,6 @@ struct smtprl_table {
 int smtprl_table_module_init(void);
 void smtprl_table_module_exit(void);
 int smtprl_table_init(struct smtprl_table *t);
-size_t smtprl_table_entry_size(void);
 u64 smtprl_table_memory(struct smtprl_table *t);
 void smtprl_table_destroy(struct smtprl_table *t);
 struct smtprl_entry *smtprl_table_lookup(struct smtprl_table *t,
