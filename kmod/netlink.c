@@ -38,6 +38,68 @@ static void *reply_put(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
+ * The core's validators know nothing of netlink; they report "field:
+ * reason" using the spec's attribute names. When the request carried the
+ * attribute a message is about, point the extack at it too, as the
+ * policy checks do, so that a client can show which one was refused.
+ * Only types up to the op's @maxattr exist in info->attrs.
+ */
+struct smtprl_field {
+	const char *name;
+	int type;
+};
+
+static const struct smtprl_field policy_fields[] = {
+	{ "rate", SMTPRL_A_POLICY_RATE },
+	{ "rate", SMTPRL_A_POLICY_RATE_UNIT },
+	{ "burst", SMTPRL_A_POLICY_BURST },
+	{ "daily", SMTPRL_A_POLICY_DAILY },
+	{ "port", SMTPRL_A_POLICY_PORT },
+	{ "action", SMTPRL_A_POLICY_ACTION },
+	{ "when-full", SMTPRL_A_POLICY_WHEN_FULL },
+	{ "v4-prefix", SMTPRL_A_POLICY_V4_PREFIX },
+	{ "v6-prefix", SMTPRL_A_POLICY_V6_PREFIX },
+	{ "max-sources", SMTPRL_A_POLICY_MAX_SOURCES },
+	{ "hooks", SMTPRL_A_POLICY_HOOKS },
+	{ "enabled", SMTPRL_A_POLICY_ENABLED },
+};
+
+static const struct smtprl_field entry_fields[] = {
+	{ "prefix", SMTPRL_A_ENTRY_PLEN },
+	{ "prefix", SMTPRL_A_ENTRY_ADDR4 },
+	{ "prefix", SMTPRL_A_ENTRY_ADDR6 },
+	{ "ifname", SMTPRL_A_ENTRY_IFNAME },
+	{ "rate", SMTPRL_A_ENTRY_RATE },
+	{ "rate", SMTPRL_A_ENTRY_RATE_UNIT },
+	{ "burst", SMTPRL_A_ENTRY_BURST },
+	{ "daily", SMTPRL_A_ENTRY_DAILY },
+	{ "expires", SMTPRL_A_ENTRY_EXPIRES },
+	{ "comment", SMTPRL_A_ENTRY_COMMENT },
+};
+
+static int blame(struct genl_info *info, const struct smtprl_field *f,
+		 size_t n, int maxattr, int err)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	const char *msg = extack->_msg;
+	size_t i, len;
+
+	if (!err || !msg || extack->bad_attr)
+		return err;
+	if (str_has_prefix(msg, KBUILD_MODNAME ": "))
+		msg += strlen(KBUILD_MODNAME ": ");
+	for (i = 0; i < n; i++) {
+		len = strlen(f[i].name);
+		if (f[i].type <= maxattr && info->attrs[f[i].type] &&
+		    !strncmp(msg, f[i].name, len) && msg[len] == ':') {
+			NL_SET_BAD_ATTR(extack, info->attrs[f[i].type]);
+			break;
+		}
+	}
+	return err;
+}
+
+/*
  * The prefix named by addr4/addr6 and plen (default: the full address).
  * info->attrs is sized to the op's maxattr: only ops whose request has
  * plen (@with_plen) may look at it.
@@ -74,7 +136,9 @@ static int parse_prefix(struct genl_info *info, struct smtprl_pfx_key *k,
 		}
 		plen = nla_get_u8(tb[SMTPRL_A_ENTRY_PLEN]);
 	}
-	return smtprl_pfx_key_init(k, family, &a, plen, info->extack);
+	return blame(info, entry_fields, ARRAY_SIZE(entry_fields),
+		     with_plen ? SMTPRL_A_ENTRY_PLEN : SMTPRL_A_ENTRY_ADDR6,
+		     smtprl_pfx_key_init(k, family, &a, plen, info->extack));
 }
 
 #define PAD	SMTPRL_A_ENTRY_PAD
@@ -196,7 +260,8 @@ int smtprl_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 					info->extack);
 out:
 	mutex_unlock(&sn->lock);
-	return err;
+	return blame(info, policy_fields, ARRAY_SIZE(policy_fields),
+		     SMTPRL_A_POLICY_ENABLED, err);
 }
 
 /* stats-get */
@@ -288,9 +353,9 @@ static int pfx_change(struct genl_info *info, struct smtprl_pfxset *(*set)(struc
 			  : smtprl_scope_iface_del(sn, name);
 		mutex_unlock(&sn->lock);
 		if (err == -ENOENT)
-			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SMTPRL_A_ENTRY_IFNAME],
-					    "ifname: not in scope");
-		return err;
+			NL_SET_ERR_MSG_MOD(info->extack, "ifname: not in scope");
+		return blame(info, entry_fields, ARRAY_SIZE(entry_fields),
+			     SMTPRL_A_ENTRY_IFNAME, err);
 	}
 	err = parse_prefix(info, &k, true);
 	if (err)
@@ -301,7 +366,8 @@ static int pfx_change(struct genl_info *info, struct smtprl_pfxset *(*set)(struc
 	mutex_unlock(&sn->lock);
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_MOD(info->extack, "prefix: not present");
-	return err;
+	return blame(info, entry_fields, ARRAY_SIZE(entry_fields),
+		     SMTPRL_A_ENTRY_PLEN, err);
 }
 
 int smtprl_nl_scope_add_doit(struct sk_buff *skb, struct genl_info *info)
@@ -546,7 +612,8 @@ int smtprl_nl_exempt_add_doit(struct sk_buff *skb, struct genl_info *info)
 	err = smtprl_exempt_add(&sn->exempt, &spec, nla_get_flag(tb[SMTPRL_A_ENTRY_REPLACE]),
 				now, info->extack);
 	mutex_unlock(&sn->lock);
-	return err;
+	return blame(info, entry_fields, ARRAY_SIZE(entry_fields),
+		     SMTPRL_A_ENTRY_REPLACE, err);
 }
 
 int smtprl_nl_exempt_del_doit(struct sk_buff *skb, struct genl_info *info)

@@ -79,17 +79,17 @@ static int check_ports(const struct smtprl_policy_cfg *cfg,
 	unsigned int i, j;
 
 	if (!cfg->nports || cfg->nports > SMTPRL_MAX_PORTS) {
-		NL_SET_ERR_MSG_MOD(extack, "ports: between 1 and 8 ports");
+		NL_SET_ERR_MSG_MOD(extack, "port: between 1 and 8 ports");
 		return -EINVAL;
 	}
 	for (i = 0; i < cfg->nports; i++) {
 		if (!cfg->ports[i]) {
-			NL_SET_ERR_MSG_MOD(extack, "ports: port 0 is not a port");
+			NL_SET_ERR_MSG_MOD(extack, "port: port 0 is not a port");
 			return -EINVAL;
 		}
 		for (j = 0; j < i; j++) {
 			if (cfg->ports[i] == cfg->ports[j]) {
-				NL_SET_ERR_MSG_MOD(extack, "ports: duplicate port");
+				NL_SET_ERR_MSG_MOD(extack, "port: duplicate port");
 				return -EINVAL;
 			}
 		}
