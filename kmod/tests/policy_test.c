@@ -115,17 +115,17 @@ static void ports_are_checked(struct kunit *test)
 
 	cfg = cfg_default();
 	cfg.nports = 0;
-	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "ports"));
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "port:"));
 	cfg = cfg_default();
 	cfg.nports = SMTPRL_MAX_PORTS + 1;
-	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "ports"));
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "port:"));
 	cfg = cfg_default();
 	cfg.ports[1] = 25;
 	cfg.nports = 2;
-	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "ports"));
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "port:"));
 	cfg = cfg_default();
 	cfg.ports[0] = 0;
-	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "ports"));
+	KUNIT_EXPECT_NE(test, 0, build(test, &cfg, "port:"));
 	cfg = cfg_default();
 	cfg.ports[1] = 465;
 	cfg.ports[2] = 2525;
