@@ -40,16 +40,35 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* Print the kernel's extack text as the error, as iw does. */
-static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+/*
+ * -b: the file is read and parsed whole first (@dry), so that a usage
+ * error anywhere changes nothing. Then changes (requests without a reply)
+ * are pipelined: queued without NLM_F_ACK, so that the kernel answers
+ * only refusals, and sent PIPE_MAX per system call, the last of each
+ * window with NLM_F_ACK to mark its end. A request that prints a reply
+ * drains the pipeline first, so output keeps the file's order. Every
+ * refusal is reported with its line; the other commands still apply.
+ */
+#define PIPE_MAX 256
+
+static struct {
+	bool on, dry;
+	const char *file;
+	int lineno;		/* of the command being run */
+	int failed;		/* refusals so far */
+	unsigned int n;		/* queued */
+	struct nl_msg *msg[PIPE_MAX];
+	int line[PIPE_MAX];
+} pipe_q;
+
+/* The kernel's extack text for @err, or its errno text, as iw prints it. */
+static const char *err_text(struct nlmsgerr *err)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)err - 1;
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
-	int *ret = arg, ack_len = sizeof(*nlh) + sizeof(int) + sizeof(*nlh);
+	int ack_len = sizeof(*nlh) + sizeof(int) + sizeof(*nlh);
 	const char *msg = NULL;
 
-	(void)nla;
-	*ret = err->error;
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
 		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 			ack_len += err->msg.nlmsg_len - sizeof(*nlh);
@@ -60,7 +79,22 @@ static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 	}
 	if (msg && !strncmp(msg, "smtprl: ", 8))
 		msg += 8;
-	fprintf(stderr, "%s: %s\n", prog, msg ? msg : strerror(-err->error));
+	return msg ? msg : strerror(-err->error);
+}
+
+static void report(int lineno, const char *text)
+{
+	if (pipe_q.on)
+		fprintf(stderr, "%s: %s:%d: %s\n", prog, pipe_q.file, lineno, text);
+	else
+		fprintf(stderr, "%s: %s\n", prog, text);
+}
+
+static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	(void)nla;
+	*(int *)arg = err->error;
+	report(pipe_q.lineno, err_text(err));
 	return NL_STOP;
 }
 
@@ -123,6 +157,14 @@ static int nl_open(const char *netns)
 		return EXIT_REFUSED;
 	}
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (pipe_q.on) {
+		/* Room for a whole window of refusals (best effort: needs CAP_NET_ADMIN). */
+		int rcvbuf = 4 << 20;
+
+		setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+			   sizeof(rcvbuf));
+	}
 	family_id = genl_ctrl_resolve(sk, SMTPRL_FAMILY_NAME);
 	if (family_id < 0) {
 		fprintf(stderr, "%s: generic netlink family \"%s\" not found (is smtprl.ko loaded?)\n",
@@ -137,19 +179,60 @@ static int nl_open(const char *netns)
  * the end of the dump; @r parses every reply. EXIT_REFUSED on a kernel
  * error, whose text error_cb printed.
  */
+static int pipe_flush(void);
+
+/* Answers to anything but the request in flight are stale: skip them. */
+static unsigned int cur_seq;
+
+static int seq_cb(struct nl_msg *m, void *arg)
+{
+	(void)arg;
+	return nlmsg_hdr(m)->nlmsg_seq == cur_seq ? NL_OK : NL_SKIP;
+}
+
+static int pipe_add(uint8_t cmd, void (*fill)(struct nl_msg *m, void *arg), void *farg)
+{
+	/* Changes are small (< 256 bytes); nlmsg_alloc() would zero a page. */
+	struct nl_msg *m = nlmsg_alloc_size(512);
+
+	if (!m)
+		return EXIT_REFUSED;
+	/* nl_send_auto() would add NLM_F_REQUEST; we send these ourselves. */
+	genlmsg_put(m, nl_socket_get_local_port(sk), nl_socket_use_seq(sk), family_id, 0,
+		    NLM_F_REQUEST, cmd, SMTPRL_FAMILY_VERSION);
+	if (fill)
+		fill(m, farg);
+	pipe_q.msg[pipe_q.n] = m;
+	pipe_q.line[pipe_q.n++] = pipe_q.lineno;
+	if (pipe_q.n == PIPE_MAX)
+		pipe_flush();
+	return EXIT_OK;
+}
+
 static int request(uint8_t cmd, bool dump, void (*fill)(struct nl_msg *m, void *arg),
 		   void *farg, struct reply *r)
 {
-	struct nl_msg *m = nlmsg_alloc();
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	struct nl_msg *m;
+	struct nl_cb *cb;
 	int ret = 1;
 
+	if (pipe_q.on) {
+		if (pipe_q.dry)
+			return EXIT_OK;
+		if (!dump && !r)
+			return pipe_add(cmd, fill, farg);
+		pipe_flush();
+	}
+	m = nlmsg_alloc();
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!m || !cb)
 		return EXIT_REFUSED;
-	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family_id, 0,
+	cur_seq = nl_socket_use_seq(sk);
+	genlmsg_put(m, NL_AUTO_PORT, cur_seq, family_id, 0,
 		    dump ? NLM_F_DUMP : NLM_F_ACK, cmd, SMTPRL_FAMILY_VERSION);
 	if (fill)
 		fill(m, farg);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_cb, NULL);
 	nl_cb_err(cb, NL_CB_CUSTOM, error_cb, &ret);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, &ret);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, &ret);
@@ -165,6 +248,92 @@ static int request(uint8_t cmd, bool dump, void (*fill)(struct nl_msg *m, void *
 	nlmsg_free(m);
 	nl_cb_put(cb);
 	return ret ? EXIT_REFUSED : EXIT_OK;
+}
+
+struct pipe_wait {
+	unsigned int first;	/* sequence number of pipe_q.msg[0] */
+	bool done;
+};
+
+static int pipe_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	struct pipe_wait *w = arg;
+	unsigned int i = err->msg.nlmsg_seq - w->first;
+
+	(void)nla;
+	if (i >= pipe_q.n)
+		return NL_SKIP;		/* stale */
+	pipe_q.failed++;
+	report(pipe_q.line[i], err_text(err));
+	if (i == pipe_q.n - 1)
+		w->done = true;
+	return NL_SKIP;
+}
+
+static int pipe_ack_cb(struct nl_msg *m, void *arg)
+{
+	struct pipe_wait *w = arg;
+
+	if (nlmsg_hdr(m)->nlmsg_seq - w->first == pipe_q.n - 1)
+		w->done = true;
+	return NL_OK;
+}
+
+static int pipe_pass_cb(struct nl_msg *m, void *arg)
+{
+	(void)m;
+	(void)arg;
+	return NL_OK;
+}
+
+/* Send the queued changes in one system call; collect the refusals. */
+static int pipe_flush(void)
+{
+	struct pipe_wait w = { .first = nlmsg_hdr(pipe_q.msg[0])->nlmsg_seq };
+	size_t len = 0, off = 0;
+	struct nl_cb *cb;
+	unsigned int i;
+	char *buf;
+	int err = 0;
+
+	if (!pipe_q.n)
+		return 0;
+	nlmsg_hdr(pipe_q.msg[pipe_q.n - 1])->nlmsg_flags |= NLM_F_ACK;
+	for (i = 0; i < pipe_q.n; i++)
+		len += NLMSG_ALIGN(nlmsg_hdr(pipe_q.msg[i])->nlmsg_len);
+	buf = calloc(1, len);
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!buf || !cb) {
+		err = -ENOMEM;
+	} else {
+		for (i = 0; i < pipe_q.n; i++) {
+			struct nlmsghdr *h = nlmsg_hdr(pipe_q.msg[i]);
+
+			memcpy(buf + off, h, h->nlmsg_len);
+			off += NLMSG_ALIGN(h->nlmsg_len);
+		}
+		nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, pipe_pass_cb, NULL);
+		nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, pipe_ack_cb, &w);
+		nl_cb_err(cb, NL_CB_CUSTOM, pipe_err_cb, &w);
+		if (nl_sendto(sk, buf, len) < 0)
+			err = -EIO;
+		while (!err && !w.done)
+			if (nl_recvmsgs(sk, cb) < 0)
+				err = -EIO;
+	}
+	if (err) {
+		/* We cannot tell which of them applied. */
+		fprintf(stderr, "%s: %s:%d-%d: %s\n", prog, pipe_q.file, pipe_q.line[0],
+			pipe_q.line[pipe_q.n - 1], err == -EIO ?
+			"lost the kernel's answers (socket error)" : strerror(-err));
+		pipe_q.failed++;
+	}
+	free(buf);
+	nl_cb_put(cb);
+	for (i = 0; i < pipe_q.n; i++)
+		nlmsg_free(pipe_q.msg[i]);
+	pipe_q.n = 0;
+	return err;
 }
 
 /* policy */
@@ -903,48 +1072,107 @@ static int tokenize(char *line, char **argv, int max)
 	}
 }
 
-/* -b FILE: many commands over one socket; stops at the first failure. */
-static int batch(const char *file)
+/* Run every line of @text (@len bytes of NUL-terminated lines) once. */
+static int batch_pass(char *text, size_t len)
+{
+	char *line, *argv[64], *copy;
+	const struct command *c;
+	int argc, ret = EXIT_OK;
+
+	pipe_q.lineno = 0;
+	for (line = text; line < text + len; line += strlen(line) + 1) {
+		pipe_q.lineno++;
+		copy = strdup(line);	/* tokenize() works in place */
+		if (!copy)
+			return EXIT_REFUSED;
+		argc = tokenize(copy, argv, 63);
+		if (argc < 0) {
+			report(pipe_q.lineno, "unbalanced quotes or too many words");
+			ret = EXIT_USAGE;
+		} else if (argc) {
+			argv[argc] = NULL;
+			c = find_command(argv[0]);
+			optind = 1;
+			if (!c) {
+				fprintf(stderr, "%s: %s:%d: unknown command \"%s\"\n", prog,
+					pipe_q.file, pipe_q.lineno, argv[0]);
+				ret = EXIT_USAGE;
+			} else {
+				switch (c->fn(argc, argv)) {
+				case EXIT_USAGE:
+					fprintf(stderr, "%s: %s:%d: in this line\n", prog,
+						pipe_q.file, pipe_q.lineno);
+					ret = EXIT_USAGE;
+					break;
+				case EXIT_REFUSED:	/* reported by error_cb */
+					pipe_q.failed++;
+					break;
+				}
+			}
+		}
+		free(copy);
+		if (ret == EXIT_USAGE)
+			break;
+	}
+	return ret;
+}
+
+/*
+ * -b FILE: the whole file is checked first (nothing is sent if any line
+ * is malformed), then run over one socket, changes pipelined. Refusals
+ * are reported per line; the exit status is 1 if there was any.
+ */
+static int batch(const char *file, bool json, bool pretty)
 {
 	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
-	char *line = NULL, *argv[64];
-	size_t cap = 0;
-	int lineno = 0, argc, ret = EXIT_OK;
-	const struct command *c;
+	char *text = NULL, buf[65536];
+	size_t len = 0, i;
+	int ret, out;
+	FILE *mem;
 
 	if (!f) {
 		fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(errno));
 		return EXIT_USAGE;
 	}
-	while (getline(&line, &cap, f) > 0) {
-		lineno++;
-		argc = tokenize(line, argv, 63);
-		if (argc < 0) {
-			fprintf(stderr, "%s: %s:%d: unbalanced quotes or too many words\n",
-				prog, file, lineno);
-			ret = EXIT_USAGE;
-			break;
-		}
-		if (!argc)
-			continue;
-		argv[argc] = NULL;
-		c = find_command(argv[0]);
-		if (!c) {
-			fprintf(stderr, "%s: %s:%d: unknown command \"%s\"\n", prog, file,
-				lineno, argv[0]);
-			ret = EXIT_USAGE;
-			break;
-		}
-		optind = 1;
-		ret = c->fn(argc, argv);
-		if (ret) {
-			fprintf(stderr, "%s: %s:%d: failed\n", prog, file, lineno);
-			break;
-		}
-	}
-	free(line);
+	/* Read it all (stdin cannot be read twice); lines become strings. */
+	mem = open_memstream(&text, &len);
+	if (!mem)
+		return EXIT_REFUSED;
+	for (size_t got; (got = fread(buf, 1, sizeof(buf), f));)
+		fwrite(buf, 1, got, mem);
+	fclose(mem);
 	if (f != stdin)
 		fclose(f);
+	for (i = 0; i < len; i++)
+		if (text[i] == '\n')
+			text[i] = '\0';
+
+	pipe_q.on = true;
+	pipe_q.file = strcmp(file, "-") ? file : "<stdin>";
+	/* Pass 1: parse only; what commands would print goes nowhere. */
+	pipe_q.dry = true;
+	fflush(stdout);
+	out = dup(STDOUT_FILENO);
+	ret = out < 0 ? EXIT_REFUSED : EXIT_OK;
+	if (!ret && !freopen("/dev/null", "w", stdout))
+		ret = EXIT_REFUSED;
+	if (!ret)
+		ret = batch_pass(text, len);
+	fflush(stdout);
+	if (out >= 0) {
+		dup2(out, STDOUT_FILENO);
+		close(out);
+	}
+	/* Pass 2: for real. */
+	if (!ret) {
+		pipe_q.dry = false;
+		out_init(json, pretty);
+		ret = batch_pass(text, len);
+		pipe_flush();
+		if (!ret && pipe_q.failed)
+			ret = EXIT_REFUSED;
+	}
+	free(text);
 	return ret;
 }
 
@@ -975,7 +1203,7 @@ int main(int argc, char **argv)
 		out_init(json, pretty);
 		ret = nl_open(netns);
 		if (!ret)
-			ret = batch(batch_file);
+			ret = batch(batch_file, json, pretty);
 		if (sk)
 			nl_socket_free(sk);
 		return ret;
