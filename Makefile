@@ -6,6 +6,8 @@
 #   make check                every test tier; last line "N passed, N failed"
 #   make check-static | check-kunit | check-e2e KERNEL=6.1|6.12|uml
 #   make demo                 the lab: a BRAS with smtprl, a zombie, a mail server
+#   make bench                smtprl vs hashlimit vs nft, in the lab; writes
+#                             Documentation/performance.md (about 45 minutes)
 #   make deps                 install the Debian packages the lab needs
 
 KDIR    ?= /lib/modules/$(shell uname -r)/build
@@ -20,7 +22,7 @@ KMAKE   := $(MAKE) -C $(KDIR) M=$(MODSRC) $(KARCH) $(KBTF)
 KREL     = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
 .PHONY: all module userspace install install-module install-userspace clean \
-	deps check check-static check-kunit check-e2e demo
+	deps check check-static check-kunit check-e2e demo bench
 
 all: module userspace
 
@@ -63,3 +65,11 @@ check-e2e:
 demo:
 	scripts/deps.sh
 	scripts/demo.sh
+
+bench:
+	scripts/deps.sh
+	scripts/bench/compare.sh icount
+	scripts/bench/compare.sh tcg
+	scripts/bench/compare.sh smp
+	scripts/bench/control.sh 6.12
+	scripts/bench/report.py

@@ -81,6 +81,11 @@ static unsigned long *len_map(struct smtprl_pfxset *s, u8 family)
 	return family == NFPROTO_IPV4 ? s->lens4 : s->lens6;
 }
 
+static unsigned int max_len(u8 family)
+{
+	return family == NFPROTO_IPV4 ? 32 : 128;
+}
+
 /* Returns -EEXIST if the prefix is already there. Config mutex held. */
 int smtprl_pfxset_insert(struct smtprl_pfxset *s, struct smtprl_pfx *p)
 {
@@ -90,7 +95,7 @@ int smtprl_pfxset_insert(struct smtprl_pfxset *s, struct smtprl_pfx *p)
 	if (err)
 		return err;
 	if (!(*len_count(s, &p->key))++)
-		set_bit(p->key.plen, len_map(s, p->key.family));
+		set_bit(max_len(p->key.family) - p->key.plen, len_map(s, p->key.family));
 	WRITE_ONCE(s->n, s->n + 1);
 	return 0;
 }
@@ -102,7 +107,7 @@ void smtprl_pfxset_remove(struct smtprl_pfxset *s, struct smtprl_pfx *p)
 	if (WARN_ON(rhashtable_remove_fast(&s->ht, &p->node, pfx_params)))
 		return;
 	if (!--(*len_count(s, &p->key)))
-		clear_bit(p->key.plen, len_map(s, p->key.family));
+		clear_bit(max_len(p->key.family) - p->key.plen, len_map(s, p->key.family));
 	WRITE_ONCE(s->n, s->n - 1);
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_pfxset_remove);
@@ -192,7 +197,7 @@ struct smtprl_pfx *smtprl_pfxset_match(struct smtprl_pfxset *s, u8 family,
 				       const union smtprl_addr *addr)
 {
 	const unsigned long *map = len_map(s, family);
-	int plen = family == NFPROTO_IPV4 ? 32 : 128;
+	unsigned int max = max_len(family), i;
 	struct smtprl_pfx_key k;
 	struct smtprl_pfx *p;
 
@@ -200,11 +205,9 @@ struct smtprl_pfx *smtprl_pfxset_match(struct smtprl_pfxset *s, u8 family,
 		return NULL;
 	memset(&k, 0, sizeof(k));
 	k.family = family;
-	for (; plen >= 0; plen--) {
-		if (!test_bit(plen, map))
-			continue;
-		smtprl_addr_mask(&k.addr, addr, family, plen);
-		k.plen = plen;
+	for_each_set_bit(i, map, max + 1) {
+		k.plen = max - i;
+		smtprl_addr_mask(&k.addr, addr, family, k.plen);
 		p = rhashtable_lookup(&s->ht, &k, pfx_params);
 		if (p)
 			return p;

@@ -2,6 +2,8 @@
 #ifndef _SMTPRL_PFX_H
 #define _SMTPRL_PFX_H
 
+#include <linux/bitops.h>
+#include <linux/netfilter.h>
 #include <linux/rhashtable-types.h>
 
 #include "classify.h"
@@ -22,7 +24,9 @@ struct smtprl_pfx {
 /*
  * A set of prefixes with longest-prefix match: one exact-match hash table
  * probed once per prefix length in use, longest first. Written only under
- * the owner's config mutex; matched under RCU.
+ * the owner's config mutex; matched under RCU. The length maps hold bit
+ * (max length - length), so that walking set bits upwards visits the
+ * lengths in use longest first, and only those.
  */
 struct smtprl_pfxset {
 	struct rhashtable ht;
@@ -32,6 +36,14 @@ struct smtprl_pfxset {
 	u32 count4[33];
 	u32 count6[129];
 };
+
+/* Is a prefix of length @plen in @s? (For tests and proc.) */
+static inline bool smtprl_pfxset_uses_len(const struct smtprl_pfxset *s, u8 family,
+					  u8 plen)
+{
+	return family == NFPROTO_IPV4 ? test_bit(32 - plen, s->lens4)
+				      : test_bit(128 - plen, s->lens6);
+}
 
 int smtprl_pfxset_init(struct smtprl_pfxset *s);
 void smtprl_pfxset_destroy(struct smtprl_pfxset *s,

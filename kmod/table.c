@@ -23,6 +23,7 @@
 #include <linux/rhashtable.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
+#include <net/ipv6.h>
 
 #include "smtprl.h"
 #include "table.h"
@@ -30,13 +31,36 @@
 static struct kmem_cache *entry_cache __read_mostly;
 static hsiphash_key_t key_secret __read_mostly;
 
+/*
+ * @data is a struct smtprl_key, or an entry's copy of one. Keyed SipHash,
+ * so that a flood of chosen sources cannot pile into one bucket, over
+ * fixed-size words (an IPv4 key is one), with family and length folded
+ * into the key: every source is hashed once per new connection.
+ */
 static u32 key_hash(const void *data, u32 len, u32 seed)
 {
+	const struct smtprl_key *sk = data;
 	hsiphash_key_t k = key_secret;
 
 	/* rhashtable reseeds on rehash; keep that working. */
 	k.key[0] ^= seed;
-	return hsiphash(data, len, &k);
+	k.key[1] ^= sk->family << 8 | sk->plen;
+	if (sk->family == NFPROTO_IPV4)
+		return hsiphash_1u32((__force u32)sk->addr.v4, &k);
+	return hsiphash_4u32((__force u32)sk->addr.v6.s6_addr32[0],
+			     (__force u32)sk->addr.v6.s6_addr32[1],
+			     (__force u32)sk->addr.v6.s6_addr32[2],
+			     (__force u32)sk->addr.v6.s6_addr32[3], &k);
+}
+
+/* Two word compares instead of memcmp(); 0 means equal. */
+static int key_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct smtprl_entry *e = obj;
+	const struct smtprl_key *k = arg->key;
+
+	return e->family != k->family || e->plen != k->plen ||
+	       !ipv6_addr_equal(&e->addr.v6, &k->addr.v6);
 }
 
 static const struct rhashtable_params entry_params = {
@@ -44,6 +68,7 @@ static const struct rhashtable_params entry_params = {
 	.key_offset = offsetof(struct smtprl_entry, addr),
 	.key_len = SMTPRL_KEY_LEN,
 	.hashfn = key_hash,
+	.obj_cmpfn = key_cmp,
 	.automatic_shrinking = true,
 };
 

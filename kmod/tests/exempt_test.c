@@ -98,8 +98,8 @@ static void deleting_the_longer_prefix_falls_back(struct kunit *test)
 	ex = match4(s, 0xc0000205, T0);
 	KUNIT_ASSERT_NOT_NULL(test, ex);
 	KUNIT_EXPECT_EQ(test, (u8)24, ex->pfx.key.plen);
-	KUNIT_EXPECT_FALSE(test, test_bit(32, s->lens4));
-	KUNIT_EXPECT_TRUE(test, test_bit(24, s->lens4));
+	KUNIT_EXPECT_FALSE(test, smtprl_pfxset_uses_len(s, NFPROTO_IPV4, 32));
+	KUNIT_EXPECT_TRUE(test, smtprl_pfxset_uses_len(s, NFPROTO_IPV4, 24));
 }
 
 static void expired_exemption_stops_applying(struct kunit *test)
@@ -249,6 +249,44 @@ static void v6_prefixes_match_inside_only(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, hit_v4);
 }
 
+/* Lengths 0 and 128 are the ends of the length map; longest wins. */
+static void v6_longest_of_many_lengths_wins(struct kunit *test)
+{
+	static const u8 lens[] = { 0, 48, 64, 128 };
+	struct smtprl_pfxset *s = test->priv;
+	union smtprl_addr host = {}, other;
+	struct smtprl_exempt *hit[3];
+	unsigned int i;
+
+	host.v6.s6_addr32[0] = htonl(0x20010db8);
+	host.v6.s6_addr32[3] = htonl(0x25);
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		struct smtprl_exempt_spec sp = {};
+		union smtprl_addr p = {};
+
+		smtprl_addr_mask(&p, &host, NFPROTO_IPV6, lens[i]);
+		KUNIT_ASSERT_EQ(test, 0, smtprl_pfx_key_init(&sp.key, NFPROTO_IPV6, &p,
+							     lens[i], NULL));
+		KUNIT_ASSERT_EQ(test, 0, smtprl_exempt_add(s, &sp, false, T0, NULL));
+		KUNIT_EXPECT_TRUE(test, smtprl_pfxset_uses_len(s, NFPROTO_IPV6, lens[i]));
+	}
+	KUNIT_EXPECT_FALSE(test, smtprl_pfxset_uses_len(s, NFPROTO_IPV6, 127));
+	other = host;
+	other.v6.s6_addr32[3] = htonl(0x26);	/* same /64, other host */
+	rcu_read_lock();
+	hit[0] = smtprl_exempt_match(s, NFPROTO_IPV6, &host, T0);
+	hit[1] = smtprl_exempt_match(s, NFPROTO_IPV6, &other, T0);
+	other.v6.s6_addr32[0] = htonl(0x20010db9);	/* only ::/0 covers it */
+	hit[2] = smtprl_exempt_match(s, NFPROTO_IPV6, &other, T0);
+	rcu_read_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, hit[0]);
+	KUNIT_ASSERT_NOT_NULL(test, hit[1]);
+	KUNIT_ASSERT_NOT_NULL(test, hit[2]);
+	KUNIT_EXPECT_EQ(test, (u8)128, hit[0]->pfx.key.plen);
+	KUNIT_EXPECT_EQ(test, (u8)64, hit[1]->pfx.key.plen);
+	KUNIT_EXPECT_EQ(test, (u8)0, hit[2]->pfx.key.plen);
+}
+
 static void flush_empties_the_set(struct kunit *test)
 {
 	struct smtprl_pfxset *s = test->priv;
@@ -261,7 +299,7 @@ static void flush_empties_the_set(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, 20U, smtprl_exempt_flush(s));
 	KUNIT_EXPECT_EQ(test, 0U, s->n);
-	KUNIT_EXPECT_FALSE(test, test_bit(24, s->lens4));
+	KUNIT_EXPECT_FALSE(test, smtprl_pfxset_uses_len(s, NFPROTO_IPV4, 24));
 }
 
 static struct kunit_case exempt_cases[] = {
@@ -274,6 +312,7 @@ static struct kunit_case exempt_cases[] = {
 	KUNIT_CASE(duplicate_needs_replace_which_keeps_counters),
 	KUNIT_CASE(invalid_requests_change_nothing),
 	KUNIT_CASE(v6_prefixes_match_inside_only),
+	KUNIT_CASE(v6_longest_of_many_lengths_wins),
 	KUNIT_CASE(flush_empties_the_set),
 	{}
 };

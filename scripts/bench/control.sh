@@ -6,7 +6,7 @@
 # loaded with smtprlctl -b against 100,000 elements in one nft batch, and
 # a dump of 1,000,000 tracked sources (smtprlctl -j, text, /proc).
 #   scripts/bench/control.sh [KERNEL [EXEMPTIONS [SOURCES]]]
-#   (defaults: 6.12, 100000, 1000000)
+#   (defaults: 6.12, 100000, 1000000). Output: build/bench/control-KERNEL.txt
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 kernel=${1:-6.12}
@@ -21,7 +21,9 @@ calibrate() {
 	t1=$(date +%s%N)
 	echo "calibration: sha256 of 256 MiB: $(((t1 - t0) / 1000000)) ms"
 }
-calibrate | sed 's/^/host /'
-SMTPRL_BUILD_ARGS=SMTPRL_BENCH=m SMTPRL_VM_MEM=${SMTPRL_VM_MEM:-2048} exec "$SMTPRL_TOP/scripts/vm-run.sh" -t 1800 \
+mkdir -p "$SMTPRL_TOP/build/bench"
+out=$SMTPRL_TOP/build/bench/control-$kernel.txt
+calibrate | sed 's/^/host /' | tee "$out"
+SMTPRL_BUILD_ARGS=SMTPRL_BENCH=m SMTPRL_VM_MEM=${SMTPRL_VM_MEM:-2048} "$SMTPRL_TOP/scripts/vm-run.sh" -t 1800 \
 	-o "$SMTPRL_TOP/build/bench/control-$kernel" "$kernel" \
-	"$SMTPRL_TOP/scripts/bench/control-guest.sh" "$exemptions" "$sources"
+	"$SMTPRL_TOP/scripts/bench/control-guest.sh" "$exemptions" "$sources" | tee -a "$out"

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the guest side of the comparison benchmarks (compare-guest.sh,
+# smp-guest.sh): one network namespace per competitor, smtprl_bench.ko
+# pushing packets into it.
+ctl=$SMTPRL_TOP/userspace/smtprlctl
+bench_ko=$(dirname "$SMTPRL_KO")/smtprl_bench.ko
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+
+rmmod smtprl 2>/dev/null || true
+insmod "$SMTPRL_KO" enable=N
+modprobe -q xt_hashlimit || true
+modprobe -q iptable_raw || true
+modprobe -q nft_limit || true
+
+declare -A pid_of
+# ns_up NAME KIND MODE MAX: a namespace holding one competitor.
+#   KIND: base | smtprl | hashlimit | nft;  MODE: pass (nothing limited)
+#   or limit (every packet after the first of each source is limited).
+ns_up() {
+	ip netns add "$1"
+	ip netns exec "$1" ip link set lo up
+	ip netns exec "$1" sleep 1000000 &
+	pids+=($!)
+	pid_of[$1]=$!
+	ns_config "$@"
+}
+
+ns_config() {
+	local name=$1 kind=$2 mode=$3 max=$4 rate burst hl nft
+	if [ "$mode" = pass ]; then
+		rate=1000000/second burst=10000 hl=1000000/sec nft=1000000/second
+	else
+		rate=1/day burst=1 hl=1/day nft=1/day
+	fi
+	case $kind in
+	smtprl)
+		"$ctl" -n "$name" policy set rate "$rate" burst "$burst" daily off \
+			max-sources "$max" enabled yes ;;
+	hashlimit)
+		# Its best case: one hash bucket per source (it never resizes).
+		ip netns exec "$name" iptables -t raw -A PREROUTING -p tcp --dport 25 \
+			--tcp-flags SYN,ACK,RST,FIN SYN -m hashlimit --hashlimit-name smtp \
+			--hashlimit-mode srcip --hashlimit-above "$hl" --hashlimit-burst "$burst" \
+			--hashlimit-htable-size "$max" --hashlimit-htable-max "$max" \
+			--hashlimit-htable-expire 3600000 -j DROP
+		ip netns exec "$name" ip6tables -t raw -A PREROUTING -p tcp --dport 25 \
+			--tcp-flags SYN,ACK,RST,FIN SYN -m hashlimit --hashlimit-name smtp6 \
+			--hashlimit-mode srcip --hashlimit-above "$hl" --hashlimit-burst "$burst" \
+			--hashlimit-htable-size "$max" --hashlimit-htable-max "$max" \
+			--hashlimit-htable-expire 3600000 -j DROP ;;
+	nft)
+		ip netns exec "$name" nft -f - <<-EOF
+		table inet bench {
+			set src4 { type ipv4_addr; size $max; flags dynamic,timeout; timeout 1h; }
+			set src6 { type ipv6_addr; size $max; flags dynamic,timeout; timeout 1h; }
+			chain pre {
+				type filter hook prerouting priority raw - 1; policy accept;
+				tcp dport 25 tcp flags & (syn | ack | rst | fin) == syn meta nfproto ipv4 update @src4 { ip saddr limit rate over $nft burst $burst packets } drop
+				tcp dport 25 tcp flags & (syn | ack | rst | fin) == syn meta nfproto ipv6 update @src6 { ip6 saddr limit rate over $nft burst $burst packets } drop
+			}
+		}
+		EOF
+		;;
+	esac
+}
+
+ns_down() {
+	kill "${pid_of[$1]}" 2>/dev/null || true
+	ip netns del "$1"
+}
+
+# bench NAME PARAMS...: one run; prints "ns_per_pkt dropped".
+bench() {
+	local name=$1 out
+	shift
+	dmesg -C
+	insmod "$bench_ko" netns_pid="${pid_of[$name]}" "$@" 2>/dev/null || true
+	out=$(dmesg | sed -n 's/.*ns_per_pkt=\([0-9]*\) dropped=\([0-9]*\)$/\1 \2/p' | tail -1)
+	[ -n "$out" ] || { dmesg | tail -5 >&2; echo "bench: run in $name failed: $*" >&2; exit 1; }
+	echo "$out"
+}
+
+median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
+
+# Memory in use, KiB: everything the page allocator gave out (large
+# kmalloc and kvmalloc'ed tables count too), caches dropped first.
+mem_kib() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	awk '$1 == "MemTotal:" { t = $2 } $1 == "MemFree:" { f = $2 } END { print t - f }' /proc/meminfo
+}
+
