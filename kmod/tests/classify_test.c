@@ -30,6 +30,7 @@ struct pkt {
 	bool v6_frag;		/* IPv6: a fragment header */
 	int truncate;		/* bytes cut from the end */
 	bool expect;
+	u8 l4;			/* protocol in the IP header; 0: TCP */
 };
 
 static const struct pkt pkts[] = {
@@ -51,6 +52,13 @@ static const struct pkt pkts[] = {
 	{ "v6 non-first fragment", NFPROTO_IPV6, F_SYN, 25, 8, 0, true, 0, false },
 	{ "v6 truncated extension header", NFPROTO_IPV6, F_SYN, 25, 0, 2, false, 30, false },
 	{ "v6 truncated TCP header", NFPROTO_IPV6, F_SYN, 25, 0, 0, false, 4, false },
+	/* The inline pre-filter: not TCP, whatever follows. */
+	{ "v4 UDP", NFPROTO_IPV4, F_SYN, 25, 0, 0, false, 0, false, IPPROTO_UDP },
+	{ "v4 ICMP", NFPROTO_IPV4, F_SYN, 25, 0, 0, false, 0, false, IPPROTO_ICMP },
+	{ "v6 UDP", NFPROTO_IPV6, F_SYN, 25, 0, 0, false, 0, false, IPPROTO_UDP },
+	{ "v6 ICMPv6", NFPROTO_IPV6, F_SYN, 25, 0, 0, false, 0, false, IPPROTO_ICMPV6 },
+	{ "v6 UDP behind extension headers", NFPROTO_IPV6, F_SYN, 25, 0, 2, false, 0, false,
+	  IPPROTO_UDP },
 };
 
 static void pkt_desc(const struct pkt *p, char *desc)
@@ -84,7 +92,7 @@ static struct sk_buff *build(struct kunit *test, const struct pkt *p)
 
 		iph->version = 4;
 		iph->ihl = 5;
-		iph->protocol = IPPROTO_TCP;
+		iph->protocol = p->l4 ?: IPPROTO_TCP;
 		iph->frag_off = htons(p->frag_off);
 		iph->saddr = htonl(0x0a000102);
 		iph->daddr = htonl(0x0a000219);
@@ -109,7 +117,7 @@ static struct sk_buff *build(struct kunit *test, const struct pkt *p)
 			next = &fh->nexthdr;
 			fh->frag_off = htons(p->frag_off << 3);
 		}
-		*next = IPPROTO_TCP;
+		*next = p->l4 ?: IPPROTO_TCP;
 	}
 	put_tcp(skb, p);
 	skb_trim(skb, skb->len - p->truncate);

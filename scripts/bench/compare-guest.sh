@@ -48,6 +48,7 @@ for mode in pass limit; do
 		for kind in base smtprl hashlimit nft; do
 			ns_down "b-$kind"
 		done
+		settle
 	done
 done
 
@@ -74,6 +75,7 @@ done
 for kind in base smtprl; do
 	ns_down "f-$kind"
 done
+settle
 
 # The whole receive path: pktgen sends UDP over a
 # veth into a namespace that forwards them to a blackhole route, with
@@ -117,6 +119,7 @@ for kind in base smtprl; do
 	ip link del "pg-$kind"
 	ns_down "p-$kind"
 done
+settle
 
 # Memory per tracked source at the largest count: before the rules, and
 # after every source has its entry.
@@ -124,6 +127,7 @@ n=${counts[-1]}
 for kind in smtprl hashlimit nft; do
 	# The rules themselves count: hashlimit sizes its table up front.
 	ns_up "m-$kind" base pass 0
+	settle
 	before=$(mem_kib)
 	ns_config "m-$kind" "$kind" pass $((n * 2))
 	bench "m-$kind" case=syn family=4 sources="$n" iterations=1 >/dev/null

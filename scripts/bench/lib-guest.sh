@@ -70,6 +70,25 @@ ns_down() {
 	ip netns del "$1"
 }
 
+# Namespaces are torn down by a kernel worker, later: a million entries
+# take a while to free, and that work would be counted against whatever
+# runs next. Wait until free memory stops moving.
+settle() {
+	local prev=0 cur stable=0 i
+	for i in $(seq 120); do
+		cur=$(awk '$1 == "MemFree:" { print $2 }' /proc/meminfo)
+		if [ $((cur > prev ? cur - prev : prev - cur)) -lt 256 ]; then
+			stable=$((stable + 1))
+			[ $stable -ge 2 ] && return 0
+		else
+			stable=0
+		fi
+		prev=$cur
+		sleep 1
+	done
+	echo "settle: memory still moving after 120 s" >&2
+}
+
 # bench NAME PARAMS...: one run; prints "ns_per_pkt dropped".
 bench() {
 	local name=$1 out
