@@ -69,6 +69,7 @@ demo:
 bench:
 	scripts/deps.sh
 	scripts/bench/compare.sh icount
+	scripts/bench/compare.sh uml
 	scripts/bench/compare.sh tcg
 	scripts/bench/compare.sh smp
 	scripts/bench/control.sh 6.12

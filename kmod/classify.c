@@ -82,9 +82,17 @@ static bool classify_v6(const struct sk_buff *skb,
 	return true;
 }
 
-/* The full classifier, behind smtprl_classify()'s inline pre-filter. */
-bool __smtprl_classify(const struct sk_buff *skb, u8 pf,
-		       const struct smtprl_policy *p, struct smtprl_conn *c)
+/**
+ * smtprl_classify - is @skb a new connection to one of @p's ports?
+ * @skb: the packet, network header set
+ * @pf: NFPROTO_IPV4 or NFPROTO_IPV6
+ * @p: the policy in force (for its ports)
+ * @c: filled with addresses and port when the answer is yes
+ *
+ * Call with RCU read lock (for @p).
+ */
+bool smtprl_classify(const struct sk_buff *skb, u8 pf,
+		     const struct smtprl_policy *p, struct smtprl_conn *c)
 {
 	if (pf == NFPROTO_IPV4)
 		return classify_v4(skb, p, c);
@@ -92,7 +100,7 @@ bool __smtprl_classify(const struct sk_buff *skb, u8 pf,
 		return classify_v6(skb, p, c);
 	return false;
 }
-EXPORT_SYMBOL_IF_KUNIT(__smtprl_classify);
+EXPORT_SYMBOL_IF_KUNIT(smtprl_classify);
 
 /* @dst = @src with all but the first @plen bits cleared. */
 void smtprl_addr_mask(union smtprl_addr *dst, const union smtprl_addr *src,

@@ -26,38 +26,32 @@ struct smtprl_conn {
 	u8 family;		/* NFPROTO_IPV4 or NFPROTO_IPV6 */
 };
 
-bool __smtprl_classify(const struct sk_buff *skb, u8 pf,
-		       const struct smtprl_policy *p, struct smtprl_conn *c);
+bool smtprl_classify(const struct sk_buff *skb, u8 pf,
+		     const struct smtprl_policy *p, struct smtprl_conn *c);
 
 /**
- * smtprl_classify - is @skb a new connection to one of @p's ports?
+ * smtprl_maybe_tcp - can @skb be a TCP segment at all?
  * @skb: the packet, network header set and pulled (as at PREROUTING and
  *	LOCAL_OUT: ip_rcv/ipv6_rcv and the output path guarantee it)
  * @pf: NFPROTO_IPV4 or NFPROTO_IPV6
- * @p: the policy in force (for its ports)
- * @c: filled with addresses and port when the answer is yes
  *
- * Inline, so that what cannot be TCP (IPv4 protocol other than TCP; IPv6
- * whose first next header is UDP, ICMPv6, ESP or none) leaves the hook
- * without a single call. Call with RCU read lock (for @p).
+ * The hook's first question, inline, so that what cannot be TCP (IPv4
+ * protocol other than TCP; IPv6 whose first next header is UDP, ICMPv6,
+ * ESP or none) leaves without a call or a stack frame. Anything else goes
+ * to smtprl_classify(), which looks at every header properly.
  */
-static __always_inline bool smtprl_classify(const struct sk_buff *skb, u8 pf,
-					    const struct smtprl_policy *p,
-					    struct smtprl_conn *c)
+static __always_inline bool smtprl_maybe_tcp(const struct sk_buff *skb, u8 pf)
 {
-	if (pf == NFPROTO_IPV4) {
-		if (ip_hdr(skb)->protocol != IPPROTO_TCP)
-			return false;
-	} else if (pf == NFPROTO_IPV6) {
-		switch (ipv6_hdr(skb)->nexthdr) {
-		case IPPROTO_UDP:
-		case IPPROTO_ICMPV6:
-		case IPPROTO_ESP:
-		case NEXTHDR_NONE:
-			return false;
-		}
+	if (pf == NFPROTO_IPV4)
+		return ip_hdr(skb)->protocol == IPPROTO_TCP;
+	switch (ipv6_hdr(skb)->nexthdr) {
+	case IPPROTO_UDP:
+	case IPPROTO_ICMPV6:
+	case IPPROTO_ESP:
+	case NEXTHDR_NONE:
+		return false;
 	}
-	return __smtprl_classify(skb, pf, p, c);
+	return true;
 }
 void smtprl_addr_mask(union smtprl_addr *dst, const union smtprl_addr *src,
 		      u8 family, u8 plen);

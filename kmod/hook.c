@@ -102,10 +102,9 @@ static unsigned int track(struct smtprl_net *sn, const struct smtprl_policy *p,
 	return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;
 }
 
-unsigned int smtprl_hook(void *priv, struct sk_buff *skb,
-			 const struct nf_hook_state *state)
+static noinline unsigned int hook_tcp(struct smtprl_net *sn, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
 {
-	struct smtprl_net *sn = priv;
 	const struct smtprl_policy *p = rcu_dereference(sn->policy);
 	struct smtprl_exempt *ex;
 	struct smtprl_conn c;
@@ -134,6 +133,18 @@ unsigned int smtprl_hook(void *priv, struct sk_buff *skb,
 		return limited(sn, p, skb, state);
 	}
 	return track(sn, p, &c, now, skb, state);
+}
+
+/*
+ * Every packet of the namespace passes here: what cannot be TCP leaves
+ * at once, without a stack frame; the rest is classified properly.
+ */
+unsigned int smtprl_hook(void *priv, struct sk_buff *skb,
+			 const struct nf_hook_state *state)
+{
+	if (!smtprl_maybe_tcp(skb, state->pf))
+		return NF_ACCEPT;
+	return hook_tcp(priv, skb, state);
 }
 
 /*

@@ -1,15 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build (or reuse) the UML debug kernel used for KUnit and sanitizer runs.
+# Build (or reuse) the UML debug kernel used for KUnit and sanitizer runs,
+# or (lab-uml.sh bench) the same without the debug options, for benchmarks.
 # Prints the build directory (usable as KDIR, holds ./linux).
 #
 # Cache key: linux-source-6.12 version + config fragments + compiler.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-frags=("$SMTPRL_TOP/scripts/kconfig/uml-debug.config"
-       "$SMTPRL_TOP/scripts/kconfig/lab-extra.config")
+if [ "${1:-}" = bench ]; then
+	frags=("$SMTPRL_TOP/scripts/kconfig/lab-extra.config"
+	       "$SMTPRL_TOP/scripts/kconfig/uml-bench.config")
+else
+	frags=("$SMTPRL_TOP/scripts/kconfig/uml-debug.config"
+	       "$SMTPRL_TOP/scripts/kconfig/lab-extra.config")
+fi
 ver=$(ksrc_version)
 key=$( { echo "$ver"; cat "${frags[@]}"; gcc --version | head -1; } |
 	sha256sum | cut -c1-12)
@@ -22,7 +28,7 @@ if [ -x "$out/linux" ] && [ -e "$out/.smtprl-complete" ]; then
 fi
 
 src=$(ksrc_dir)
-msg "building UML debug kernel in $out (cold: ~15 min on 2 cores)"
+msg "building UML kernel in $out (cold: ~15 min on 2 cores)"
 start=$SECONDS
 mkdir -p "$out"
 make -s -C "$src" O="$out" ARCH=um defconfig >/dev/null

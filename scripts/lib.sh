@@ -42,6 +42,7 @@ kernel_kdir() {
 	case "$1" in
 	6.1|6.12) "$SMTPRL_TOP/scripts/lab-stock.sh" "$1" kdir ;;
 	uml)      "$SMTPRL_TOP/scripts/lab-uml.sh" ;;
+	uml-bench) "$SMTPRL_TOP/scripts/lab-uml.sh" bench ;;	# benchmarks only
 	*)        die "unknown lab kernel '$1' (one of: $SMTPRL_KERNELS)" ;;
 	esac
 }

@@ -6,6 +6,7 @@
 #
 #   vm-run.sh [-t SECONDS] [-o OUTDIR] [-n] [-k] [-q|-l] KERNEL SCRIPT [ARGS...]
 #     KERNEL  6.1 | 6.12 (stock Debian under qemu, TCG) | uml (debug UML)
+#             | uml-bench (UML without debug options, for benchmarks)
 #     -t      timeout for the whole boot (default 600)
 #     -o      where console.log, output.log, dmesg.log and kmemleak.log go
 #     -n      do not load smtprl.ko before the script (it may insmod itself:
@@ -61,7 +62,7 @@ outdir=$(realpath "$outdir")
 		printf 'SMTPRL_TEST_KO=%q\n' "$moddir/smtprl_test.ko"
 	# The kernel source (ynl cli.py, for tests that drive our netlink API).
 	printf 'SMTPRL_KSRC=%q\n' "$(ksrc_dir)"
-	[ "$kernel" = uml ] ||
+	[ "${kernel%-bench}" = uml ] ||
 		printf 'SMTPRL_KROOT=%q\n' "$("$SMTPRL_TOP/scripts/lab-stock.sh" "$kernel" root)"
 } >"$outdir/job.env"
 
@@ -125,8 +126,8 @@ case "$kernel" in
 		-device virtio-9p-pci,fsdev=fs1,mount_tag=results \
 		${SMTPRL_QEMU_ARGS:-} </dev/null >/dev/null 2>"$outdir/qemu.log" || rc=$?
 	;;
-uml)
-	linux=$("$SMTPRL_TOP/scripts/lab-uml.sh")/linux
+uml|uml-bench)
+	linux=$(kernel_kdir "$kernel")/linux
 	# shellcheck disable=SC2086
 	timeout -k 10 "$timeout_s" "$linux" mem="${SMTPRL_VM_MEM:-1024}M" \
 		rootfstype=hostfs rootflags=/ ro log_buf_len=16M loglevel=4 \

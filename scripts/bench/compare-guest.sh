@@ -15,6 +15,47 @@ shift 2
 counts=("$@")
 . "$(dirname "$0")/lib-guest.sh"
 
+# First, in the fresh boot: memory per tracked source at the largest count
+# (kernel slab and vmalloc before the rules, and after every source has its
+# entry), and how long a full dump of them takes.
+n=${counts[-1]}
+for kind in smtprl hashlimit nft; do
+	# The rules themselves count: hashlimit sizes its table up front.
+	ns_up "m-$kind" base pass 0
+	settle
+	before=$(mem_kib)
+	ns_config "m-$kind" "$kind" pass $((n * 2))
+	bench "m-$kind" case=syn family=4 sources="$n" iterations=1 >/dev/null
+	settle	# old bucket arrays of each resize go after a grace period
+	after=$(mem_kib)
+	case $kind in
+	smtprl)    entries=$(ip netns exec "m-$kind" awk '$1 == "entries" { print $2 }' /proc/net/smtprl/stats) ;;
+	hashlimit) entries=$(ip netns exec "m-$kind" sh -c 'wc -l </proc/net/ipt_hashlimit/smtp') ;;
+	nft)       entries=$n ;;
+	esac
+	echo "memory kind=$kind sources=$n entries=$entries kib=$((after - before))" \
+		"bytes_per_source=$(((after - before) * 1024 / n))"
+	# Dumping every tracked source (given ten minutes at most).
+	t0=$(date +%s%N)
+	case $kind in
+	smtprl)    ip netns exec "m-$kind" cat /proc/net/smtprl/sources >/dev/null
+		   t1=$(date +%s%N)
+		   "$ctl" -n "m-$kind" -j source list >/dev/null ;;
+	hashlimit) ip netns exec "m-$kind" cat /proc/net/ipt_hashlimit/smtp >/dev/null ;;
+	nft)       timeout 600 ip netns exec "m-$kind" nft list set inet bench src4 >/dev/null ||
+			echo "dump kind=nft sources=$n did-not-finish-in-600s" ;;
+	esac
+	t2=$(date +%s%N)
+	if [ "$kind" = smtprl ]; then
+		echo "dump kind=smtprl-proc sources=$n ms=$(((t1 - t0) / 1000000))"
+		echo "dump kind=smtprl-json sources=$n ms=$(((t2 - t1) / 1000000))"
+	else
+		echo "dump kind=$kind sources=$n ms=$(((t2 - t0) / 1000000))"
+	fi
+	ns_down "m-$kind"
+done
+settle
+
 # The SYN path: no rules, smtprl, hashlimit, nft; IPv4 and IPv6; nothing
 # limited, then every packet limited.
 for mode in pass limit; do
@@ -81,7 +122,7 @@ settle
 # veth into a namespace that forwards them to a blackhole route, with
 # smtprl enabled there or not. Under -icount, pktgen's elapsed time is the
 # instruction count of everything the guest did for those packets.
-modprobe -q pktgen
+modprobe -q pktgen || true	# built in, on UML
 pg() { echo "$2" >"/proc/net/pktgen/$1"; }
 for kind in base smtprl; do
 	ns_up "p-$kind" "$kind" pass 1024
@@ -121,39 +162,3 @@ for kind in base smtprl; do
 done
 settle
 
-# Memory per tracked source at the largest count: before the rules, and
-# after every source has its entry.
-n=${counts[-1]}
-for kind in smtprl hashlimit nft; do
-	# The rules themselves count: hashlimit sizes its table up front.
-	ns_up "m-$kind" base pass 0
-	settle
-	before=$(mem_kib)
-	ns_config "m-$kind" "$kind" pass $((n * 2))
-	bench "m-$kind" case=syn family=4 sources="$n" iterations=1 >/dev/null
-	after=$(mem_kib)
-	case $kind in
-	smtprl)    entries=$(ip netns exec "m-$kind" awk '$1 == "entries" { print $2 }' /proc/net/smtprl/stats) ;;
-	hashlimit) entries=$(ip netns exec "m-$kind" sh -c 'wc -l </proc/net/ipt_hashlimit/smtp') ;;
-	nft)       entries=$n ;;
-	esac
-	echo "memory kind=$kind sources=$n entries=$entries kib=$((after - before))" \
-		"bytes_per_source=$(((after - before) * 1024 / n))"
-	# Dumping every tracked source.
-	t0=$(date +%s%N)
-	case $kind in
-	smtprl)    ip netns exec "m-$kind" cat /proc/net/smtprl/sources >/dev/null
-		   t1=$(date +%s%N)
-		   "$ctl" -n "m-$kind" -j source list >/dev/null ;;
-	hashlimit) ip netns exec "m-$kind" cat /proc/net/ipt_hashlimit/smtp >/dev/null ;;
-	nft)       ip netns exec "m-$kind" nft list set inet bench src4 >/dev/null ;;
-	esac
-	t2=$(date +%s%N)
-	if [ "$kind" = smtprl ]; then
-		echo "dump kind=smtprl-proc sources=$n ms=$(((t1 - t0) / 1000000))"
-		echo "dump kind=smtprl-json sources=$n ms=$(((t2 - t1) / 1000000))"
-	else
-		echo "dump kind=$kind sources=$n ms=$(((t2 - t0) / 1000000))"
-	fi
-	ns_down "m-$kind"
-done

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # smtprl, iptables hashlimit and an nftables set with per-element limits,
-# side by side in one boot of Debian's stock 6.12 under qemu (see
-# compare-guest.sh for what is measured).
-#   scripts/bench/compare.sh icount|tcg|smp [REPS [ITERATIONS [SOURCES...]]]
+# side by side in one boot of Debian's stock 6.12 under qemu, or of a UML
+# kernel without debug options (see compare-guest.sh for what is measured).
+#   scripts/bench/compare.sh icount|tcg|uml|smp [REPS [ITERATIONS [SOURCES...]]]
 #     icount  qemu -icount shift=0: one guest ns is one instruction, so
 #             ns/packet reads as instructions/packet (deterministic)
 #     tcg     plain emulation: wall-clock ns, for the ratios only
+#     uml     the UML kernel without debug options (uml-bench): real
+#             time of native code, one CPU
 #     smp     qemu -smp 2 (TCG, one host thread per vCPU): the SYN path
 #             from one CPU and from two at once, 100,000 sources
 #             (smp-guest.sh); the ratio is the result
@@ -18,14 +20,15 @@ mode=${1:-icount}
 reps=${2:-3} iters=${3:-200000}
 shift $(($# > 3 ? 3 : $#))
 [ $# -gt 0 ] || set -- 1000 100000 1000000
-script=compare-guest.sh
+script=compare-guest.sh kernel=6.12
 case $mode in
 icount) export SMTPRL_QEMU_ARGS="-icount shift=0,sleep=off" ;;
 tcg) ;;
+uml) kernel=uml-bench ;;
 smp) export SMTPRL_VM_SMP=2 SMTPRL_QEMU_ACCEL=tcg,thread=multi
      script=smp-guest.sh
      [ $# -eq 1 ] || set -- 100000 ;;
-*) die "usage: compare.sh icount|tcg|smp [REPS [ITERATIONS [SOURCES...]]]" ;;
+*) die "usage: compare.sh icount|tcg|uml|smp [REPS [ITERATIONS [SOURCES...]]]" ;;
 esac
 make -C "$SMTPRL_TOP/userspace" >/dev/null
 mkdir -p "$SMTPRL_TOP/build/bench"
@@ -35,5 +38,5 @@ mkdir -p "$SMTPRL_TOP/build/bench/run-$mode"
 cp "$SMTPRL_TOP"/scripts/bench/{compare-guest,smp-guest,lib-guest}.sh "$SMTPRL_TOP/build/bench/run-$mode/"
 guest=$SMTPRL_TOP/build/bench/run-$mode/$script
 SMTPRL_BUILD_ARGS=SMTPRL_BENCH=m SMTPRL_VM_MEM=${SMTPRL_VM_MEM:-3072} "$SMTPRL_TOP/scripts/vm-run.sh" -t 5400 \
-	-o "$SMTPRL_TOP/build/bench/vm-compare-$mode" 6.12 \
+	-o "$SMTPRL_TOP/build/bench/vm-compare-$mode" "$kernel" \
 	"$guest" "$reps" "$iters" "$@" | tee "$out"

@@ -72,11 +72,11 @@ ns_down() {
 
 # Namespaces are torn down by a kernel worker, later: a million entries
 # take a while to free, and that work would be counted against whatever
-# runs next. Wait until free memory stops moving.
+# runs next. Wait until kernel memory stops moving.
 settle() {
 	local prev=0 cur stable=0 i
 	for i in $(seq 120); do
-		cur=$(awk '$1 == "MemFree:" { print $2 }' /proc/meminfo)
+		cur=$(mem_kib)
 		if [ $((cur > prev ? cur - prev : prev - cur)) -lt 256 ]; then
 			stable=$((stable + 1))
 			[ $stable -ge 2 ] && return 0
@@ -102,11 +102,10 @@ bench() {
 
 median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 
-# Memory in use, KiB: everything the page allocator gave out (large
-# kmalloc and kvmalloc'ed tables count too), caches dropped first.
+# Kernel memory of the kind the competitors' tables use, KiB: slab (the
+# entries) and vmalloc (big bucket arrays; at a million sources every
+# competitor's is one).
 mem_kib() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	awk '$1 == "MemTotal:" { t = $2 } $1 == "MemFree:" { f = $2 } END { print t - f }' /proc/meminfo
+	awk '$1 == "Slab:" || $1 == "VmallocUsed:" { s += $2 } END { print s }' /proc/meminfo
 }
 
