@@ -53,6 +53,7 @@ static __always_inline bool smtprl_maybe_tcp(const struct sk_buff *skb, u8 pf)
 	}
 	return true;
 }
+
 void smtprl_addr_mask(union smtprl_addr *dst, const union smtprl_addr *src,
 		      u8 family, u8 plen);
 
