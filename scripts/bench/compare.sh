@@ -39,4 +39,4 @@ cp "$SMTPRL_TOP"/scripts/bench/{compare-guest,smp-guest,lib-guest}.sh "$SMTPRL_T
 guest=$SMTPRL_TOP/build/bench/run-$mode/$script
 SMTPRL_BUILD_ARGS=SMTPRL_BENCH=m SMTPRL_VM_MEM=${SMTPRL_VM_MEM:-3072} "$SMTPRL_TOP/scripts/vm-run.sh" -t 5400 \
 	-o "$SMTPRL_TOP/build/bench/vm-compare-$mode" "$kernel" \
-	"$guest" "$reps" "$iters" "$@" | tee "$out"
+	"$guest" "$mode" "$reps" "$iters" "$@" | tee "$out"

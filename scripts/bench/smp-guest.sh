@@ -5,9 +5,9 @@
 # and from two at once (smtprl_bench.ko threads=2, each CPU over its own
 # half of the sources), per competitor. Under emulation absolute figures
 # mean little: the 1-CPU/2-CPU ratio is the result.
-#   smp-guest.sh REPS ITERATIONS SOURCES
+#   smp-guest.sh smp REPS ITERATIONS SOURCES
 set -euo pipefail
-reps=$1 iters=$2 n=$3
+reps=$2 iters=$3 n=$4
 . "$(dirname "$0")/lib-guest.sh"
 
 for kind in base smtprl hashlimit nft; do
