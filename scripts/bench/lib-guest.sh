@@ -38,13 +38,15 @@ ns_config() {
 		"$ctl" -n "$name" policy set rate "$rate" burst "$burst" daily off \
 			max-sources "$max" enabled yes ;;
 	hashlimit)
-		# Its best case: one hash bucket per source (it never resizes).
-		ip netns exec "$name" iptables -t raw -A PREROUTING -p tcp --dport 25 \
+		# The classic x_tables path (iptables-legacy): Debian's default
+		# iptables-nft would add nft_compat's cost on top. Its best case:
+		# one hash bucket per source (it never resizes).
+		ip netns exec "$name" iptables-legacy -t raw -A PREROUTING -p tcp --dport 25 \
 			--tcp-flags SYN,ACK,RST,FIN SYN -m hashlimit --hashlimit-name smtp \
 			--hashlimit-mode srcip --hashlimit-above "$hl" --hashlimit-burst "$burst" \
 			--hashlimit-htable-size "$max" --hashlimit-htable-max "$max" \
 			--hashlimit-htable-expire 3600000 -j DROP
-		ip netns exec "$name" ip6tables -t raw -A PREROUTING -p tcp --dport 25 \
+		ip netns exec "$name" ip6tables-legacy -t raw -A PREROUTING -p tcp --dport 25 \
 			--tcp-flags SYN,ACK,RST,FIN SYN -m hashlimit --hashlimit-name smtp6 \
 			--hashlimit-mode srcip --hashlimit-above "$hl" --hashlimit-burst "$burst" \
 			--hashlimit-htable-size "$max" --hashlimit-htable-max "$max" \
