@@ -7,7 +7,7 @@
 #   make check-static | check-kunit | check-e2e KERNEL=6.1|6.12|uml
 #   make demo                 the lab: a BRAS with smtprl, a zombie, a mail server
 #   make bench                smtprl vs hashlimit vs nft, in the lab; writes
-#                             Documentation/performance.md (about 45 minutes)
+#                             Documentation/performance.md (about 30 minutes)
 #   make deps                 install the Debian packages the lab needs
 
 KDIR    ?= /lib/modules/$(shell uname -r)/build
@@ -70,7 +70,6 @@ bench:
 	scripts/deps.sh
 	scripts/bench/compare.sh icount
 	scripts/bench/compare.sh uml
-	scripts/bench/compare.sh tcg
 	scripts/bench/compare.sh smp
 	scripts/bench/control.sh 6.12
 	scripts/bench/report.py

@@ -156,6 +156,13 @@ static int nl_open(const char *netns)
 		fprintf(stderr, "%s: cannot open a generic netlink socket\n", prog);
 		return EXIT_REFUSED;
 	}
+	/*
+	 * One recvmsg per 32 KiB dump skb (the kernel sizes them by the
+	 * largest buffer we have read with), instead of a peek and a read
+	 * per page: a million sources are a few hundred MB of dump.
+	 */
+	nl_socket_disable_msg_peek(sk);
+	nl_socket_set_msg_buf_size(sk, 64 << 10);
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	if (pipe_q.on) {
@@ -1196,6 +1203,9 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* Dumps can be large; write them in big blocks (a tty stays line-buffered). */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 64 << 10);
 	if (batch_file) {
 		if (argc)
 			return usage_error("-b takes no command on the command line (got \"%s\")",
