@@ -7,7 +7,8 @@
 #   make check-static | check-kunit | check-e2e KERNEL=6.1|6.12|uml
 #   make demo                 the lab: a BRAS with smtprl, a zombie, a mail server
 #   make bench                smtprl vs hashlimit vs nft, in the lab; writes
-#                             Documentation/performance.md (about 30 minutes)
+#                             Documentation/performance.md (about 40 minutes,
+#                             plus ~15 to build the UML bench kernel once)
 #   make deps                 install the Debian packages the lab needs
 
 KDIR    ?= /lib/modules/$(shell uname -r)/build
@@ -72,4 +73,5 @@ bench:
 	scripts/bench/compare.sh uml
 	scripts/bench/compare.sh smp
 	scripts/bench/control.sh 6.12
+	scripts/bench/control.sh uml-bench
 	scripts/bench/report.py
