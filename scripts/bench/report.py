@@ -144,6 +144,16 @@ def figure(lines, label):
     return "not measured"
 
 
+def control_rows(lines):
+    """Table rows from control.sh's "figure: WHAT: VALUE" lines."""
+    rows = []
+    for line in lines:
+        if line.startswith("figure: "):
+            what, _, val = line[8:].rpartition(": ")
+            rows.append(f"| {what} | {val} |" if what else f"| {val} | |")
+    return rows
+
+
 def main():
     ic = parse("compare-icount.txt")
     ICOUNT[0] = ic
@@ -245,10 +255,7 @@ def main():
           "slower the emulation is: " + figure(ctl, "host calibration") + " on the "
           "host, " + figure(ctl, "guest calibration") + " in the guest).", "",
           "| operation | wall time, peak RSS |", "|---|---|"]
-    for line in ctl:
-        if line.startswith("figure: "):
-            what, _, val = line[8:].rpartition(": ")
-            o.append(f"| {what} | {val} |" if what else f"| {val} | |")
+    o += control_rows(ctl)
     dumps = [r for w, r in uml if w == "dump"]
     how = "real time, UML"
     if not dumps:
@@ -259,10 +266,7 @@ def main():
               "(`scripts/bench/control.sh uml-bench`; UML makes every system call "
               "expensive, so these are upper bounds for hardware):", "",
               "| operation | wall time, peak RSS |", "|---|---|"]
-        for line in ctl_rt:
-            if line.startswith("figure: "):
-                what, _, val = line[8:].rpartition(": ")
-                o.append(f"| {what} | {val} |" if what else f"| {val} | |")
+        o += control_rows(ctl_rt)
     o += ["", f"Full dumps of every tracked source at the largest count "
           f"(`compare-guest.sh`, {how}):", "",
           "| dump | sources | ms |", "|---|---:|---:|"]
