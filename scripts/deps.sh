@@ -16,6 +16,7 @@ pkgs=(
 	linux-source-6.12 xz-utils qemu-system-x86 busybox-static
 	# network lab and traffic
 	iproute2 iptables nftables postfix swaks libio-socket-inet6-perl
+	sasl2-bin libsasl2-modules
 	hping3 python3-pyroute2 libcap2-bin util-linux time
 	# reports
 	gnuplot-nox

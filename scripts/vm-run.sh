@@ -17,6 +17,9 @@
 #   Environment: SMTPRL_QEMU_ACCEL (default tcg; kvm only where it works),
 #   SMTPRL_VM_MEM (MiB), SMTPRL_VM_SMP, SMTPRL_QEMU_ARGS (extra, e.g. -icount),
 #   SMTPRL_BUILD_ARGS (extra make arguments for the module build).
+#   A script whose first lines hold "# lab: time-travel" runs on a clock that
+#   skips idle time (UML's time-travel mode; qemu's -icount with sleep=off):
+#   "sleep 3600" in the guest then costs no real time.
 #
 # The run fails (exit 125 unless the script itself failed) when the kernel
 # log shows a BUG, WARNING, Oops, lockdep/KASAN/UBSAN report, RCU stall,
@@ -43,6 +46,8 @@ shift $((OPTIND - 1))
 kernel=$1 script=$(realpath "$2")
 shift 2
 [ -r "$script" ] || die "no guest script $script"
+travel=0
+head -n 20 "$script" | grep -q '^# lab: time-travel' && travel=1
 
 # shellcheck disable=SC2086
 moddir=$("$SMTPRL_TOP/scripts/build-module.sh" "$kernel" ${SMTPRL_BUILD_ARGS:-})
@@ -124,6 +129,7 @@ case "$kernel" in
 		-device virtio-9p-pci,fsdev=fs0,mount_tag=hostroot \
 		-fsdev local,id=fs1,path="$outdir",security_model=none \
 		-device virtio-9p-pci,fsdev=fs1,mount_tag=results \
+		$([ $travel = 0 ] || echo -icount shift=0,sleep=off) \
 		${SMTPRL_QEMU_ARGS:-} </dev/null >/dev/null 2>"$outdir/qemu.log" || rc=$?
 	;;
 uml|uml-bench)
@@ -132,6 +138,7 @@ uml|uml-bench)
 	timeout -k 10 "$timeout_s" "$linux" mem="${SMTPRL_VM_MEM:-1024}M" \
 		rootfstype=hostfs rootflags=/ ro log_buf_len=16M loglevel=4 \
 		panic=-1 con=null con0=null,fd:1 ${SMTPRL_UML_ARGS:-} \
+		$([ $travel = 0 ] || echo time-travel) \
 		smtprl_top="$SMTPRL_TOP" smtprl_kind=uml smtprl_out="$outdir" \
 		init="$SMTPRL_TOP/scripts/vm-init.sh" \
 		</dev/null >"$outdir/console.log" 2>&1 || rc=$?
