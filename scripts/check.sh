@@ -138,10 +138,18 @@ kunit_results() {
 	done <"$f"
 }
 
+# The spoofed-source SYN sender of scripts/e2e/45-isp-flood.sh.
+build_synflood() {
+	mkdir -p "$SMTPRL_TOP/build"
+	cc -O2 -Wall -Wextra -Werror -o "$SMTPRL_TOP/build/synflood" \
+		"$SMTPRL_TOP/scripts/e2e/synflood.c"
+}
+
 tier_e2e() {
 	local kernels=${*:-$SMTPRL_KERNELS} k t name
 	# The guests run the tree's own smtprlctl.
 	run e2e/build-smtprlctl make -C "$SMTPRL_TOP/userspace"
+	run e2e/build-synflood build_synflood
 	for k in $kernels; do
 		for t in "$SMTPRL_TOP"/scripts/e2e/[0-9]*.sh; do
 			name=$(basename "$t" .sh)
