@@ -1,56 +1,105 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# lab: time-travel
 #
-# The demo, inside the lab VM (see scripts/demo.sh). The VM is the BRAS.
+# The demo, inside the lab VM (see scripts/demo.sh): the ISP lab of
+# scripts/e2e/isp.sh, narrated. The VM is the BRAS. Everything printed is
+# read from the running lab. The guest's clock skips idle time, so "an
+# hour later" takes no real time.
 . "$(dirname "$0")/e2e/lib.sh"
-trap topology_down EXIT
+. "$(dirname "$0")/e2e/isp.sh"
+trap isp_down EXIT
 
 say() { printf '\n== %s\n' "$*"; }
+# run ctl ARGS...: show the smtprlctl command line, then its output.
+run() {
+	local a line=smtprlctl
+	for a in "${@:2}"; do
+		[[ $a == *" "* ]] && a="\"$a\""
+		line+=" $a"
+	done
+	printf '  # %s\n' "$line"
+	"$@" | sed 's/^/  /'
+}
+
+# tell SUMMARY: a mail.py summary line in words.
+tell() {
+	local w=() k n
+	for k in delivered refused timeout rejected error; do
+		n=$(outcome $k "$1")
+		[ "$n" = 0 ] && continue
+		case $k in
+		delivered) w+=("$n delivered") ;;
+		refused)   w+=("$n refused at once") ;;
+		timeout)   w+=("$n timed out") ;;
+		rejected)  w+=("$n rejected by the server") ;;
+		error)     w+=("$n failed") ;;
+		esac
+	done
+	local IFS=,
+	echo "  -> ${w[*]}" | sed 's/,/, /g'
+}
 
 cat <<'TOPO'
+smtprl demo: an ISP's access router (BRAS) with smtprl, four subscriber
+lines, the ISP's mail relay (a real Postfix) and the world's mail servers
+(Postfix smtp-sink), all in network namespaces of one VM.
 
-   zombie   10.0.1.2  \          +--------- BRAS ---------+
-   customer 10.0.1.3   [sub]-----+  smtprl.ko, PREROUTING  +-----[inet] MX 10.0.2.25
-   (IPv6 2001:db8:1::/64)        +-------------------------+      (Postfix smtp-sink)
+  zombie    10.1.0.2   (an infected PC)          --+
+  customer  10.1.1.2   (runs its own mail server) --+-- BRAS ---- MXs 192.0.2.25-27
+  v6home    2001:db8:100:2::10-17 (one /64)      --+  smtprl        2001:db8:300::25-27
+  family    10.1.3.2   (mails via the ISP relay) --+   |
+                                                       +------- relay 10.2.0.25 (587 with AUTH)
 TOPO
-topology_up
-mx_start 25
+echo
+echo "setting up the lab (kernel $(uname -r))..."
+isp_up >/dev/null
+isp_fresh rate 10/hour burst 5 daily 20 action reject >/dev/null
+mx0=$(mx_count 25)
 
-say "loading smtprl: burst of 5 new port-25 connections, then 2 an hour; reject beyond"
-smtprl_reload rate=2/hour burst=5 daily=100 action=reject
-echo "kernel $(uname -r), smtprl $(cat /sys/module/smtprl/version)"
-column -t /proc/net/smtprl/policy
+say "the ISP's policy: per subscriber, 5 new port-25 connections at once, then 10 an hour, at most 20 a day; beyond that, refuse (the client fails at once)"
+run ctl policy show
+run ctl scope list
+run ctl relay list
 
-mail() { nsx sub /usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/mail.py" "$@" | sed 's/^/  /'; }
+say "the zombie sends 12 mails straight to the MXs"
+tell "$(mail_from zombie "$(addr4 zombie)" $MXS4 25 12)"
 
-say "the zombie (10.0.1.2) sends 12 mails straight to the MX"
-mail 10.0.1.2 $MX4 25 12
+say "the zombie's owner sends 5 mails through the ISP relay (port 587, logged in): untouched"
+tell "$(mail_from zombie "$(addr4 zombie)" $RELAY4 587 5 --auth "$RELAY_USER:$RELAY_PASS")"
+relay_drain
+echo "  (the relay handed them on to the MXs on port 25: its own connections are outside the subscriber prefixes)"
 
-say "the customer next door (10.0.1.3) runs its own mail server: exempt it"
-ctl=$SMTPRL_TOP/userspace/smtprlctl
-echo "  # smtprlctl exempt add 10.0.1.3 expires 30d comment \"customer 4711, own MX\""
-$ctl exempt add 10.0.1.3 expires 30d comment "customer 4711, own MX"
-mail 10.0.1.3 $MX4 25 8 | tail -1
+say "the customer runs a mail server and opted in: exempt for 30 days"
+run ctl exempt add "$(addr4 customer)" expires 30d comment "customer 4711, own MX"
+tell "$(mail_from customer "$(addr4 customer)" $MXS4 25 20)"
 
-say "an IPv6 zombie rotating through its /64 (::2, ::3, ::4, 3 mails each)"
-for a in 2 3 4; do mail 2001:db8:1::$a $MX6 25 3 | tail -1; done
+say "an IPv6 zombie rotates through 8 addresses of its /64, 3 mails each"
+sum=0
+for a in 10 11 12 13 14 15 16 17; do
+	r=$(mail_from v6home "$(addr6 v6home $a)" $MXS6 25 3)
+	sum=$((sum + $(outcome delivered "$r")))
+done
+echo "  -> $sum of 24 delivered: the /64 is one subscriber"
 
-say "the zombie's mail on the submission port 587 is not smtprl's business"
-mx_start 587
-mail 10.0.1.2 $MX4 587 3 | tail -1
+say "an hour later (the lab's clock skips idle time): the zombie tries 12 more"
+sleep 3600
+tell "$(mail_from zombie "$(addr4 zombie)" $MXS4 25 12)"
 
-say "messages the MX received: $(mx_count 25) on port 25, $(mx_count 587) on 587"
+say "the zombie floods 50,000 SYNs from spoofed addresses of its own prefix at a table capped at 2,000 sources"
+ctl policy set max-sources 2000
+nsx zombie "$SMTPRL_TOP/build/synflood" line0 "$(cat /sys/class/net/b-zombie/address)" \
+	192.0.2.99 50000 1 10.1.0.0/16 | sed 's/^/  /'
+echo "  -> table: $(stat entries) sources tracked, $(stat table_full) SYNs found it full (when-full accept: counted, not tracked)"
+echo "  the subscribers smtprl knew keep their state; the zombie is still limited:"
+tell "$(mail_from zombie "$(addr4 zombie)" $MXS4 25 3)"
 
-say "/proc/net/smtprl/sources (the same, without any tool)"
-column -t /proc/net/smtprl/sources
-say "smtprlctl exempt list"
-$ctl exempt list
-say "smtprlctl source list"
-$ctl source list
-say "/proc/net/smtprl/stats"
-column -t /proc/net/smtprl/stats
+say "messages the MXs received in all: $(($(mx_count 25) - mx0))"
 
-say "not shown yet"
-cat <<'NOTE'
-smtprlctl batch mode (-b), save and monitor; events and quarantine.
-NOTE
+say "what smtprl shows: the top sources by connections limited"
+run ctl source list top 5 sort limited
+say "exemptions"
+run ctl exempt list
+say "/proc/net/smtprl/stats (no tool needed)"
+column -t /proc/net/smtprl/stats | sed 's/^/  /'
+say "done: smtprlctl(8) and Documentation/admin-guide.md say more"

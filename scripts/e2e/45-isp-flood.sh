@@ -73,6 +73,9 @@ flood_full() {
 	[ $((kmem1 - kmem0)) -lt 16384 ] ||
 		fail "kernel memory grew by $((kmem1 - kmem0)) KiB (an unbounded table: ~20 MiB)"
 	pass "kernel memory (slab + vmalloc) grew by $((kmem1 - kmem0)) KiB"
+	[ "$(stat memory_bytes)" -le $((CAP * 256)) ] ||
+		fail "smtprl's own memory_bytes $(stat memory_bytes) over $((CAP * 256))"
+	pass "smtprl's table: $(stat memory_bytes) bytes for $CAP sources"
 	expect_eq "the zombie kept its state: allowed" 5 "$(source_field "$z/32" allowed)"
 	expect_eq "the zombie kept its state: limited" 3 "$(source_field "$z/32" limited)"
 	expect_eq "the family line kept its state: allowed" 2 "$(source_field "$f/32" allowed)"
