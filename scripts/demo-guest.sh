@@ -83,7 +83,7 @@ done
 echo "  -> $sum of 24 delivered: the /64 is one subscriber"
 
 say "an hour later (the lab's clock skips idle time): the zombie tries 12 more"
-sleep 3600
+lab_sleep 3600
 tell "$(mail_from zombie "$(addr4 zombie)" $MXS4 25 12)"
 
 say "the zombie floods 50,000 SYNs from spoofed addresses of its own prefix at a table capped at 2,000 sources"

@@ -61,7 +61,7 @@ finish() {
 
 # shellcheck disable=SC1091
 . "$out/job.env" || finish 126
-export SMTPRL_KERNEL SMTPRL_TOP SMTPRL_KO SMTPRL_TEST_KO SMTPRL_KSRC SMTPRL_OUT=$out
+export SMTPRL_KERNEL SMTPRL_TOP SMTPRL_KO SMTPRL_TEST_KO SMTPRL_KSRC SMTPRL_CONTROL SMTPRL_OUT=$out
 expose "$(dirname "$SMTPRL_SCRIPT")"
 [ -n "${SMTPRL_KROOT:-}" ] && expose "$SMTPRL_KROOT"
 expose "$SMTPRL_KSRC"

@@ -14,6 +14,8 @@
 #     -q      do not copy the script's output to stdout
 #     -l      copy it live, as the script runs (for the demo)
 #     -k      the script runs KUnit: the test taint (N) is expected
+#     -c      control run: smtprl.ko is never loaded, not even by the
+#             script (SMTPRL_CONTROL=1); the ISP lab's scenarios must fail
 #   Environment: SMTPRL_QEMU_ACCEL (default tcg; kvm only where it works),
 #   SMTPRL_VM_MEM (MiB), SMTPRL_VM_SMP, SMTPRL_QEMU_ARGS (extra, e.g. -icount),
 #   SMTPRL_BUILD_ARGS (extra make arguments for the module build).
@@ -29,8 +31,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-timeout_s=600 outdir= load=1 quiet=0 live=0 kunit=0
-while getopts t:o:nqlk opt; do
+timeout_s=600 outdir= load=1 quiet=0 live=0 kunit=0 control=0
+while getopts t:o:nqlkc opt; do
 	case $opt in
 	t) timeout_s=$OPTARG ;;
 	o) outdir=$OPTARG ;;
@@ -38,6 +40,7 @@ while getopts t:o:nqlk opt; do
 	q) quiet=1 ;;
 	l) live=1 quiet=1 ;;
 	k) kunit=1 ;;
+	c) control=1 load=0 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -62,6 +65,7 @@ outdir=$(realpath "$outdir")
 	printf 'SMTPRL_SCRIPT=%q\n' "$script"
 	printf 'SMTPRL_ARGS=(%s)\n' "$(printf '%q ' "$@")"
 	printf 'SMTPRL_LOAD=%q\n' "$load"
+	printf 'SMTPRL_CONTROL=%q\n' "$control"
 	printf 'SMTPRL_KO=%q\n' "$moddir/smtprl.ko"
 	[ -e "$moddir/smtprl_test.ko" ] &&
 		printf 'SMTPRL_TEST_KO=%q\n' "$moddir/smtprl_test.ko"

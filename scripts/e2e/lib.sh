@@ -150,7 +150,9 @@ attempts() {
 }
 
 # smtprl_reload [PARAM=VALUE...]: reload the module with init_net's policy.
+# In a control run (vm-run.sh -c) the module stays out.
 smtprl_reload() {
+	[ "${SMTPRL_CONTROL:-0}" = 1 ] && return 0
 	rmmod smtprl 2>/dev/null || true
 	insmod "$SMTPRL_KO" "$@"
 }

@@ -14,7 +14,7 @@ unless -q) and a last line
 
 The TCP connect waits at most 0.9 s, under the kernel's initial SYN
 retransmission time: a dropped attempt is exactly one SYN. TIMEOUT (default
-3 s) bounds the rest of the session.
+10 s) bounds the rest of the session.
 """
 import argparse
 import smtplib
@@ -36,7 +36,7 @@ p.add_argument("src")
 p.add_argument("dst")
 p.add_argument("port", type=int)
 p.add_argument("count", type=int)
-p.add_argument("timeout", type=float, nargs="?", default=3)
+p.add_argument("timeout", type=float, nargs="?", default=10)
 p.add_argument("--auth")
 p.add_argument("--rcpt", default="user@example.net")
 p.add_argument("-q", action="store_true")
