@@ -9,6 +9,10 @@
 #   make bench                smtprl vs hashlimit vs nft, in the lab; writes
 #                             Documentation/performance.md (about 40 minutes,
 #                             plus ~15 to build the UML bench kernel once)
+#   make fuzz [COUNT=200000] [SEED=...]
+#                             the netlink fuzzer at full length in the UML
+#                             debug kernel (KASAN, kmemleak); make check runs
+#                             30,000 messages with seed 1
 #   make deps                 install the Debian packages the lab needs
 
 KDIR    ?= /lib/modules/$(shell uname -r)/build
@@ -23,7 +27,7 @@ KMAKE   := $(MAKE) -C $(KDIR) M=$(MODSRC) $(KARCH) $(KBTF)
 KREL     = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
 .PHONY: all module userspace install install-module install-userspace clean \
-	deps check check-static check-kunit check-e2e demo bench
+	deps check check-static check-kunit check-e2e demo bench fuzz
 
 all: module userspace
 
@@ -66,6 +70,13 @@ check-e2e:
 demo:
 	scripts/deps.sh
 	scripts/demo.sh
+
+COUNT ?= 200000
+SEED  ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+fuzz:
+	scripts/deps.sh
+	$(MAKE) -C userspace
+	scripts/vm-run.sh -t 3600 uml scripts/e2e/60-nlfuzz.sh $(COUNT) $(SEED)
 
 bench:
 	scripts/deps.sh

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Classification: is this packet a new SMTP connection? Only a TCP SYN
- * without ACK (nor RST or FIN) to one of the policy's ports is. Fragments
- * after the first and malformed headers are not ours: they are accepted
- * untouched. Nothing here writes shared memory or takes a lock.
+ * without ACK (nor RST or FIN) to one of the policy's ports is; a SYN that
+ * carries data (TCP Fast Open) is one too. Fragments after the first and
+ * malformed headers (a TCP header or its options cut short) are not ours:
+ * they are accepted untouched, and the receiver drops them. Nothing here
+ * writes shared memory or takes a lock.
  */
 
 #include <linux/inetdevice.h>
@@ -26,6 +28,9 @@ static bool tcp_is_new_conn(const struct sk_buff *skb, unsigned int thoff,
 
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	if (!th || th->doff < sizeof(*th) / 4)
+		return false;
+	/* Options cut short: the receiver drops it, so must we not count it. */
+	if (thoff + th->doff * 4 > skb->len)
 		return false;
 	if (!th->syn || th->ack || th->rst || th->fin)
 		return false;

@@ -31,6 +31,8 @@ struct pkt {
 	int truncate;		/* bytes cut from the end */
 	bool expect;
 	u8 l4;			/* protocol in the IP header; 0: TCP */
+	u8 doff;		/* TCP data offset; 0: 5 */
+	u8 extra;		/* bytes after the TCP header (options, data) */
 };
 
 static const struct pkt pkts[] = {
@@ -44,7 +46,16 @@ static const struct pkt pkts[] = {
 	{ "v4 first fragment SYN", NFPROTO_IPV4, F_SYN, 25, IP_MF, 0, false, 0, true },
 	{ "v4 non-first fragment", NFPROTO_IPV4, F_SYN, 25, 8, 0, false, 0, false },
 	{ "v4 truncated TCP header", NFPROTO_IPV4, F_SYN, 25, 0, 0, false, 8, false },
+	{ "v4 TCP data offset below 5", NFPROTO_IPV4, F_SYN, 25, 0, 0, false, 0, false, 0, 4 },
+	{ "v4 TCP options beyond the packet", NFPROTO_IPV4, F_SYN, 25, 0, 0, false, 0, false,
+	  0, 15, 8 },
+	{ "v4 TCP options within the packet", NFPROTO_IPV4, F_SYN, 25, 0, 0, false, 0, true,
+	  0, 8, 12 },
+	{ "v4 SYN with data (Fast Open)", NFPROTO_IPV4, F_SYN, 25, 0, 0, false, 0, true,
+	  0, 0, 32 },
 	{ "v6 SYN to 25", NFPROTO_IPV6, F_SYN, 25, 0, 0, false, 0, true },
+	{ "v6 TCP options beyond the packet", NFPROTO_IPV6, F_SYN, 25, 0, 0, false, 0, false,
+	  0, 6, 0 },
 	{ "v6 SYN to 587", NFPROTO_IPV6, F_SYN, 587, 0, 0, false, 0, false },
 	{ "v6 SYN+ACK", NFPROTO_IPV6, F_SYN | F_ACK, 25, 0, 0, false, 0, false },
 	{ "v6 SYN behind extension headers", NFPROTO_IPV6, F_SYN, 25, 0, 2, false, 0, true },
@@ -74,11 +85,12 @@ static void put_tcp(struct sk_buff *skb, const struct pkt *p)
 
 	th->source = htons(40000);
 	th->dest = htons(p->dport);
-	th->doff = sizeof(*th) / 4;
+	th->doff = p->doff ?: sizeof(*th) / 4;
 	th->syn = !!(p->flags & F_SYN);
 	th->ack = !!(p->flags & F_ACK);
 	th->rst = !!(p->flags & F_RST);
 	th->fin = !!(p->flags & F_FIN);
+	skb_put_zero(skb, p->extra);
 }
 
 static struct sk_buff *build(struct kunit *test, const struct pkt *p)

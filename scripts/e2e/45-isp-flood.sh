@@ -7,7 +7,9 @@
 # against a table capped at 1,000 sources. Memory stays bounded, the
 # subscribers smtprl already knows keep their state, exemptions keep
 # working, when-full accept keeps serving, when-full drop fails closed, and
-# the table_full counter says what happened.
+# the table_full counter says what happened. Then malformed and unusual
+# packets from the same line (badpkt.py): nothing malformed is counted as
+# a connection, and the kernel log stays clean.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/isp.sh"
 trap isp_down EXIT
@@ -98,7 +100,19 @@ flood_full() {
 	expect_stats_add_up
 }
 
+hostile_packets() {
+	local r
+	isp_fresh rate 1/day burst 1000 daily off
+	nsx zombie /usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/badpkt.py" line0 \
+		"$(cat /sys/class/net/b-zombie/address)" "$(addr4 zombie)" 192.0.2.99 \
+		"$(addr6 zombie)" 2001:db8:300::99 3 || fail "badpkt.py"
+	expect_stats_add_up
+	r=$(mail_from zombie "$(addr4 zombie)" $MXS4 25 3)
+	expect_eq "the line still sends mail" 3 "$(outcome delivered "$r")"
+}
+
 isp_up
+scenario "malformed IPv4/IPv6/TCP packets from a subscriber line" hostile_packets
 scenario "spoofed flood outside the subscriber prefixes" flood_scope
 scenario "spoofed flood of 200,000 sources against a full table" flood_full
 scenarios_done

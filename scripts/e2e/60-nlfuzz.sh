@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The netlink fuzzer (nlfuzz.py): COUNT generated and mutated messages to
+# the smtprl family from three namespaces at once, each answer checked
+# against a model, the configuration compared with the model at the end.
+# Then the module must unload cleanly; on the UML kernel KASAN watches
+# every message and kmemleak scans after the unload (scripts/vm-run.sh).
+#
+#   60-nlfuzz.sh [COUNT [SEED]]     (make check: 30,000 messages, seed 1;
+#                                    make fuzz: 200,000, a random seed)
+. "$(dirname "$0")/lib.sh"
+trap 'ip netns del fz1 2>/dev/null; ip netns del fz2 2>/dev/null; topology_down' EXIT
+
+count=${1:-30000}
+seed=${2:-1}
+ip netns add fz1
+ip netns add fz2
+start=$SECONDS
+/usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/nlfuzz.py" "$seed" "$count" init fz1 fz2 ||
+	fail "nlfuzz (seed $seed): see above"
+pass "nlfuzz: $count messages (seed $seed) in $((SECONDS - start)) s"
+# Whatever was fuzzed, the box still does its job.
+ctl=$SMTPRL_TOP/userspace/smtprlctl
+$ctl policy set enabled yes rate 1/hour burst 2 daily 10 ports 25 action drop \
+	hooks prerouting v4-prefix 32 v6-prefix 64 max-sources 1000
+for what in scope relay exempt source; do
+	$ctl $what flush
+done
+topology_up
+mx_start 25
+expect_eq "after fuzzing: the burst, then drop" "ok=2 refused=0 timeout=1" \
+	"$(attempts 3 10.0.1.2 $MX4)"
