@@ -13,6 +13,7 @@
 #                             the netlink fuzzer at full length in the UML
 #                             debug kernel (KASAN, kmemleak); make check runs
 #                             30,000 messages with seed 1
+#   make stress [DURATION=600] the concurrency stress test at full length (UML)
 #   make deps                 install the Debian packages the lab needs
 
 KDIR    ?= /lib/modules/$(shell uname -r)/build
@@ -27,7 +28,7 @@ KMAKE   := $(MAKE) -C $(KDIR) M=$(MODSRC) $(KARCH) $(KBTF)
 KREL     = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
 .PHONY: all module userspace install install-module install-userspace clean \
-	deps check check-static check-kunit check-e2e demo bench fuzz
+	deps check check-static check-kunit check-e2e demo bench fuzz stress
 
 all: module userspace
 
@@ -77,6 +78,13 @@ fuzz:
 	scripts/deps.sh
 	$(MAKE) -C userspace
 	scripts/vm-run.sh -t 3600 uml scripts/e2e/60-nlfuzz.sh $(COUNT) $(SEED)
+
+DURATION ?= 600
+stress:
+	scripts/deps.sh
+	$(MAKE) -C userspace
+	mkdir -p build && cc -O2 -o build/synflood scripts/e2e/synflood.c
+	scripts/vm-run.sh -t $$(($(DURATION) + 900)) uml scripts/e2e/70-stress.sh $(DURATION)
 
 bench:
 	scripts/deps.sh

@@ -138,6 +138,15 @@ kunit_results() {
 	done <"$f"
 }
 
+# on_kernel SCRIPT KERNEL: does SCRIPT run on KERNEL? A header line
+# "# lab: kernels K..." names the kernels a script is for (the fuzzer and
+# the stress test are for the kernels with sanitizers); default: all.
+on_kernel() {
+	local ks
+	ks=$(head -n 20 "$1" | sed -n 's/^# lab: kernels //p')
+	[ -z "$ks" ] || [[ " $ks " == *" $2 "* ]]
+}
+
 # The spoofed-source SYN sender of scripts/e2e/45-isp-flood.sh.
 build_synflood() {
 	mkdir -p "$SMTPRL_TOP/build"
@@ -153,6 +162,7 @@ tier_e2e() {
 	for k in $kernels; do
 		for t in "$SMTPRL_TOP"/scripts/e2e/[0-9]*.sh; do
 			name=$(basename "$t" .sh)
+			on_kernel "$t" "$k" || continue
 			run "e2e/$k/$name" "$SMTPRL_TOP/scripts/vm-run.sh" -t 900 \
 				-o "$logdir/vm/$k-$name" "$k" "$t"
 		done

@@ -38,9 +38,19 @@ cache_lock() {
 # qemu (TCG), uml is our debug UML kernel.
 SMTPRL_KERNELS="6.1 6.12 uml"
 
+# lab_kernel KERNEL [krel|root|kdir]: a kernel booted by qemu, laid out as
+# a root with boot/ and lib/modules/ (Debian's, or our x86_64 debug build).
+lab_kernel() {
+	case "$1" in
+	6.1|6.12) "$SMTPRL_TOP/scripts/lab-stock.sh" "$@" ;;
+	x86dbg)   "$SMTPRL_TOP/scripts/lab-x86dbg.sh" "${@:2}" ;;
+	*)        die "unknown qemu lab kernel '$1'" ;;
+	esac
+}
+
 kernel_kdir() {
 	case "$1" in
-	6.1|6.12) "$SMTPRL_TOP/scripts/lab-stock.sh" "$1" kdir ;;
+	6.1|6.12|x86dbg) lab_kernel "$1" kdir ;;
 	uml)      "$SMTPRL_TOP/scripts/lab-uml.sh" ;;
 	uml-bench) "$SMTPRL_TOP/scripts/lab-uml.sh" bench ;;	# benchmarks only
 	*)        die "unknown lab kernel '$1' (one of: $SMTPRL_KERNELS)" ;;

@@ -7,6 +7,7 @@
 #   vm-run.sh [-t SECONDS] [-o OUTDIR] [-n] [-k] [-q|-l] KERNEL SCRIPT [ARGS...]
 #     KERNEL  6.1 | 6.12 (stock Debian under qemu, TCG) | uml (debug UML)
 #             | uml-bench (UML without debug options, for benchmarks)
+#             | x86dbg (x86_64 SMP debug kernel, qemu TCG, 2 vCPUs)
 #     -t      timeout for the whole boot (default 600)
 #     -o      where console.log, output.log, dmesg.log and kmemleak.log go
 #     -n      do not load smtprl.ko before the script (it may insmod itself:
@@ -72,7 +73,7 @@ outdir=$(realpath "$outdir")
 	# The kernel source (ynl cli.py, for tests that drive our netlink API).
 	printf 'SMTPRL_KSRC=%q\n' "$(ksrc_dir)"
 	[ "${kernel%-bench}" = uml ] ||
-		printf 'SMTPRL_KROOT=%q\n' "$("$SMTPRL_TOP/scripts/lab-stock.sh" "$kernel" root)"
+		printf 'SMTPRL_KROOT=%q\n' "$(lab_kernel "$kernel" root)"
 } >"$outdir/job.env"
 
 # Stage 1 for qemu: a busybox initramfs that mounts the host root over 9p and
@@ -117,8 +118,12 @@ if [ "$live" = 1 ]; then
 	trap 'kill $tail_pid 2>/dev/null || true' EXIT
 fi
 case "$kernel" in
-6.1|6.12)
-	read -r krel kroot < <("$SMTPRL_TOP/scripts/lab-stock.sh" "$kernel")
+6.1|6.12|x86dbg)
+	read -r krel kroot < <(lab_kernel "$kernel")
+	# The debug kernel: two vCPUs (multi-threaded TCG), room for KASAN.
+	if [ "$kernel" = x86dbg ]; then
+		: "${SMTPRL_VM_SMP:=2}" "${SMTPRL_VM_MEM:=2048}"
+	fi
 	make_initramfs "$kroot" "$krel"
 	# shellcheck disable=SC2086
 	timeout -k 10 "$timeout_s" qemu-system-x86_64 \

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# lab: kernels uml
 #
 # The netlink fuzzer (nlfuzz.py): COUNT generated and mutated messages to
 # the smtprl family from three namespaces at once, each answer checked

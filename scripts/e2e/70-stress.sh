@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# lab: kernels uml
+#
+# Concurrency stress: spoofed SYN floods from two subscriber lines while,
+# all at once, the policy changes, exemptions come and expire, sources are
+# dumped, reset and flushed, and network namespaces with smtprl configured
+# come and go. Afterwards every counter adds up, the module still limits,
+# and it unloads cleanly; the kernel log must stay free of splats (lockdep,
+# KASAN, RCU stalls... on the debug kernels; scripts/vm-run.sh checks).
+#
+#   70-stress.sh [SECONDS]     (make check: 45; make stress: 600)
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/isp.sh"
+trap 'touch "$E2E_TMP/stop"; [ -z "$pids" ] || wait $pids; isp_down' EXIT
+pids=
+
+secs=${1:-45}
+
+# loop NAME CMD...: run CMD again and again until the stop file appears;
+# counts rounds in $E2E_TMP/NAME.rounds, failures in NAME.fail.
+loop() {
+	local name=$1 n=0 f=0
+	shift
+	while [ ! -e "$E2E_TMP/stop" ]; do
+		"$@" >/dev/null 2>>"$E2E_TMP/$name.err" || f=$((f + 1))
+		n=$((n + 1))
+	done
+	echo "$n" >"$E2E_TMP/$name.rounds"
+	echo "$f" >"$E2E_TMP/$name.fail"
+}
+
+flood() {
+	nsx "$1" "$SMTPRL_TOP/build/synflood" line0 \
+		"$(cat "/sys/class/net/b-$1/address")" 192.0.2.99 20000 $RANDOM "$2"
+}
+
+policy_churn() {
+	local r=$((RANDOM % 100 + 1)) b=$((RANDOM % 50 + 1))
+	ctl policy set rate "$r/minute" burst "$b" \
+		action "$(shuf -n1 -e drop reject monitor)" \
+		when-full "$(shuf -n1 -e accept drop)" \
+		max-sources $((RANDOM % 4000 + 1024))
+}
+
+exempt_churn() {
+	local i
+	for i in 1 2 3 4 5 6 7 8; do
+		ctl exempt replace "10.1.$((RANDOM % 4)).$((RANDOM % 250 + 3))" \
+			expires 2s comment "stress $i"
+	done
+	ctl exempt del "10.1.0.$((RANDOM % 250 + 3))" || true
+}
+
+dump_churn() {
+	ctl -j source list >/dev/null
+	cat /proc/net/smtprl/sources >/dev/null
+	ctl source reset "$(addr4 zombie)" || true
+	[ $((RANDOM % 8)) = 0 ] && ctl source flush
+	return 0
+}
+
+netns_churn() {
+	local ns=stress$((RANDOM % 4))
+	ip netns add "$ns" 2>/dev/null || return 0
+	ctl -n "$ns" policy set rate 1/minute burst 1
+	ctl -n "$ns" exempt add 10.9.9.9 expires 1s
+	ip netns del "$ns"
+}
+
+isp_up
+isp_fresh rate 10/minute burst 5 daily 1000 max-sources 4096
+ctl scope flush
+start=$SECONDS
+# (wait for these only: the lab's MXs and relay run in the background too)
+loop flood-zombie flood zombie 10.1.0.0/16 &
+pids="$pids $!"
+loop flood-v6home flood v6home 0.0.0.0/0 &
+pids="$pids $!"
+loop mail mail_from family "$(addr4 family)" $MXS4 25 5 &
+pids="$pids $!"
+loop policy policy_churn &
+pids="$pids $!"
+loop exempt exempt_churn &
+pids="$pids $!"
+loop dump dump_churn &
+pids="$pids $!"
+loop netns netns_churn &
+pids="$pids $!"
+sleep "$secs"
+touch "$E2E_TMP/stop"
+wait $pids
+pids=
+for f in "$E2E_TMP"/*.rounds; do
+	n=$(basename "$f" .rounds)
+	pass "$n: $(cat "$f") rounds, $(cat "$E2E_TMP/$n.fail") failed"
+done
+for n in policy netns; do
+	[ "$(cat "$E2E_TMP/$n.fail")" = 0 ] ||
+		fail "$n churn failed: $(sort "$E2E_TMP/$n.err" | uniq -c | head -5)"
+done
+pass "$(stat seen) SYNs seen in $((SECONDS - start)) s, $(stat gc_removed) entries collected, $(stat exempt_expired) exemptions expired"
+expect_stats_add_up
+for ns in stress0 stress1 stress2 stress3; do ip netns del "$ns" 2>/dev/null || true; done
+
+# Still doing its job.
+ctl policy set rate 1/hour burst 2 daily off action reject when-full accept
+ctl exempt flush
+ctl source flush
+r=$(mail_from zombie "$(addr4 zombie)" $MXS4 25 4)
+expect_eq "after the stress: the burst" 2 "$(outcome delivered "$r")"
+expect_eq "after the stress: then refused" 2 "$(outcome refused "$r")"
