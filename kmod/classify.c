@@ -29,7 +29,7 @@ static bool tcp_is_new_conn(const struct sk_buff *skb, unsigned int thoff,
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	if (!th || th->doff < sizeof(*th) / 4)
 		return false;
-	/* Options cut short: the receiver drops it, so must we not count it. */
+	/* Options cut short: the receiver drops it, so no connection. */
 	if (thoff + th->doff * 4 > skb->len)
 		return false;
 	if (!th->syn || th->ack || th->rst || th->fin)
