@@ -5,6 +5,7 @@
  * with sn->lock held where noted; nothing here is on the packet path.
  */
 
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -32,12 +33,33 @@ static void exempt_free(void *ptr, void *arg)
 	kfree(container_of(ptr, struct smtprl_exempt, pfx));
 }
 
+/*
+ * How long a source must have been idle (and its buckets full again)
+ * before GC forgets it. Shorter frees memory sooner on small routers; the
+ * stress test sets it to a second so GC races the packet path.
+ */
+static unsigned int gc_idle = SMTPRL_GC_IDLE_S;
+
+static int gc_idle_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, 86400);
+}
+
+static const struct kernel_param_ops gc_idle_ops = {
+	.set = gc_idle_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(gc_idle, &gc_idle_ops, &gc_idle, 0644);
+MODULE_PARM_DESC(gc_idle, "seconds a source must be idle before it is forgotten, 1..86400 (60)");
+
 /* Config mutex held. */
 static void gc_run(struct smtprl_net *sn, u64 now_ns)
 {
 	unsigned int n;
 
 	n = smtprl_table_gc(&sn->sources, &policy_of(sn)->limit, now_ns,
+			    (u64)READ_ONCE(gc_idle) * NSEC_PER_SEC,
 			    SMTPRL_GC_BATCH, false);
 	this_cpu_add(sn->stats->c[SMTPRL_STAT_GC_REMOVED], n);
 	n = smtprl_exempt_expire(&sn->exempt, now_ns);

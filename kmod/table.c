@@ -16,7 +16,7 @@
  *    rcu_barrier() before destroying the cache.
  *
  * GC rule: an entry is removed only when it has been idle for
- * SMTPRL_GC_IDLE_NS AND both its buckets would be full again by now. A
+ * gc_idle seconds AND both its buckets would be full again by now. A
  * new entry starts full, so forgetting one never hands out credit.
  */
 
@@ -245,14 +245,14 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_take);
 
 /* Mark @e dead if it may be forgotten (or @all); returns whether it did. */
 static bool kill_if(struct smtprl_entry *e, const struct smtprl_limit *lim,
-		    u64 now_ns, bool all)
+		    u64 now_ns, u64 idle_ns, bool all)
 {
 	bool kill;
 
 	spin_lock_bh(&e->lock);
 	kill = !e->dead &&
 	       (all || (now_ns > e->b.last_ns &&
-			now_ns - e->b.last_ns >= SMTPRL_GC_IDLE_NS &&
+			now_ns - e->b.last_ns >= idle_ns &&
 			smtprl_buckets_full(&e->b, lim, now_ns)));
 	if (kill)
 		e->dead = true;
@@ -273,6 +273,7 @@ static void unlink(struct smtprl_table *t, struct smtprl_entry *e)
  * @t: the table
  * @lim: the limits in force (to tell whether buckets are full)
  * @now_ns: the current time
+ * @idle_ns: how long an entry must have been idle
  * @budget: entries to look at in this call
  * @all: remove every entry looked at (flush)
  *
@@ -281,7 +282,7 @@ static void unlink(struct smtprl_table *t, struct smtprl_entry *e)
  */
 unsigned int smtprl_table_gc(struct smtprl_table *t,
 			     const struct smtprl_limit *lim, u64 now_ns,
-			     unsigned int budget, bool all)
+			     u64 idle_ns, unsigned int budget, bool all)
 {
 	struct rhashtable_iter *iter = &t->gc_iter;
 	struct smtprl_entry *e;
@@ -302,7 +303,7 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 			rhashtable_walk_enter(&t->ht, iter);
 			return removed;
 		}
-		if (kill_if(e, lim, now_ns, all)) {
+		if (kill_if(e, lim, now_ns, idle_ns, all)) {
 			unlink(t, e);
 			removed++;
 		}
@@ -320,7 +321,7 @@ int smtprl_table_reset(struct smtprl_table *t, const struct smtprl_key *k)
 
 	rcu_read_lock();
 	e = rhashtable_lookup(&t->ht, k, entry_params);
-	if (e && kill_if(e, NULL, 0, true)) {
+	if (e && kill_if(e, NULL, 0, 0, true)) {
 		unlink(t, e);
 		err = 0;
 	}
@@ -344,7 +345,7 @@ unsigned int smtprl_table_flush(struct smtprl_table *t)
 				continue;
 			break;
 		}
-		if (kill_if(e, NULL, 0, true)) {
+		if (kill_if(e, NULL, 0, 0, true)) {
 			unlink(t, e);
 			removed++;
 		}

@@ -47,8 +47,12 @@ struct smtprl_table {
 	struct rhashtable_iter gc_iter;
 };
 
-/* What GC may forget: idle this long and both buckets full again. */
-#define SMTPRL_GC_IDLE_NS	(60 * NSEC_PER_SEC)
+/*
+ * What GC may forget: idle for gc_idle seconds (module parameter, this by
+ * default) and both buckets full again.
+ */
+#define SMTPRL_GC_IDLE_S	60
+#define SMTPRL_GC_IDLE_NS	(SMTPRL_GC_IDLE_S * NSEC_PER_SEC)
 #define SMTPRL_GC_BATCH		4096
 
 int smtprl_table_module_init(void);
@@ -70,7 +74,7 @@ bool smtprl_entry_take(struct smtprl_entry *e, const struct smtprl_limit *lim,
 		       u64 now_ns);
 unsigned int smtprl_table_gc(struct smtprl_table *t,
 			     const struct smtprl_limit *lim, u64 now_ns,
-			     unsigned int budget, bool all);
+			     u64 idle_ns, unsigned int budget, bool all);
 int smtprl_table_reset(struct smtprl_table *t, const struct smtprl_key *k);
 unsigned int smtprl_table_flush(struct smtprl_table *t);
 

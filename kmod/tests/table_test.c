@@ -59,6 +59,13 @@ static struct smtprl_entry *get(struct table_ctx *ctx, struct smtprl_key k,
 	return e;
 }
 
+/* GC with the default idle time, as the GC work runs it. */
+static unsigned int gc(struct table_ctx *ctx, u64 now, unsigned int budget)
+{
+	return smtprl_table_gc(&ctx->t, &ctx->lim, now, SMTPRL_GC_IDLE_NS,
+			       budget, false);
+}
+
 static void new_source_starts_with_full_buckets(struct kunit *test)
 {
 	struct table_ctx *ctx = test->priv;
@@ -155,10 +162,8 @@ static void gc_never_resets_an_unrefilled_bucket(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, smtprl_entry_take(e, &ctx->lim, T0));
 
 	/* Idle for hours, far beyond the GC idle time: still remembered. */
-	KUNIT_EXPECT_EQ(test, 0U, smtprl_table_gc(&ctx->t, &ctx->lim,
-						  T0 + DAY_NS / 2, 100, false));
-	KUNIT_EXPECT_EQ(test, 0U, smtprl_table_gc(&ctx->t, &ctx->lim,
-						  T0 + DAY_NS / 2, 100, false));
+	KUNIT_EXPECT_EQ(test, 0U, gc(ctx, T0 + DAY_NS / 2, 100));
+	KUNIT_EXPECT_EQ(test, 0U, gc(ctx, T0 + DAY_NS / 2, 100));
 	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->t.count));
 	/* So the source is still limited, not handed a fresh bucket. */
 	e = get(ctx, key4(1), 100, T0 + DAY_NS / 2);
@@ -174,12 +179,32 @@ static void gc_forgets_idle_full_entries(struct kunit *test)
 	smtprl_entry_take(e, &ctx->lim, T0);
 	/* Refilled after 6 s, but idle only after SMTPRL_GC_IDLE_NS. */
 	for (i = 0; i < 2; i++)
-		removed += smtprl_table_gc(&ctx->t, &ctx->lim, T0 + 30 * NSEC_PER_SEC, 100, false);
+		removed += gc(ctx, T0 + 30 * NSEC_PER_SEC, 100);
 	KUNIT_EXPECT_EQ(test, 0U, removed);
 	for (i = 0; i < 2; i++)
-		removed += smtprl_table_gc(&ctx->t, &ctx->lim, T0 + SMTPRL_GC_IDLE_NS, 100, false);
+		removed += gc(ctx, T0 + SMTPRL_GC_IDLE_NS, 100);
 	KUNIT_EXPECT_EQ(test, 1U, removed);
 	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->t.count));
+}
+
+static void gc_idle_time_is_the_callers(struct kunit *test)
+{
+	struct table_ctx *ctx = test->priv;
+	struct smtprl_entry *e = get(ctx, key4(1), 100, T0);
+	u64 now = T0 + 6 * NSEC_PER_SEC;
+
+	smtprl_entry_take(e, &ctx->lim, T0);
+	/* gc_idle=1: refilled and idle for a second is enough... */
+	KUNIT_EXPECT_EQ(test, 0U, smtprl_table_gc(&ctx->t, &ctx->lim, now - 1,
+						  NSEC_PER_SEC, 100, false));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->t.count));
+	/* ...but a full bucket is still required. */
+	e = get(ctx, key4(2), 100, now);
+	smtprl_entry_take(e, &ctx->lim, now);
+	KUNIT_EXPECT_EQ(test, 1U, smtprl_table_gc(&ctx->t, &ctx->lim,
+						  now + NSEC_PER_SEC,
+						  NSEC_PER_SEC, 100, false));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->t.count));
 }
 
 static void gc_work_is_bounded_per_call(struct kunit *test)
@@ -190,7 +215,7 @@ static void gc_work_is_bounded_per_call(struct kunit *test)
 	for (i = 1; i <= 10; i++)
 		get(ctx, key4(i), 100, T0);
 	do {
-		n = smtprl_table_gc(&ctx->t, &ctx->lim, T0 + DAY_NS, 3, false);
+		n = gc(ctx, T0 + DAY_NS, 3);
 		KUNIT_EXPECT_LE(test, n, 3U);
 		removed += n;
 	} while (++calls < 20 && atomic_read(&ctx->t.count));
@@ -250,6 +275,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(take_counts_allowed_and_limited),
 	KUNIT_CASE(gc_never_resets_an_unrefilled_bucket),
 	KUNIT_CASE(gc_forgets_idle_full_entries),
+	KUNIT_CASE(gc_idle_time_is_the_callers),
 	KUNIT_CASE(gc_work_is_bounded_per_call),
 	KUNIT_CASE(reset_forgets_one_source),
 	KUNIT_CASE(flush_forgets_everything),
