@@ -17,8 +17,7 @@ else
 	       "$SMTPRL_TOP/scripts/kconfig/lab-extra.config")
 fi
 ver=$(ksrc_version)
-key=$( { echo "$ver"; cat "${frags[@]}"; gcc --version | head -1; } |
-	sha256sum | cut -c1-12)
+key=$(kconfig_key "${frags[@]}")
 out=$SMTPRL_CACHE/uml-${ver//[~:]/_}-$key
 
 cache_lock "uml-$key"
@@ -35,22 +34,7 @@ make -s -C "$src" O="$out" ARCH=um defconfig >/dev/null
 "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}" >/dev/null
 make -s -C "$src" O="$out" ARCH=um olddefconfig >/dev/null
 
-# merge_config does not fail on options that did not stick; we do.
-missing=0
-for f in "${frags[@]}"; do
-	while IFS= read -r line; do
-		case "$line" in
-		CONFIG_*=*)
-			grep -qx -- "$line" "$out/.config" ||
-				{ msg "config did not stick: $line"; missing=1; } ;;
-		"# CONFIG_"*" is not set")
-			opt=${line#\# }; opt=${opt%% *}
-			grep -q "^$opt=" "$out/.config" &&
-				{ msg "config should be off: $opt"; missing=1; } ;;
-		esac
-	done < "$f"
-done
-[ "$missing" = 0 ] || die "UML config incomplete"
+kconfig_check "$out/.config" "${frags[@]}" || die "UML config incomplete"
 
 make -s -C "$src" O="$out" ARCH=um -j"$(nproc)" >"$out/build.log" 2>&1 ||
 	{ tail -30 "$out/build.log" >&2; die "UML build failed (see $out/build.log)"; }

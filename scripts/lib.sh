@@ -28,6 +28,43 @@ ksrc_dir() {
 	echo "$dir"
 }
 
+# kconfig_key FRAGMENT...: the cache key of a kernel built from Debian's
+# 6.12 source with these fragments: source version + fragments + compiler.
+kconfig_key() {
+	local ver
+	ver=$(ksrc_version) || exit 1
+	{ echo "$ver"; cat "$@"; gcc --version | head -1; } | sha256sum | cut -c1-12
+}
+
+# kconfig_check CONFIG FRAGMENT...: merge_config does not fail on options
+# that did not stick; we do. A later fragment overrides an earlier one;
+# options of other architectures (CONFIG_UML* on x86) are not checked.
+kconfig_check() {
+	local config=$1 line opt missing=0 arch
+	declare -A want=()
+	shift
+	arch=$(grep -q '^CONFIG_UML=y' "$config" && echo uml || echo x86)
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*)			opt=${line%%=*} ;;
+		"# CONFIG_"*" is not set")	opt=${line#\# }; opt=${opt%% *} ;;
+		*)				continue ;;
+		esac
+		[ "$arch" = x86 ] && [[ $opt == CONFIG_UML* ]] && continue
+		want[$opt]=$line
+	done < <(cat "$@")
+	for opt in "${!want[@]}"; do
+		line=${want[$opt]}
+		if [[ $line == CONFIG_* ]]; then
+			grep -qx -- "$line" "$config" ||
+				{ msg "config did not stick: $line"; missing=1; }
+		elif grep -q "^$opt=" "$config"; then
+			msg "config should be off: $opt"; missing=1
+		fi
+	done
+	return "$missing"
+}
+
 # Serialise builds of one cache entry (CI and a developer may overlap).
 cache_lock() {
 	exec {SMTPRL_LOCK_FD}>"$SMTPRL_CACHE/.lock-$1"
@@ -35,8 +72,10 @@ cache_lock() {
 }
 
 # The lab kernels: 6.1 and 6.12 are Debian's stock amd64 kernels run under
-# qemu (TCG), uml is our debug UML kernel.
-SMTPRL_KERNELS="6.1 6.12 uml"
+# qemu (TCG), uml is our debug UML kernel, x86dbg our x86_64 SMP debug
+# kernel (only for the scripts that name it: the fuzzer and the stress
+# test). x86kcsan, its KCSAN variant, is for make stress only.
+SMTPRL_KERNELS="6.1 6.12 uml x86dbg"
 
 # lab_kernel KERNEL [krel|root|kdir]: a kernel booted by qemu, laid out as
 # a root with boot/ and lib/modules/ (Debian's, or our x86_64 debug build).
@@ -44,13 +83,14 @@ lab_kernel() {
 	case "$1" in
 	6.1|6.12) "$SMTPRL_TOP/scripts/lab-stock.sh" "$@" ;;
 	x86dbg)   "$SMTPRL_TOP/scripts/lab-x86dbg.sh" "${@:2}" ;;
+	x86kcsan) "$SMTPRL_TOP/scripts/lab-x86dbg.sh" kcsan "${@:2}" ;;
 	*)        die "unknown qemu lab kernel '$1'" ;;
 	esac
 }
 
 kernel_kdir() {
 	case "$1" in
-	6.1|6.12|x86dbg) lab_kernel "$1" kdir ;;
+	6.1|6.12|x86dbg|x86kcsan) lab_kernel "$1" kdir ;;
 	uml)      "$SMTPRL_TOP/scripts/lab-uml.sh" ;;
 	uml-bench) "$SMTPRL_TOP/scripts/lab-uml.sh" bench ;;	# benchmarks only
 	*)        die "unknown lab kernel '$1' (one of: $SMTPRL_KERNELS)" ;;

@@ -8,6 +8,7 @@
 #     KERNEL  6.1 | 6.12 (stock Debian under qemu, TCG) | uml (debug UML)
 #             | uml-bench (UML without debug options, for benchmarks)
 #             | x86dbg (x86_64 SMP debug kernel, qemu TCG, 2 vCPUs)
+#             | x86kcsan (the same with KCSAN instead of KASAN)
 #     -t      timeout for the whole boot (default 600)
 #     -o      where console.log, output.log, dmesg.log and kmemleak.log go
 #     -n      do not load smtprl.ko before the script (it may insmod itself:
@@ -118,14 +119,14 @@ if [ "$live" = 1 ]; then
 	trap 'kill $tail_pid 2>/dev/null || true' EXIT
 fi
 case "$kernel" in
-6.1|6.12|x86dbg)
+6.1|6.12|x86dbg|x86kcsan)
 	read -r krel kroot < <(lab_kernel "$kernel")
 	# The debug kernel: two vCPUs (multi-threaded TCG), room for KASAN.
 	# acpi=noirq: under KASAN and TCG, evaluating the PCI routing table
 	# (_PRT) runs into ACPICA's 30 s loop timeout twice; PCI interrupt
 	# routing from the MP table works as well and boots a minute sooner.
 	append=
-	if [ "$kernel" = x86dbg ]; then
+	if [ "$kernel" != "${kernel#x86}" ]; then
 		: "${SMTPRL_VM_SMP:=2}" "${SMTPRL_VM_MEM:=2048}"
 		append=acpi=noirq
 	fi

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# lab: kernels uml
+# lab: kernels uml x86dbg
 #
 # Concurrency stress: spoofed SYN floods from two subscriber lines while,
 # all at once, the policy changes, exemptions come and expire, sources are
