@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SMTPRL_QUARANTINE_H
+#define _SMTPRL_QUARANTINE_H
+
+#include <linux/types.h>
+
+/*
+ * Graduated per-source state: a source that keeps being limited, or that
+ * contacts too many distinct mail servers, collects strikes; enough strikes
+ * within the strike window put it in quarantine (every new connection to
+ * the policy's ports is refused); it is released once it has stayed quiet
+ * for the release time, when the longest quarantine is over, or by the
+ * operator.
+ *
+ * The strike window is cut into SMTPRL_STRIKE_SLOTS slots; a source earns
+ * at most one strike per slot, so "3 strikes in a day" means limited in
+ * three distinct 45-minute slots of the last day, not three limited
+ * connections in a row.
+ *
+ * Everything here is arithmetic on state the caller locks; time is an
+ * argument, nothing allocates or sleeps.
+ */
+
+#define SMTPRL_STRIKE_SLOTS	32
+#define SMTPRL_FANOUT_MAX	266	/* what a saturated sketch reports */
+
+/* What the policy says; all zero: quarantine and fan-out strikes off. */
+struct smtprl_qcfg {
+	u32 strikes;		/* strikes that quarantine; 0: never */
+	u32 fanout;		/* destinations per slot above which a strike; 0: off */
+	u64 slot_ns;		/* strike window / SMTPRL_STRIKE_SLOTS */
+	u64 release_ns;		/* quiet time that releases */
+	u64 max_ns;		/* longest quarantine */
+};
+
+/*
+ * Per source: which of the last SMTPRL_STRIKE_SLOTS slots earned a strike
+ * (bit 0: slot @slot, the current one), and the destinations contacted in
+ * the current slot, a 64-bit linear-counting sketch.
+ */
+struct smtprl_strikes {
+	u64 fanout;
+	u32 bits;
+	u32 slot;
+};
+
+enum smtprl_qcause {
+	SMTPRL_QCAUSE_NONE,
+	SMTPRL_QCAUSE_STRIKES,	/* limited in enough slots */
+	SMTPRL_QCAUSE_FANOUT,	/* the last strike was for fan-out */
+	SMTPRL_QCAUSE_OPERATOR,	/* smtprlctl source quarantine */
+};
+
+enum smtprl_qrelease {
+	SMTPRL_QREL_NONE,
+	SMTPRL_QREL_QUIET,	/* no attempt for release_ns */
+	SMTPRL_QREL_TIMEOUT,	/* max_ns (or the operator's time) is over */
+	SMTPRL_QREL_OPERATOR,	/* smtprlctl source release */
+	SMTPRL_QREL_POLICY,	/* the policy turned quarantine off */
+};
+
+/* A quarantine in progress. */
+struct smtprl_quar {
+	u64 since_ns;
+	u64 until_ns;		/* released at the latest then */
+	u64 last_ns;		/* the last attempt (or since_ns) */
+	u64 refused;		/* connections refused while quarantined */
+	u8 cause;		/* enum smtprl_qcause */
+};
+
+u32 smtprl_fanout_estimate(u64 sketch);
+bool smtprl_strikes_note(struct smtprl_strikes *s,
+			 const struct smtprl_qcfg *cfg, u64 now_ns,
+			 bool limited, u32 dst_hash, u8 *cause);
+unsigned int smtprl_strikes_count(const struct smtprl_strikes *s,
+				  const struct smtprl_qcfg *cfg, u64 now_ns);
+u32 smtprl_strikes_fanout(const struct smtprl_strikes *s,
+			  const struct smtprl_qcfg *cfg, u64 now_ns);
+void smtprl_quar_start(struct smtprl_quar *q, u64 now_ns, u64 for_ns, u8 cause);
+void smtprl_quar_attempt(struct smtprl_quar *q, u64 now_ns);
+enum smtprl_qrelease smtprl_quar_check(const struct smtprl_quar *q,
+				       const struct smtprl_qcfg *cfg,
+				       u64 now_ns);
+
+#endif /* _SMTPRL_QUARANTINE_H */
