@@ -472,17 +472,23 @@ u32 smtprl_dst_hash(u8 family, const union smtprl_addr *daddr)
 EXPORT_SYMBOL_IF_KUNIT(smtprl_dst_hash);
 
 /* Mark @e dead if it may be forgotten (or @all); returns whether it did. */
-static bool kill_if(struct smtprl_entry *e, const struct smtprl_limit *lim,
+static bool kill_if(struct smtprl_entry *e, const struct smtprl_policy *p,
 		    u64 now_ns, u64 idle_ns, bool all)
 {
 	bool kill;
 
 	spin_lock_bh(&e->lock);
-	/* GC never forgets a quarantined source; the operator may. */
+	/*
+	 * GC never forgets a quarantined source, nor, while quarantine is on,
+	 * one with strikes in the window (a zombie pausing between bursts
+	 * would shed them); the operator may.
+	 */
 	kill = !e->dead &&
 	       (all || (!e->quar && now_ns > e->b.last_ns &&
 			now_ns - e->b.last_ns >= idle_ns &&
-			smtprl_buckets_full(&e->b, lim, now_ns)));
+			smtprl_buckets_full(&e->b, &p->limit, now_ns) &&
+			!(p->q.strikes &&
+			  smtprl_strikes_count(&e->strikes, &p->q, now_ns))));
 	if (kill)
 		e->dead = true;
 	spin_unlock_bh(&e->lock);
@@ -560,7 +566,7 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 		}
 		if (READ_ONCE(e->quar)) {
 			release_if_over(e, p, now_ns, released, arg);
-		} else if (kill_if(e, &p->limit, now_ns, idle_ns, false)) {
+		} else if (kill_if(e, p, now_ns, idle_ns, false)) {
 			unlink(t, e);
 			removed++;
 		}

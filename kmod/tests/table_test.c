@@ -351,6 +351,24 @@ static void gc_releases_a_quiet_source_and_only_then_forgets_it(struct kunit *te
 	KUNIT_EXPECT_EQ(test, 1U, gc(ctx, T0 + DAY_NS, 100));
 }
 
+static void gc_keeps_sources_with_strikes(struct kunit *test)
+{
+	struct table_ctx *ctx = test->priv;
+	struct smtprl_entry *e = get(ctx, key4(1), 100, T0);
+	struct smtprl_outcome o;
+	int i;
+
+	quarantine_on(ctx);	/* strikes count for 32 minutes */
+	for (i = 0; i < 3; i++)
+		attempt(ctx, e, T0, &o);
+	/* Idle and refilled after 10 minutes, but it has a strike. */
+	KUNIT_EXPECT_EQ(test, 0U, gc(ctx, T0 + 10 * MINUTE_NS, 100) +
+				  gc(ctx, T0 + 10 * MINUTE_NS, 100));
+	/* Once the strike is out of the window it may go. */
+	KUNIT_EXPECT_EQ(test, 1U, gc(ctx, T0 + 33 * MINUTE_NS, 100) +
+				  gc(ctx, T0 + 33 * MINUTE_NS, 100));
+}
+
 static void operator_quarantine_and_release(struct kunit *test)
 {
 	struct table_ctx *ctx = test->priv;
@@ -425,6 +443,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(flush_forgets_everything),
 	KUNIT_CASE(zombie_is_quarantined_then_released_when_quiet),
 	KUNIT_CASE(gc_releases_a_quiet_source_and_only_then_forgets_it),
+	KUNIT_CASE(gc_keeps_sources_with_strikes),
 	KUNIT_CASE(operator_quarantine_and_release),
 	KUNIT_CASE(limited_events_once_per_interval),
 	KUNIT_CASE(entry_fits_the_memory_budget),
