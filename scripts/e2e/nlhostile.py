@@ -275,8 +275,9 @@ def hostile(raw):
             [addr4("10.0.1.9"), u32(E["daily"], 0)], 1)
 
     # Unknown attributes, and attributes of another command.
-    refused(raw, "unknown attribute 13 in policy-set", "policy-set",
-            [u32(P["rate"], 7), u32(13, 1)], 1, "Unknown attribute type")
+    unknown = max(P.values()) + 1
+    refused(raw, f"unknown attribute {unknown} in policy-set", "policy-set",
+            [u32(P["rate"], 7), u32(unknown, 1)], 1, "Unknown attribute type")
     refused(raw, "attribute type 0", "policy-set", [u32(0, 1)], 0,
             "Unknown attribute type")
     refused(raw, "attribute type 0x3fff", "exempt-add",
