@@ -7,6 +7,7 @@
  * mutex, validated completely before anything changes.
  */
 
+#include <linux/overflow.h>
 #include <linux/rhashtable.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -904,9 +905,12 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 	mutex_lock(&sn->lock);
 	p = smtprl_policy_locked(sn);
 	now = smtprl_now_ns();
-	for_ns = info->attrs[SMTPRL_A_ENTRY_EXPIRES] ?
-		 nla_get_u64(info->attrs[SMTPRL_A_ENTRY_EXPIRES]) * NSEC_PER_SEC :
-		 p->q.max_ns;
+	for_ns = p->q.max_ns;
+	/* Seconds; so many that they overflow in ns mean "for ever". */
+	if (info->attrs[SMTPRL_A_ENTRY_EXPIRES] &&
+	    check_mul_overflow(nla_get_u64(info->attrs[SMTPRL_A_ENTRY_EXPIRES]),
+			       (u64)NSEC_PER_SEC, &for_ns))
+		for_ns = U64_MAX;
 	rcu_read_lock();
 	/* Tracked from now on: a full bucket, as any new source. */
 	e = smtprl_table_get(&sn->sources, &k, &p->limit, p->cfg.max_sources, now);
