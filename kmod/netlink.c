@@ -859,16 +859,27 @@ int smtprl_nl_source_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 			  offsetof(struct smtprl_entry, node), fill_source);
 }
 
+/* A quarantined source was forgotten: its quarantine ends, "gone". */
+static void forgot(void *arg, const struct smtprl_snap *s, u8 why)
+{
+	smtprl_notify_source(arg, SMTPRL_CMD_RELEASED_NTF, s, why, smtprl_now_ns());
+}
+
 int smtprl_nl_source_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct smtprl_net *sn = info_sn(info);
+	struct smtprl_forget f = { .released = forgot, .arg = sn };
 	struct smtprl_key k;
 	int err;
 
 	err = source_key(info, sn, &k);
 	if (err)
 		return err;
-	err = smtprl_table_reset(&sn->sources, &k);
+	mutex_lock(&sn->lock);
+	f.p = smtprl_policy_locked(sn);
+	f.now_ns = smtprl_now_ns();
+	err = smtprl_table_reset(&sn->sources, &k, &f);
+	mutex_unlock(&sn->lock);
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
 	return err;
@@ -877,12 +888,15 @@ int smtprl_nl_source_del_doit(struct sk_buff *skb, struct genl_info *info)
 int smtprl_nl_source_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct smtprl_net *sn = info_sn(info);
+	struct smtprl_forget f = { .released = forgot, .arg = sn };
 	int err = no_attrs(info->nlhdr, info->extack);
 
 	if (err)
 		return err;
 	mutex_lock(&sn->lock);
-	smtprl_table_flush(&sn->sources);
+	f.p = smtprl_policy_locked(sn);
+	f.now_ns = smtprl_now_ns();
+	smtprl_table_flush(&sn->sources, &f);
 	mutex_unlock(&sn->lock);
 	return 0;
 }

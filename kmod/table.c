@@ -576,25 +576,42 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_gc);
 
+/* Forget @e; a quarantine it was in ends ("gone"), and @f hears of it. */
+static bool forget(struct smtprl_table *t, struct smtprl_entry *e,
+		   const struct smtprl_forget *f)
+{
+	struct smtprl_snap s;
+	bool tell = f && READ_ONCE(e->quar) &&
+		    smtprl_entry_snap(e, f->p, f->now_ns, &s) &&
+		    s.state == SMTPRL_STATE_QUARANTINED;
+
+	if (!kill_if(e, NULL, 0, 0, true))
+		return false;
+	unlink(t, e);
+	if (tell)
+		f->released(f->arg, &s, SMTPRL_RELEASE_GONE);
+	return true;
+}
+
 /* Forget one source. Returns -ENOENT if it is not tracked. */
-int smtprl_table_reset(struct smtprl_table *t, const struct smtprl_key *k)
+int smtprl_table_reset(struct smtprl_table *t, const struct smtprl_key *k,
+		       const struct smtprl_forget *f)
 {
 	struct smtprl_entry *e;
 	int err = -ENOENT;
 
 	rcu_read_lock();
 	e = rhashtable_lookup(&t->ht, k, entry_params);
-	if (e && kill_if(e, NULL, 0, 0, true)) {
-		unlink(t, e);
+	if (e && forget(t, e, f))
 		err = 0;
-	}
 	rcu_read_unlock();
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_reset);
 
 /* Forget every source; returns how many. Process context. */
-unsigned int smtprl_table_flush(struct smtprl_table *t)
+unsigned int smtprl_table_flush(struct smtprl_table *t,
+				const struct smtprl_forget *f)
 {
 	struct rhashtable_iter iter;
 	struct smtprl_entry *e;
@@ -608,10 +625,8 @@ unsigned int smtprl_table_flush(struct smtprl_table *t)
 				continue;
 			break;
 		}
-		if (kill_if(e, NULL, 0, 0, true)) {
-			unlink(t, e);
+		if (forget(t, e, f))
 			removed++;
-		}
 		/* Do not hold RCU across a million entries. */
 		if (!(++seen % 1024)) {
 			rhashtable_walk_stop(&iter);

@@ -132,7 +132,17 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 			     const struct smtprl_policy *p, u64 now_ns,
 			     u64 idle_ns, unsigned int budget,
 			     smtprl_released_fn released, void *arg);
-int smtprl_table_reset(struct smtprl_table *t, const struct smtprl_key *k);
-unsigned int smtprl_table_flush(struct smtprl_table *t);
+/* Whom source-del and source-flush tell of the quarantines they end. */
+struct smtprl_forget {
+	const struct smtprl_policy *p;
+	u64 now_ns;
+	smtprl_released_fn released;
+	void *arg;
+};
+
+int smtprl_table_reset(struct smtprl_table *t, const struct smtprl_key *k,
+		       const struct smtprl_forget *f);
+unsigned int smtprl_table_flush(struct smtprl_table *t,
+				const struct smtprl_forget *f);
 
 #endif /* _SMTPRL_TABLE_H */

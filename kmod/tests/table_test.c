@@ -237,8 +237,8 @@ static void reset_forgets_one_source(struct kunit *test)
 	struct smtprl_entry *e = get(ctx, k, 100, T0);
 
 	get(ctx, key4(2), 100, T0);
-	KUNIT_EXPECT_EQ(test, 0, smtprl_table_reset(&ctx->t, &k));
-	KUNIT_EXPECT_EQ(test, -ENOENT, smtprl_table_reset(&ctx->t, &k));
+	KUNIT_EXPECT_EQ(test, 0, smtprl_table_reset(&ctx->t, &k, NULL));
+	KUNIT_EXPECT_EQ(test, -ENOENT, smtprl_table_reset(&ctx->t, &k, NULL));
 	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->t.count));
 	/* A packet still holding the old pointer is told to retry. */
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(e->dead));
@@ -253,7 +253,7 @@ static void flush_forgets_everything(struct kunit *test)
 
 	for (i = 1; i <= 50; i++)
 		get(ctx, key4(i), 100, T0);
-	KUNIT_EXPECT_EQ(test, 50U, smtprl_table_flush(&ctx->t));
+	KUNIT_EXPECT_EQ(test, 50U, smtprl_table_flush(&ctx->t, NULL));
 	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->t.count));
 }
 

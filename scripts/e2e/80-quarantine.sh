@@ -47,6 +47,15 @@ print(n)
 EOF
 }
 
+# event_fields KIND FIELD: that field of every KIND event, in order.
+event_fields() {
+	/usr/bin/python3 - "$E2E_TMP/events.json" "$1" "$2" <<'EOF'
+import json, sys
+print(" ".join(str(e.get(sys.argv[3], "")) for e in map(json.loads, open(sys.argv[1]))
+               if e.get("event") == sys.argv[2]))
+EOF
+}
+
 # last_event KIND FIELD: a field of the last KIND event.
 last_event() {
 	/usr/bin/python3 - "$E2E_TMP/events.json" "$1" "$2" <<'EOF'
@@ -168,10 +177,16 @@ operator() {
 	ctl source quarantine "$c" for 10m
 	lab_sleep 610
 	expect_eq "10 minutes later: not quarantined" 0 "$(src_state "$c" | grep -c quarantined || true)"
+	# Forgetting a quarantined source ends its quarantine too.
+	ctl source quarantine "$c"
+	ctl source reset "$c"
+	expect_eq "reset: untracked" untracked "$(src_state "$c")"
 	monitor_stop
-	expect_eq "monitor: quarantined (operator)" 2 "$(events quarantined "$c/32")"
-	expect_eq "monitor: released" 2 "$(events released "$c/32")"
-	expect_eq "monitor: the last release" timeout "$(last_event released release)"
+	expect_eq "monitor: quarantined causes" "operator operator operator" \
+		"$(event_fields quarantined cause)"
+	expect_eq "monitor: release reasons" "operator timeout gone" \
+		"$(event_fields released release)"
+	expect_eq "stats: quarantines, releases" "3 3" "$(stat quarantines) $(stat releases)"
 }
 
 # A persistent zombie never goes quiet: out after quarantine-max. An
