@@ -152,15 +152,39 @@ static bool expired(const struct smtprl_exempt *ex, u64 now_ns)
 	return ex->spec.expires_ns && now_ns >= ex->spec.expires_ns;
 }
 
+struct expire_arg {
+	u64 now_ns;
+	smtprl_expired_fn fn;
+	void *arg;
+};
+
 static bool expired_pred(struct smtprl_pfx *p, void *arg)
 {
-	return expired(container_of(p, struct smtprl_exempt, pfx), *(u64 *)arg);
+	const struct expire_arg *a = arg;
+	struct smtprl_exempt *ex = container_of(p, struct smtprl_exempt, pfx);
+
+	if (!expired(ex, a->now_ns))
+		return false;
+	if (a->fn)
+		a->fn(a->arg, ex);
+	return true;
 }
 
-/* Remove exemptions whose time is up. Config mutex held. */
-unsigned int smtprl_exempt_expire(struct smtprl_pfxset *s, u64 now_ns)
+/**
+ * smtprl_exempt_expire - remove exemptions whose time is up
+ * @s: the set
+ * @now_ns: the current time
+ * @fn: if not NULL, called for each before it goes (must not sleep)
+ * @arg: its first argument
+ *
+ * Config mutex held. Returns how many went.
+ */
+unsigned int smtprl_exempt_expire(struct smtprl_pfxset *s, u64 now_ns,
+				  smtprl_expired_fn fn, void *arg)
 {
-	return smtprl_pfxset_prune(s, expired_pred, &now_ns, smtprl_exempt_release);
+	struct expire_arg a = { .now_ns = now_ns, .fn = fn, .arg = arg };
+
+	return smtprl_pfxset_prune(s, expired_pred, &a, smtprl_exempt_release);
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_expire);
 

@@ -40,7 +40,9 @@ int smtprl_exempt_add(struct smtprl_pfxset *s, const struct smtprl_exempt_spec *
 		      bool replace, u64 now_ns, struct netlink_ext_ack *extack);
 int smtprl_exempt_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k);
 unsigned int smtprl_exempt_flush(struct smtprl_pfxset *s);
-unsigned int smtprl_exempt_expire(struct smtprl_pfxset *s, u64 now_ns);
+typedef void (*smtprl_expired_fn)(void *arg, struct smtprl_exempt *ex);
+unsigned int smtprl_exempt_expire(struct smtprl_pfxset *s, u64 now_ns,
+				  smtprl_expired_fn fn, void *arg);
 struct smtprl_exempt *smtprl_exempt_match(struct smtprl_pfxset *s, u8 family,
 					  const union smtprl_addr *addr,
 					  u64 now_ns);

@@ -2,14 +2,16 @@
 /*
  * The packet path, all of it. Runs in softirq (PREROUTING) or process
  * context (LOCAL_OUT), always under RCU (nf_hook holds it), never sleeps,
- * never allocates except one GFP_ATOMIC entry for a new source.
+ * never allocates except with GFP_ATOMIC: an entry for a new source, a
+ * quarantine record, an event message (rate-limited, only with listeners).
  *
  *   classify  -> not a new connection to our ports: NF_ACCEPT, nothing written
  *   scope     -> source outside the subscriber prefixes/interfaces: accept
  *   relay     -> destination on the relay allowlist: accept, count
  *   exempt    -> longest-prefix exemption: unlimited, or its own bucket
  *   source    -> entry for the masked source (cap, when-full policy)
- *   buckets   -> short window and daily cap
+ *   quarantine-> a quarantined source is refused (unless released now)
+ *   buckets   -> short window and daily cap; strikes and fan-out
  *   verdict   -> accept | drop | reject (RST) | monitor (accept, count)
  */
 
@@ -70,35 +72,60 @@ static unsigned int limited(struct smtprl_net *sn, const struct smtprl_policy *p
 	}
 }
 
+/* Count and announce what an attempt did to its source's lifecycle. */
+static void notify(struct smtprl_net *sn, const struct smtprl_outcome *o,
+		   u64 now)
+{
+	if (o->release) {
+		smtprl_stat_inc(sn, SMTPRL_STAT_RELEASES);
+		smtprl_notify_source(sn, SMTPRL_CMD_RELEASED_NTF, &o->snap,
+				     o->release, now);
+	}
+	if (o->cmd == SMTPRL_CMD_QUARANTINED_NTF)
+		smtprl_stat_inc(sn, SMTPRL_STAT_QUARANTINES);
+	if (o->cmd)
+		smtprl_notify_source(sn, o->cmd, &o->snap, 0, now);
+}
+
 static unsigned int track(struct smtprl_net *sn, const struct smtprl_policy *p,
 			  const struct smtprl_conn *c, u64 now,
 			  struct sk_buff *skb, const struct nf_hook_state *state)
 {
+	struct smtprl_outcome o;
 	struct smtprl_entry *e;
 	struct smtprl_key k;
+	u32 dst;
 	int tries;
 
 	memset(&k, 0, sizeof(k));
 	k.family = c->family;
 	k.plen = c->family == NFPROTO_IPV4 ? p->cfg.v4_prefix : p->cfg.v6_prefix;
 	smtprl_addr_mask(&k.addr, &c->saddr, c->family, k.plen);
+	dst = smtprl_dst_hash(c->family, &c->daddr);
 
 	/* A second try only if GC unlinked the entry under us. */
 	for (tries = 0; tries < 2; tries++) {
 		e = smtprl_table_get(&sn->sources, &k, &p->limit,
 				     p->cfg.max_sources, now);
-		if (!e) {
-			smtprl_stat_inc(sn, SMTPRL_STAT_TABLE_FULL);
-			return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;
-		}
-		if (smtprl_entry_take(e, &p->limit, now)) {
+		if (!e)
+			break;
+		switch (smtprl_entry_attempt(e, p, now, dst, &o)) {
+		case SMTPRL_RETRY:
+			continue;
+		case SMTPRL_ALLOW:
 			smtprl_stat_inc(sn, SMTPRL_STAT_ALLOWED);
+			notify(sn, &o, now);
 			return NF_ACCEPT;
-		}
-		if (likely(!READ_ONCE(e->dead)))
+		case SMTPRL_QUARANTINE:
+			smtprl_stat_inc(sn, SMTPRL_STAT_QUARANTINE_REFUSED);
 			return limited(sn, p, skb, state);
+		case SMTPRL_LIMIT:
+			notify(sn, &o, now);
+			return limited(sn, p, skb, state);
+		}
 	}
 	smtprl_stat_inc(sn, SMTPRL_STAT_TABLE_FULL);
+	smtprl_notify_table_full(sn, c, now, p->event_ns);
 	return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;
 }
 

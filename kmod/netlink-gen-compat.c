@@ -16,8 +16,28 @@ static struct netlink_range_validation smtprl_a_policy_max_sources_range = {
 	.max	= 16777216ULL,
 };
 
+static struct netlink_range_validation smtprl_a_policy_strike_window_range = {
+	.min	= 32ULL,
+	.max	= 2592000ULL,
+};
+
+static struct netlink_range_validation smtprl_a_policy_release_after_range = {
+	.min	= 1ULL,
+	.max	= 2592000ULL,
+};
+
+static struct netlink_range_validation smtprl_a_policy_quarantine_max_range = {
+	.min	= 1ULL,
+	.max	= 31536000ULL,
+};
+
+static struct netlink_range_validation smtprl_a_policy_event_interval_range = {
+	.min	= 1ULL,
+	.max	= 86400ULL,
+};
+
 /* SMTPRL_CMD_POLICY_SET - do */
-static const struct nla_policy smtprl_policy_set_nl_policy[SMTPRL_A_POLICY_ENABLED + 1] = {
+static const struct nla_policy smtprl_policy_set_nl_policy[SMTPRL_A_POLICY_EVENT_INTERVAL + 1] = {
 	[SMTPRL_A_POLICY_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[SMTPRL_A_POLICY_RATE_UNIT] = NLA_POLICY_MAX(NLA_U32, 3),
 	[SMTPRL_A_POLICY_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -30,6 +50,12 @@ static const struct nla_policy smtprl_policy_set_nl_policy[SMTPRL_A_POLICY_ENABL
 	[SMTPRL_A_POLICY_MAX_SOURCES] = NLA_POLICY_FULL_RANGE(NLA_U32, &smtprl_a_policy_max_sources_range),
 	[SMTPRL_A_POLICY_HOOKS] = NLA_POLICY_MASK(NLA_U32, 0x3),
 	[SMTPRL_A_POLICY_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[SMTPRL_A_POLICY_STRIKES] = NLA_POLICY_MAX(NLA_U32, 32),
+	[SMTPRL_A_POLICY_STRIKE_WINDOW] = NLA_POLICY_FULL_RANGE(NLA_U32, &smtprl_a_policy_strike_window_range),
+	[SMTPRL_A_POLICY_RELEASE_AFTER] = NLA_POLICY_FULL_RANGE(NLA_U32, &smtprl_a_policy_release_after_range),
+	[SMTPRL_A_POLICY_QUARANTINE_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &smtprl_a_policy_quarantine_max_range),
+	[SMTPRL_A_POLICY_FANOUT_LIMIT] = NLA_POLICY_MAX(NLA_U32, 265),
+	[SMTPRL_A_POLICY_EVENT_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &smtprl_a_policy_event_interval_range),
 };
 
 /* SMTPRL_CMD_SCOPE_ADD - do */
@@ -102,6 +128,19 @@ static const struct nla_policy smtprl_source_del_nl_policy[SMTPRL_A_ENTRY_ADDR6 
 	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
 };
 
+/* SMTPRL_CMD_SOURCE_QUARANTINE - do */
+static const struct nla_policy smtprl_source_quarantine_nl_policy[SMTPRL_A_ENTRY_EXPIRES + 1] = {
+	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
+	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_EXPIRES] = NLA_POLICY_MIN(NLA_U64, 1),
+};
+
+/* SMTPRL_CMD_SOURCE_RELEASE - do */
+static const struct nla_policy smtprl_source_release_nl_policy[SMTPRL_A_ENTRY_ADDR6 + 1] = {
+	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
+	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+};
+
 /* Ops table for smtprl: one entry per command (no split ops before 6.2) */
 static const struct genl_ops smtprl_nl_ops[] = {
 	{
@@ -113,7 +152,7 @@ static const struct genl_ops smtprl_nl_ops[] = {
 		.cmd		= SMTPRL_CMD_POLICY_SET,
 		.doit		= smtprl_nl_policy_set_doit,
 		.policy		= smtprl_policy_set_nl_policy,
-		.maxattr	= SMTPRL_A_POLICY_ENABLED,
+		.maxattr	= SMTPRL_A_POLICY_EVENT_INTERVAL,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
@@ -216,10 +255,24 @@ static const struct genl_ops smtprl_nl_ops[] = {
 		.doit		= smtprl_nl_source_flush_doit,
 		.flags		= GENL_ADMIN_PERM,
 	},
+	{
+		.cmd		= SMTPRL_CMD_SOURCE_QUARANTINE,
+		.doit		= smtprl_nl_source_quarantine_doit,
+		.policy		= smtprl_source_quarantine_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_EXPIRES,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= SMTPRL_CMD_SOURCE_RELEASE,
+		.doit		= smtprl_nl_source_release_doit,
+		.policy		= smtprl_source_release_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_ADDR6,
+		.flags		= GENL_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group smtprl_nl_mcgrps[] = {
-	[SMTPRL_NLGRP_EVENTS] = { "events", },
+	[SMTPRL_NLGRP_EVENTS] = { "events", .flags = GENL_MCAST_CAP_NET_ADMIN, },
 };
 
 struct genl_family smtprl_nl_family __ro_after_init = {
@@ -230,7 +283,7 @@ struct genl_family smtprl_nl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= smtprl_nl_ops,
 	.n_ops		= ARRAY_SIZE(smtprl_nl_ops),
-	.resv_start_op	= SMTPRL_CMD_SOURCE_FLUSH + 1,
+	.resv_start_op	= SMTPRL_CMD_SOURCE_RELEASE + 1,
 	.mcgrps		= smtprl_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(smtprl_nl_mcgrps),
 };

@@ -35,6 +35,9 @@ int smtprl_nl_source_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
 int smtprl_nl_source_del_doit(struct sk_buff *skb, struct genl_info *info);
 int smtprl_nl_source_flush_doit(struct sk_buff *skb, struct genl_info *info);
+int smtprl_nl_source_quarantine_doit(struct sk_buff *skb,
+				     struct genl_info *info);
+int smtprl_nl_source_release_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	SMTPRL_NLGRP_EVENTS,

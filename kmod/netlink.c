@@ -7,6 +7,7 @@
  * mutex, validated completely before anything changes.
  */
 
+#include <linux/overflow.h>
 #include <linux/rhashtable.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -62,6 +63,12 @@ static const struct smtprl_field policy_fields[] = {
 	{ "max-sources", SMTPRL_A_POLICY_MAX_SOURCES },
 	{ "hooks", SMTPRL_A_POLICY_HOOKS },
 	{ "enabled", SMTPRL_A_POLICY_ENABLED },
+	{ "strikes", SMTPRL_A_POLICY_STRIKES },
+	{ "strike-window", SMTPRL_A_POLICY_STRIKE_WINDOW },
+	{ "release-after", SMTPRL_A_POLICY_RELEASE_AFTER },
+	{ "quarantine-max", SMTPRL_A_POLICY_QUARANTINE_MAX },
+	{ "fanout-limit", SMTPRL_A_POLICY_FANOUT_LIMIT },
+	{ "event-interval", SMTPRL_A_POLICY_EVENT_INTERVAL },
 };
 
 static const struct smtprl_field entry_fields[] = {
@@ -172,7 +179,13 @@ static int put_policy(struct sk_buff *skb, const struct smtprl_policy_cfg *cfg,
 	    nla_put_u8(skb, SMTPRL_A_POLICY_V6_PREFIX, cfg->v6_prefix) ||
 	    nla_put_u32(skb, SMTPRL_A_POLICY_MAX_SOURCES, cfg->max_sources) ||
 	    nla_put_u32(skb, SMTPRL_A_POLICY_HOOKS, cfg->hooks) ||
-	    nla_put_u8(skb, SMTPRL_A_POLICY_ENABLED, enabled))
+	    nla_put_u8(skb, SMTPRL_A_POLICY_ENABLED, enabled) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_STRIKES, cfg->strikes) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_STRIKE_WINDOW, cfg->strike_window) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_RELEASE_AFTER, cfg->release_after) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_QUARANTINE_MAX, cfg->quarantine_max) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_FANOUT_LIMIT, cfg->fanout_limit) ||
+	    nla_put_u32(skb, SMTPRL_A_POLICY_EVENT_INTERVAL, cfg->event_interval))
 		return -EMSGSIZE;
 	for (i = 0; i < cfg->nports; i++)
 		if (nla_put_u16(skb, SMTPRL_A_POLICY_PORT, cfg->ports[i]))
@@ -240,6 +253,17 @@ int smtprl_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 	cfg.v6_prefix = attr_u8(tb, SMTPRL_A_POLICY_V6_PREFIX, cfg.v6_prefix);
 	cfg.max_sources = attr_u32(tb, SMTPRL_A_POLICY_MAX_SOURCES, cfg.max_sources);
 	cfg.hooks = attr_u32(tb, SMTPRL_A_POLICY_HOOKS, cfg.hooks);
+	cfg.strikes = attr_u32(tb, SMTPRL_A_POLICY_STRIKES, cfg.strikes);
+	cfg.strike_window = attr_u32(tb, SMTPRL_A_POLICY_STRIKE_WINDOW,
+				     cfg.strike_window);
+	cfg.release_after = attr_u32(tb, SMTPRL_A_POLICY_RELEASE_AFTER,
+				     cfg.release_after);
+	cfg.quarantine_max = attr_u32(tb, SMTPRL_A_POLICY_QUARANTINE_MAX,
+				      cfg.quarantine_max);
+	cfg.fanout_limit = attr_u32(tb, SMTPRL_A_POLICY_FANOUT_LIMIT,
+				    cfg.fanout_limit);
+	cfg.event_interval = attr_u32(tb, SMTPRL_A_POLICY_EVENT_INTERVAL,
+				      cfg.event_interval);
 	if (tb[SMTPRL_A_POLICY_PORT]) {
 		/* The ports given replace the whole set. */
 		nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
@@ -281,6 +305,11 @@ int smtprl_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 		[SMTPRL_STAT_REJECT_SENT] = SMTPRL_A_STATS_REJECT_SENT,
 		[SMTPRL_STAT_GC_REMOVED] = SMTPRL_A_STATS_GC_REMOVED,
 		[SMTPRL_STAT_EXEMPT_EXPIRED] = SMTPRL_A_STATS_EXEMPT_EXPIRED,
+		[SMTPRL_STAT_QUARANTINES] = SMTPRL_A_STATS_QUARANTINES,
+		[SMTPRL_STAT_RELEASES] = SMTPRL_A_STATS_RELEASES,
+		[SMTPRL_STAT_QUARANTINE_REFUSED] = SMTPRL_A_STATS_QUARANTINE_REFUSED,
+		[SMTPRL_STAT_EVENTS] = SMTPRL_A_STATS_EVENTS,
+		[SMTPRL_STAT_EVENTS_DROPPED] = SMTPRL_A_STATS_EVENTS_DROPPED,
 	};
 	struct smtprl_net *sn = info_sn(info);
 	struct smtprl_stats st;
@@ -302,7 +331,8 @@ int smtprl_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	for (i = 0; i < __SMTPRL_STAT_MAX; i++)
 		if (nla_put_u64_64bit(msg, attr[i], st.c[i], SMTPRL_A_STATS_PAD))
 			goto err_free;
-	if (nla_put_u32(msg, SMTPRL_A_STATS_ENTRIES, atomic_read(&sn->sources.count)) ||
+	if (nla_put_u32(msg, SMTPRL_A_STATS_QUARANTINED_NOW, smtprl_quarantined_now(sn, &st)) ||
+	    nla_put_u32(msg, SMTPRL_A_STATS_ENTRIES, atomic_read(&sn->sources.count)) ||
 	    nla_put_u32(msg, SMTPRL_A_STATS_EXEMPTIONS, READ_ONCE(sn->exempt.n)) ||
 	    nla_put_u64_64bit(msg, SMTPRL_A_STATS_MEMORY, smtprl_table_memory(&sn->sources),
 			      SMTPRL_A_STATS_PAD))
@@ -714,45 +744,67 @@ int smtprl_nl_exempt_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 
 /* sources */
 
-static int fill_source(struct sk_buff *skb, void *obj, struct smtprl_net *sn, u64 now)
+static u64 ago_s(u64 now_s, u64 then_s)
 {
-	const struct smtprl_policy *p = rcu_dereference(sn->policy);
-	struct smtprl_entry *e = obj;
-	struct smtprl_buckets b;
-	u64 allowed, limited, now_s = div_u64(now, NSEC_PER_SEC);
-	u32 first_s, last_limited_s;
-	bool dead;
+	return now_s > then_s ? now_s - then_s : 0;
+}
 
-	spin_lock_bh(&e->lock);
-	b = e->b;
-	allowed = e->allowed;
-	limited = e->limited;
-	first_s = e->first_s;
-	last_limited_s = e->last_limited_s;
-	dead = e->dead;
-	spin_unlock_bh(&e->lock);
-	if (dead)
-		return -ENOENT;
+/* The quarantine part of a source (state quarantined, or just released). */
+static int put_quar(struct sk_buff *skb, const struct smtprl_quar *q, u64 now)
+{
+	return nla_put_u32(skb, SMTPRL_A_ENTRY_CAUSE, q->cause) ||
+	       nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_QUARANTINED,
+				 div_u64(now > q->since_ns ? now - q->since_ns : 0,
+					 NSEC_PER_SEC), PAD) ||
+	       nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_REFUSED, q->refused, PAD);
+}
 
-	if (put_prefix(skb, e->family, &e->addr, e->plen) ||
-	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_ALLOWED, allowed, PAD) ||
-	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_LIMITED, limited, PAD) ||
+static int put_source(struct sk_buff *skb, const struct smtprl_snap *s,
+		      const struct smtprl_policy *p, u64 now)
+{
+	const struct smtprl_buckets *b = &s->b;
+	u64 now_s = div_u64(now, NSEC_PER_SEC), until;
+
+	if (put_prefix(skb, s->family, &s->addr, s->plen) ||
+	    nla_put_u32(skb, SMTPRL_A_ENTRY_STATE, s->state) ||
+	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_ALLOWED, s->allowed, PAD) ||
+	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_LIMITED, s->limited, PAD) ||
 	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_TOKENS,
-			      smtprl_bucket_level(b.tokens_ns, b.last_ns,
+			      smtprl_bucket_level(b->tokens_ns, b->last_ns,
 						  &p->limit.rate, now), PAD) ||
 	    (p->limit.daily.cost_ns &&
 	     nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_DAILY_TOKENS,
-			       smtprl_bucket_level(b.daily_ns, b.last_ns,
+			       smtprl_bucket_level(b->daily_ns, b->last_ns,
 						   &p->limit.daily, now), PAD)) ||
-	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_AGE,
-			      now_s > first_s ? now_s - first_s : 0, PAD) ||
+	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_AGE, ago_s(now_s, s->first_s), PAD) ||
 	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_IDLE,
-			      div_u64(now > b.last_ns ? now - b.last_ns : 0, NSEC_PER_SEC), PAD) ||
-	    (last_limited_s &&
+			      div_u64(now > b->last_ns ? now - b->last_ns : 0,
+				      NSEC_PER_SEC), PAD) ||
+	    (s->last_limited_s &&
 	     nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_LAST_LIMITED,
-			       now_s > last_limited_s ? now_s - last_limited_s : 0, PAD)))
+			       ago_s(now_s, s->last_limited_s), PAD)) ||
+	    nla_put_u32(skb, SMTPRL_A_ENTRY_STRIKES, s->strikes) ||
+	    nla_put_u32(skb, SMTPRL_A_ENTRY_FANOUT, s->fanout))
+		return -EMSGSIZE;
+	if (s->state != SMTPRL_STATE_QUARANTINED)
+		return 0;
+	until = s->quar.cause == SMTPRL_CAUSE_OPERATOR ? s->quar.until_ns :
+		min(s->quar.until_ns, s->quar.since_ns + p->q.max_ns);
+	if (put_quar(skb, &s->quar, now) ||
+	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_REMAINING,
+			      div_u64(until > now ? until - now : 0, NSEC_PER_SEC), PAD))
 		return -EMSGSIZE;
 	return 0;
+}
+
+static int fill_source(struct sk_buff *skb, void *obj, struct smtprl_net *sn, u64 now)
+{
+	const struct smtprl_policy *p = rcu_dereference(sn->policy);
+	struct smtprl_snap s;
+
+	if (!smtprl_entry_snap(obj, p, now, &s))
+		return -ENOENT;
+	return put_source(skb, &s, p, now);
 }
 
 /* The source key covering the address in the request (policy's prefix). */
@@ -807,16 +859,27 @@ int smtprl_nl_source_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 			  offsetof(struct smtprl_entry, node), fill_source);
 }
 
+/* A quarantined source was forgotten: its quarantine ends, "gone". */
+static void forgot(void *arg, const struct smtprl_snap *s, u8 why)
+{
+	smtprl_notify_source(arg, SMTPRL_CMD_RELEASED_NTF, s, why, smtprl_now_ns());
+}
+
 int smtprl_nl_source_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct smtprl_net *sn = info_sn(info);
+	struct smtprl_forget f = { .released = forgot, .arg = sn };
 	struct smtprl_key k;
 	int err;
 
 	err = source_key(info, sn, &k);
 	if (err)
 		return err;
-	err = smtprl_table_reset(&sn->sources, &k);
+	mutex_lock(&sn->lock);
+	f.p = smtprl_policy_locked(sn);
+	f.now_ns = smtprl_now_ns();
+	err = smtprl_table_reset(&sn->sources, &k, &f);
+	mutex_unlock(&sn->lock);
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
 	return err;
@@ -825,12 +888,258 @@ int smtprl_nl_source_del_doit(struct sk_buff *skb, struct genl_info *info)
 int smtprl_nl_source_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct smtprl_net *sn = info_sn(info);
+	struct smtprl_forget f = { .released = forgot, .arg = sn };
 	int err = no_attrs(info->nlhdr, info->extack);
 
 	if (err)
 		return err;
 	mutex_lock(&sn->lock);
-	smtprl_table_flush(&sn->sources);
+	f.p = smtprl_policy_locked(sn);
+	f.now_ns = smtprl_now_ns();
+	smtprl_table_flush(&sn->sources, &f);
 	mutex_unlock(&sn->lock);
 	return 0;
+}
+
+/* source-quarantine / source-release */
+
+int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = info_sn(info);
+	const struct smtprl_policy *p;
+	struct smtprl_entry *e;
+	struct smtprl_snap s;
+	struct smtprl_key k;
+	u64 now, for_ns;
+	int err;
+
+	err = source_key(info, sn, &k);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	p = smtprl_policy_locked(sn);
+	now = smtprl_now_ns();
+	for_ns = p->q.max_ns;
+	/* Seconds; so many that they overflow in ns mean "for ever". */
+	if (info->attrs[SMTPRL_A_ENTRY_EXPIRES] &&
+	    check_mul_overflow(nla_get_u64(info->attrs[SMTPRL_A_ENTRY_EXPIRES]),
+			       (u64)NSEC_PER_SEC, &for_ns))
+		for_ns = U64_MAX;
+	rcu_read_lock();
+	/* Tracked from now on: a full bucket, as any new source. */
+	e = smtprl_table_get(&sn->sources, &k, &p->limit, p->cfg.max_sources, now);
+	if (!e) {
+		NL_SET_ERR_MSG_MOD(info->extack, "addr: the source table is full");
+		err = -ENOSPC;
+	} else {
+		err = smtprl_entry_quarantine(e, now, for_ns);
+		if (err > 0) {
+			/* A new quarantine, not a longer one. */
+			this_cpu_inc(sn->stats->c[SMTPRL_STAT_QUARANTINES]);
+			if (smtprl_entry_snap(e, p, now, &s))
+				smtprl_notify_source(sn, SMTPRL_CMD_QUARANTINED_NTF,
+						     &s, 0, now);
+			err = 0;
+		} else if (err == -ENOENT) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "addr: source forgotten meanwhile, try again");
+		}
+	}
+	rcu_read_unlock();
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+int smtprl_nl_source_release_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = info_sn(info);
+	const struct smtprl_policy *p;
+	struct smtprl_entry *e;
+	struct smtprl_snap s;
+	struct smtprl_key k;
+	u64 now;
+	int err;
+
+	err = source_key(info, sn, &k);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	p = smtprl_policy_locked(sn);
+	now = smtprl_now_ns();
+	rcu_read_lock();
+	e = smtprl_table_lookup(&sn->sources, &k);
+	err = e ? smtprl_entry_release(e, p, now, SMTPRL_RELEASE_OPERATOR, &s) : -ENOENT;
+	if (!err) {
+		this_cpu_inc(sn->stats->c[SMTPRL_STAT_RELEASES]);
+		smtprl_notify_source(sn, SMTPRL_CMD_RELEASED_NTF, &s,
+				     SMTPRL_RELEASE_OPERATOR, now);
+	}
+	rcu_read_unlock();
+	mutex_unlock(&sn->lock);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
+	else if (err == -ESRCH)
+		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not quarantined");
+	return err;
+}
+
+/*
+ * Events. Best effort and never sleeping: the packet path sends limited,
+ * quarantined and table-full events, so each CPU may send at most
+ * SMTPRL_EVENTS_PER_CPU_SEC a second, and only when someone listens;
+ * what does not fit is counted in events-dropped. Nothing is ever queued.
+ */
+
+static bool event_budget(struct smtprl_net *sn, u64 now)
+{
+	u64 sec = div_u64(now, NSEC_PER_SEC);
+	struct smtprl_stats *st;
+	bool ok;
+
+	local_bh_disable();
+	st = this_cpu_ptr(sn->stats);
+	if (st->ev_sec != sec) {
+		st->ev_sec = sec;
+		st->ev_n = 0;
+	}
+	ok = st->ev_n < SMTPRL_EVENTS_PER_CPU_SEC;
+	if (ok)
+		st->ev_n++;
+	else
+		st->c[SMTPRL_STAT_EVENTS_DROPPED]++;
+	local_bh_enable();
+	return ok;
+}
+
+static struct sk_buff *event_new(struct smtprl_net *sn, u8 cmd, u64 now,
+				 void **hdr)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&smtprl_nl_family, sn->net, SMTPRL_NLGRP_EVENTS) ||
+	    !event_budget(sn, now))
+		return NULL;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!skb)
+		goto err;
+	*hdr = genlmsg_put(skb, 0, 0, &smtprl_nl_family, 0, cmd);
+	if (!*hdr ||
+	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_TIME, ktime_get_real_seconds(), PAD)) {
+		nlmsg_free(skb);
+		goto err;
+	}
+	return skb;
+err:
+	this_cpu_inc(sn->stats->c[SMTPRL_STAT_EVENTS_DROPPED]);
+	return NULL;
+}
+
+static void event_send(struct smtprl_net *sn, struct sk_buff *skb, void *hdr,
+		       int err)
+{
+	if (err) {
+		nlmsg_free(skb);
+	} else {
+		genlmsg_end(skb, hdr);
+		err = genlmsg_multicast_netns(&smtprl_nl_family, sn->net, skb, 0,
+					      SMTPRL_NLGRP_EVENTS, GFP_ATOMIC);
+		if (!err || err == -ESRCH) {
+			this_cpu_inc(sn->stats->c[SMTPRL_STAT_EVENTS]);
+			return;
+		}
+	}
+	this_cpu_inc(sn->stats->c[SMTPRL_STAT_EVENTS_DROPPED]);
+}
+
+/**
+ * smtprl_notify_source - a limited, quarantined or released event
+ * @sn: the namespace
+ * @cmd: SMTPRL_CMD_LIMITED_NTF, _QUARANTINED_NTF or _RELEASED_NTF
+ * @s: the source
+ * @why: for released, enum smtprl_release
+ * @now_ns: the current time
+ */
+void smtprl_notify_source(struct smtprl_net *sn, u8 cmd,
+			  const struct smtprl_snap *s, u8 why, u64 now_ns)
+{
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	skb = event_new(sn, cmd, now_ns, &hdr);
+	if (!skb)
+		return;
+	rcu_read_lock();
+	err = put_source(skb, s, rcu_dereference(sn->policy), now_ns);
+	rcu_read_unlock();
+	if (!err && cmd == SMTPRL_CMD_RELEASED_NTF)
+		err = put_quar(skb, &s->quar, now_ns) ||
+		      nla_put_u32(skb, SMTPRL_A_ENTRY_RELEASE, why);
+	event_send(sn, skb, hdr, err);
+}
+
+void smtprl_notify_exempt_expired(struct smtprl_net *sn,
+				  struct smtprl_exempt *ex, u64 now_ns)
+{
+	const struct smtprl_pfx_key *k = &ex->pfx.key;
+	struct sk_buff *skb;
+	u64 allowed, limited;
+	void *hdr;
+	int err;
+
+	skb = event_new(sn, SMTPRL_CMD_EXEMPT_EXPIRED_NTF, now_ns, &hdr);
+	if (!skb)
+		return;
+	spin_lock_bh(&ex->lock);
+	allowed = ex->allowed;
+	limited = ex->limited;
+	spin_unlock_bh(&ex->lock);
+	err = put_prefix(skb, k->family, &k->addr, k->plen) ||
+	      (ex->spec.comment[0] &&
+	       nla_put_string(skb, SMTPRL_A_ENTRY_COMMENT, ex->spec.comment)) ||
+	      nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_ALLOWED, allowed, PAD) ||
+	      nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_LIMITED, limited, PAD);
+	event_send(sn, skb, hdr, err);
+}
+
+/**
+ * smtprl_notify_table_full - a new source found the table full
+ * @sn: the namespace
+ * @c: the connection
+ * @now_ns: the current time
+ * @interval_ns: the policy's event interval
+ *
+ * At most one event per CPU per interval, with the number of sources
+ * refused on this CPU since the previous one.
+ */
+void smtprl_notify_table_full(struct smtprl_net *sn,
+			      const struct smtprl_conn *c, u64 now_ns,
+			      u64 interval_ns)
+{
+	u64 period = div64_u64(now_ns, interval_ns), refused = 0;
+	struct smtprl_stats *st;
+	struct sk_buff *skb;
+	bool due;
+	void *hdr;
+	int err;
+
+	local_bh_disable();
+	st = this_cpu_ptr(sn->stats);
+	st->full_refused++;
+	due = st->full_period != period;
+	if (due) {
+		st->full_period = period;
+		refused = st->full_refused;
+		st->full_refused = 0;
+	}
+	local_bh_enable();
+	if (!due)
+		return;
+	skb = event_new(sn, SMTPRL_CMD_TABLE_FULL_NTF, now_ns, &hdr);
+	if (!skb)
+		return;
+	err = put_prefix(skb, c->family, &c->saddr,
+			 c->family == NFPROTO_IPV4 ? 32 : 128) ||
+	      nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_SUPPRESSED, refused, PAD);
+	event_send(sn, skb, hdr, err);
 }

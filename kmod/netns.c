@@ -53,16 +53,38 @@ static const struct kernel_param_ops gc_idle_ops = {
 module_param_cb(gc_idle, &gc_idle_ops, &gc_idle, 0644);
 MODULE_PARM_DESC(gc_idle, "seconds a source must be idle before it is forgotten, 1..86400 (60)");
 
+struct gc_ctx {
+	struct smtprl_net *sn;
+	u64 now_ns;
+};
+
+/* A quiet source's quarantine ended without its help. */
+static void gc_released(void *arg, const struct smtprl_snap *s, u8 why)
+{
+	struct gc_ctx *c = arg;
+
+	this_cpu_inc(c->sn->stats->c[SMTPRL_STAT_RELEASES]);
+	smtprl_notify_source(c->sn, SMTPRL_CMD_RELEASED_NTF, s, why, c->now_ns);
+}
+
+static void gc_expired(void *arg, struct smtprl_exempt *ex)
+{
+	struct gc_ctx *c = arg;
+
+	smtprl_notify_exempt_expired(c->sn, ex, c->now_ns);
+}
+
 /* Config mutex held. */
 static void gc_run(struct smtprl_net *sn, u64 now_ns)
 {
+	struct gc_ctx c = { .sn = sn, .now_ns = now_ns };
 	unsigned int n;
 
-	n = smtprl_table_gc(&sn->sources, &policy_of(sn)->limit, now_ns,
+	n = smtprl_table_gc(&sn->sources, policy_of(sn), now_ns,
 			    (u64)READ_ONCE(gc_idle) * NSEC_PER_SEC,
-			    SMTPRL_GC_BATCH, false);
+			    SMTPRL_GC_BATCH, gc_released, &c);
 	this_cpu_add(sn->stats->c[SMTPRL_STAT_GC_REMOVED], n);
-	n = smtprl_exempt_expire(&sn->exempt, now_ns);
+	n = smtprl_exempt_expire(&sn->exempt, now_ns, gc_expired, &c);
 	this_cpu_add(sn->stats->c[SMTPRL_STAT_EXEMPT_EXPIRED], n);
 }
 
@@ -329,4 +351,15 @@ void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out)
 		for (i = 0; i < __SMTPRL_STAT_MAX; i++)
 			out->c[i] += READ_ONCE(s->c[i]);
 	}
+	/* Quarantined sources forgotten by source-del or source-flush. */
+	out->c[SMTPRL_STAT_RELEASES] += atomic_long_read(&sn->sources.quar_gone);
+}
+
+/* Sources in quarantine now, from counters read by smtprl_stats_read. */
+u32 smtprl_quarantined_now(struct smtprl_net *sn, const struct smtprl_stats *st)
+{
+	u64 in = st->c[SMTPRL_STAT_QUARANTINES], out = st->c[SMTPRL_STAT_RELEASES];
+
+	/* Per-CPU counters read one after the other may lag by a few. */
+	return in > out ? min_t(u64, in - out, U32_MAX) : 0;
 }

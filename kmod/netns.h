@@ -26,11 +26,24 @@ enum smtprl_stat {
 	SMTPRL_STAT_REJECT_SENT,	/* RSTs sent */
 	SMTPRL_STAT_GC_REMOVED,
 	SMTPRL_STAT_EXEMPT_EXPIRED,
+	SMTPRL_STAT_QUARANTINES,	/* quarantines begun */
+	SMTPRL_STAT_RELEASES,		/* quarantines ended (but forgotten ones) */
+	SMTPRL_STAT_QUARANTINE_REFUSED,	/* of limited/would_limit: quarantined */
+	SMTPRL_STAT_EVENTS,		/* events multicast */
+	SMTPRL_STAT_EVENTS_DROPPED,	/* over the budget, or no memory */
 	__SMTPRL_STAT_MAX
 };
 
+/* Events a CPU may send per second; the rest are counted as dropped. */
+#define SMTPRL_EVENTS_PER_CPU_SEC	1000
+
 struct smtprl_stats {
 	u64 c[__SMTPRL_STAT_MAX];
+	/* The event budget of this CPU, and its table-full event period. */
+	u64 ev_sec;
+	u32 ev_n;
+	u64 full_period;
+	u64 full_refused;	/* table full since the last event */
 };
 
 #define SMTPRL_MAX_IFACES	32
@@ -112,6 +125,19 @@ int smtprl_pfx_add(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
 int smtprl_pfx_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k);
 void smtprl_pfx_release(struct smtprl_pfx *p);
 void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out);
+u32 smtprl_quarantined_now(struct smtprl_net *sn, const struct smtprl_stats *st);
+
+/* netlink.c: events, best effort; none sleeps */
+struct smtprl_snap;
+struct smtprl_exempt;
+struct smtprl_conn;
+void smtprl_notify_source(struct smtprl_net *sn, u8 cmd,
+			  const struct smtprl_snap *s, u8 why, u64 now_ns);
+void smtprl_notify_exempt_expired(struct smtprl_net *sn,
+				  struct smtprl_exempt *ex, u64 now_ns);
+void smtprl_notify_table_full(struct smtprl_net *sn,
+			      const struct smtprl_conn *c, u64 now_ns,
+			      u64 interval_ns);
 
 /* hook.c */
 unsigned int smtprl_hook(void *priv, struct sk_buff *skb,

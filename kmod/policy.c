@@ -5,6 +5,7 @@
  * only ever sees a validated snapshot.
  */
 
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/netlink.h>
 #include <linux/time64.h>
@@ -69,6 +70,10 @@ void smtprl_policy_defaults(struct smtprl_policy_cfg *cfg)
 		.v6_prefix = 64,
 		.max_sources = default_max_sources(),
 		.hooks = SMTPRL_HOOKS_PREROUTING,
+		.strike_window = 86400,
+		.release_after = 3600,
+		.quarantine_max = 86400,
+		.event_interval = 60,
 	};
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_policy_defaults);
@@ -93,6 +98,37 @@ static int check_ports(const struct smtprl_policy_cfg *cfg,
 				return -EINVAL;
 			}
 		}
+	}
+	return 0;
+}
+
+static int check_quarantine(const struct smtprl_policy_cfg *cfg,
+			    struct netlink_ext_ack *extack)
+{
+	if (cfg->strikes > SMTPRL_STRIKE_SLOTS) {
+		NL_SET_ERR_MSG_MOD(extack, "strikes: must be 0 to 32");
+		return -ERANGE;
+	}
+	if (cfg->strike_window < SMTPRL_STRIKE_SLOTS ||
+	    cfg->strike_window > SMTPRL_STRIKE_WINDOW_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "strike-window: must be 32 s to 30 days");
+		return -ERANGE;
+	}
+	if (!cfg->release_after || cfg->release_after > SMTPRL_STRIKE_WINDOW_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "release-after: must be 1 s to 30 days");
+		return -ERANGE;
+	}
+	if (!cfg->quarantine_max || cfg->quarantine_max > SMTPRL_QUARANTINE_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "quarantine-max: must be 1 s to 365 days");
+		return -ERANGE;
+	}
+	if (cfg->fanout_limit >= SMTPRL_FANOUT_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "fanout-limit: must be 0 to 265");
+		return -ERANGE;
+	}
+	if (!cfg->event_interval || cfg->event_interval > 86400) {
+		NL_SET_ERR_MSG_MOD(extack, "event-interval: must be 1 s to 1 day");
+		return -ERANGE;
 	}
 	return 0;
 }
@@ -155,7 +191,19 @@ int smtprl_policy_build(struct smtprl_policy *p,
 		NL_SET_ERR_MSG_MOD(extack, "hooks: prerouting and/or output");
 		return -EINVAL;
 	}
+	err = check_quarantine(cfg, extack);
+	if (err)
+		return err;
 	p->cfg = *cfg;
+	p->q = (struct smtprl_qcfg) {
+		.strikes = cfg->strikes,
+		.fanout = cfg->fanout_limit,
+		.slot_ns = div_u64((u64)cfg->strike_window * NSEC_PER_SEC,
+				   SMTPRL_STRIKE_SLOTS),
+		.release_ns = (u64)cfg->release_after * NSEC_PER_SEC,
+		.max_ns = (u64)cfg->quarantine_max * NSEC_PER_SEC,
+	};
+	p->event_ns = (u64)cfg->event_interval * NSEC_PER_SEC;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_policy_build);

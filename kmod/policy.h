@@ -8,9 +8,12 @@
 #include <uapi/linux/smtprl.h>
 
 #include "bucket.h"
+#include "quarantine.h"
 
 #define SMTPRL_MAX_PORTS	8
 #define SMTPRL_MAX_SOURCES_MAX	16777216
+#define SMTPRL_STRIKE_WINDOW_MAX	2592000		/* 30 days, in seconds */
+#define SMTPRL_QUARANTINE_MAX	31536000	/* 365 days */
 
 /* The enums are the uAPI's (generated from the netlink spec). */
 #define __SMTPRL_UNIT_MAX	(SMTPRL_UNIT_DAY + 1)
@@ -32,12 +35,21 @@ struct smtprl_policy_cfg {
 	u8 when_full;		/* enum smtprl_when_full */
 	u8 v4_prefix;
 	u8 v6_prefix;
+	/* Quarantine (off while strikes is 0) and events; times in seconds. */
+	u32 strikes;
+	u32 strike_window;
+	u32 release_after;
+	u32 quarantine_max;
+	u32 fanout_limit;
+	u32 event_interval;
 };
 
 /* An immutable, published snapshot: replaced whole, never edited. */
 struct smtprl_policy {
 	struct smtprl_policy_cfg cfg;
 	struct smtprl_limit limit;
+	struct smtprl_qcfg q;
+	u64 event_ns;
 	struct rcu_head rcu;
 };
 

@@ -30,6 +30,11 @@ static const char *const stat_names[__SMTPRL_STAT_MAX] = {
 	[SMTPRL_STAT_REJECT_SENT] = "reject_sent",
 	[SMTPRL_STAT_GC_REMOVED] = "gc_removed",
 	[SMTPRL_STAT_EXEMPT_EXPIRED] = "exempt_expired",
+	[SMTPRL_STAT_QUARANTINES] = "quarantines",
+	[SMTPRL_STAT_RELEASES] = "releases",
+	[SMTPRL_STAT_QUARANTINE_REFUSED] = "quarantine_refused",
+	[SMTPRL_STAT_EVENTS] = "events",
+	[SMTPRL_STAT_EVENTS_DROPPED] = "events_dropped",
 };
 
 static void seq_pfx(struct seq_file *seq, u8 family,
@@ -55,6 +60,7 @@ static int stats_show(struct seq_file *seq, void *v)
 	entries = atomic_read(&sn->sources.count);
 	seq_printf(seq, "entries %u\n", entries);
 	seq_printf(seq, "exemptions %u\n", READ_ONCE(sn->exempt.n));
+	seq_printf(seq, "quarantined_now %u\n", smtprl_quarantined_now(sn, &st));
 	seq_printf(seq, "memory_bytes %llu\n", smtprl_table_memory(&sn->sources));
 	return 0;
 }
@@ -88,6 +94,10 @@ static int policy_show(struct seq_file *seq, void *v)
 		   cfg->hooks & SMTPRL_HOOKS_PREROUTING ? "prerouting" : "",
 		   cfg->hooks == SMTPRL_HOOKS_ALL ? "," : "",
 		   cfg->hooks & SMTPRL_HOOKS_OUTPUT ? "output" : "");
+	seq_printf(seq, "strikes %u\nstrike_window %u\nrelease_after %u\n",
+		   cfg->strikes, cfg->strike_window, cfg->release_after);
+	seq_printf(seq, "quarantine_max %u\nfanout_limit %u\nevent_interval %u\n",
+		   cfg->quarantine_max, cfg->fanout_limit, cfg->event_interval);
 
 	ifs = rcu_dereference_protected(sn->scope_ifs, lockdep_is_held(&sn->lock));
 	for (i = 0; ifs && i < ifs->n; i++)
@@ -210,56 +220,39 @@ static void seq_age(struct seq_file *seq, u64 now_s, u32 then_s)
 		seq_printf(seq, " %llu", now_s > then_s ? now_s - then_s : 0);
 }
 
+static const char *const state_names[] = {
+	[SMTPRL_STATE_NORMAL] = "normal",
+	[SMTPRL_STATE_LIMITED] = "limited",
+	[SMTPRL_STATE_QUARANTINED] = "quarantined",
+};
+
 static int sources_show(struct seq_file *seq, void *v)
 {
 	struct walk_state *w = seq->private;
-	struct smtprl_net *sn = w->sn;
-	const struct smtprl_policy *p;
-	struct smtprl_entry *e = v;
+	const struct smtprl_policy *p = rcu_dereference(w->sn->policy);
 	u64 now_s = div_u64(w->now_ns, NSEC_PER_SEC);
-	struct {
-		struct smtprl_buckets b;
-		u64 allowed, limited;
-		u32 first_s, last_limited_s;
-		union smtprl_addr addr;
-		u8 family;
-		u8 plen;
-		bool dead;
-	} snap;
+	struct smtprl_snap s;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(seq, "source tokens daily_tokens allowed limited age_s idle_s last_limited_s\n");
+		seq_puts(seq, "source tokens daily_tokens allowed limited age_s idle_s last_limited_s state strikes fanout\n");
 		return 0;
 	}
-	spin_lock_bh(&e->lock);
-	snap.b = e->b;
-	snap.allowed = e->allowed;
-	snap.limited = e->limited;
-	snap.first_s = e->first_s;
-	snap.last_limited_s = e->last_limited_s;
-	snap.addr = e->addr;
-	snap.family = e->family;
-	snap.plen = e->plen;
-	snap.dead = e->dead;
-	spin_unlock_bh(&e->lock);
-	if (snap.dead)
+	if (!smtprl_entry_snap(v, p, w->now_ns, &s))
 		return 0;
-
-	p = rcu_dereference(sn->policy);
-	seq_pfx(seq, snap.family, &snap.addr, snap.plen);
-	seq_printf(seq, " %llu", smtprl_bucket_level(snap.b.tokens_ns, snap.b.last_ns,
+	seq_pfx(seq, s.family, &s.addr, s.plen);
+	seq_printf(seq, " %llu", smtprl_bucket_level(s.b.tokens_ns, s.b.last_ns,
 						     &p->limit.rate, w->now_ns));
 	if (p->limit.daily.cost_ns)
-		seq_printf(seq, " %llu", smtprl_bucket_level(snap.b.daily_ns, snap.b.last_ns,
+		seq_printf(seq, " %llu", smtprl_bucket_level(s.b.daily_ns, s.b.last_ns,
 							     &p->limit.daily, w->now_ns));
 	else
 		seq_puts(seq, " -");
-	seq_printf(seq, " %llu %llu", snap.allowed, snap.limited);
-	seq_age(seq, now_s, snap.first_s ?: 1);
-	seq_printf(seq, " %llu", div_u64(w->now_ns > snap.b.last_ns ?
-					 w->now_ns - snap.b.last_ns : 0, NSEC_PER_SEC));
-	seq_age(seq, now_s, snap.last_limited_s);
-	seq_putc(seq, '\n');
+	seq_printf(seq, " %llu %llu", s.allowed, s.limited);
+	seq_age(seq, now_s, s.first_s ?: 1);
+	seq_printf(seq, " %llu", div_u64(w->now_ns > s.b.last_ns ?
+					 w->now_ns - s.b.last_ns : 0, NSEC_PER_SEC));
+	seq_age(seq, now_s, s.last_limited_s);
+	seq_printf(seq, " %s %u %u\n", state_names[s.state], s.strikes, s.fanout);
 	return 0;
 }
 

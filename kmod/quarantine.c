@@ -90,7 +90,7 @@ bool smtprl_strikes_note(struct smtprl_strikes *s,
 	s->bits |= 1;
 	if (!cfg->strikes || hweight32(s->bits) < cfg->strikes)
 		return false;
-	*cause = limited ? SMTPRL_QCAUSE_STRIKES : SMTPRL_QCAUSE_FANOUT;
+	*cause = limited ? SMTPRL_CAUSE_STRIKES : SMTPRL_CAUSE_FANOUT;
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_strikes_note);
@@ -118,7 +118,7 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_strikes_fanout);
  * @q: the quarantine
  * @now_ns: the current time
  * @for_ns: how long at most (the operator's time, or the policy's maximum)
- * @cause: enum smtprl_qcause
+ * @cause: enum smtprl_cause
  */
 void smtprl_quar_start(struct smtprl_quar *q, u64 now_ns, u64 for_ns, u8 cause)
 {
@@ -151,22 +151,22 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_quar_attempt);
  * been quiet for @cfg->release_ns, when @cfg->max_ns has passed since it
  * began, or when the policy turns quarantine off.
  */
-enum smtprl_qrelease smtprl_quar_check(const struct smtprl_quar *q,
-				       const struct smtprl_qcfg *cfg,
-				       u64 now_ns)
+enum smtprl_release smtprl_quar_check(const struct smtprl_quar *q,
+				      const struct smtprl_qcfg *cfg,
+				      u64 now_ns)
 {
-	bool op = q->cause == SMTPRL_QCAUSE_OPERATOR;
+	bool op = q->cause == SMTPRL_CAUSE_OPERATOR;
 
 	if (now_ns >= q->until_ns)
-		return SMTPRL_QREL_TIMEOUT;
+		return SMTPRL_RELEASE_TIMEOUT;
 	if (op)
-		return SMTPRL_QREL_NONE;
+		return SMTPRL_RELEASE_NONE;
 	if (!cfg->strikes)
-		return SMTPRL_QREL_POLICY;
+		return SMTPRL_RELEASE_POLICY;
 	if (now_ns > q->since_ns && now_ns - q->since_ns >= cfg->max_ns)
-		return SMTPRL_QREL_TIMEOUT;
+		return SMTPRL_RELEASE_TIMEOUT;
 	if (now_ns > q->last_ns && now_ns - q->last_ns >= cfg->release_ns)
-		return SMTPRL_QREL_QUIET;
-	return SMTPRL_QREL_NONE;
+		return SMTPRL_RELEASE_QUIET;
+	return SMTPRL_RELEASE_NONE;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_quar_check);

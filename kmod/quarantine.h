@@ -4,6 +4,8 @@
 
 #include <linux/types.h>
 
+#include <uapi/linux/smtprl.h>
+
 /*
  * Graduated per-source state: a source that keeps being limited, or that
  * contacts too many distinct mail servers, collects strikes; enough strikes
@@ -44,20 +46,11 @@ struct smtprl_strikes {
 	u32 slot;
 };
 
-enum smtprl_qcause {
-	SMTPRL_QCAUSE_NONE,
-	SMTPRL_QCAUSE_STRIKES,	/* limited in enough slots */
-	SMTPRL_QCAUSE_FANOUT,	/* the last strike was for fan-out */
-	SMTPRL_QCAUSE_OPERATOR,	/* smtprlctl source quarantine */
-};
-
-enum smtprl_qrelease {
-	SMTPRL_QREL_NONE,
-	SMTPRL_QREL_QUIET,	/* no attempt for release_ns */
-	SMTPRL_QREL_TIMEOUT,	/* max_ns (or the operator's time) is over */
-	SMTPRL_QREL_OPERATOR,	/* smtprlctl source release */
-	SMTPRL_QREL_POLICY,	/* the policy turned quarantine off */
-};
+/*
+ * Causes and release reasons are the uAPI's enum smtprl_cause (strikes:
+ * limited in enough slots; fanout: the last strike was for fan-out;
+ * operator: source-quarantine) and enum smtprl_release.
+ */
 
 /* A quarantine in progress. */
 struct smtprl_quar {
@@ -65,7 +58,7 @@ struct smtprl_quar {
 	u64 until_ns;		/* released at the latest then */
 	u64 last_ns;		/* the last attempt (or since_ns) */
 	u64 refused;		/* connections refused while quarantined */
-	u8 cause;		/* enum smtprl_qcause */
+	u8 cause;		/* enum smtprl_cause */
 };
 
 u32 smtprl_fanout_estimate(u64 sketch);
@@ -78,8 +71,8 @@ u32 smtprl_strikes_fanout(const struct smtprl_strikes *s,
 			  const struct smtprl_qcfg *cfg, u64 now_ns);
 void smtprl_quar_start(struct smtprl_quar *q, u64 now_ns, u64 for_ns, u8 cause);
 void smtprl_quar_attempt(struct smtprl_quar *q, u64 now_ns);
-enum smtprl_qrelease smtprl_quar_check(const struct smtprl_quar *q,
-				       const struct smtprl_qcfg *cfg,
-				       u64 now_ns);
+enum smtprl_release smtprl_quar_check(const struct smtprl_quar *q,
+				      const struct smtprl_qcfg *cfg,
+				      u64 now_ns);
 
 #endif /* _SMTPRL_QUARANTINE_H */

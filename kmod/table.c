@@ -80,6 +80,10 @@ int smtprl_table_module_init(void)
 	BUILD_BUG_ON(offsetof(struct smtprl_entry, plen) -
 		     offsetof(struct smtprl_entry, addr) !=
 		     offsetof(struct smtprl_key, plen));
+	/* 128 bytes a source with its hash bucket (debug locks are bigger). */
+	BUILD_BUG_ON(!IS_ENABLED(CONFIG_DEBUG_SPINLOCK) &&
+		     !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) &&
+		     sizeof(struct smtprl_entry) > 104);
 	get_random_bytes(&key_secret, sizeof(key_secret));
 	entry_cache = KMEM_CACHE(smtprl_entry, 0);
 	return entry_cache ? 0 : -ENOMEM;
@@ -99,6 +103,7 @@ int smtprl_table_init(struct smtprl_table *t)
 	int err;
 
 	atomic_set(&t->count, 0);
+	atomic_long_set(&t->quar_gone, 0);
 	err = rhashtable_init(&t->ht, &entry_params);
 	if (err)
 		return err;
@@ -109,12 +114,15 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_table_init);
 
 static void entry_free(void *ptr, void *arg)
 {
-	kmem_cache_free(entry_cache, ptr);
+	struct smtprl_entry *e = ptr;
+
+	kfree(e->quar);
+	kmem_cache_free(entry_cache, e);
 }
 
 static void entry_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(entry_cache, container_of(head, struct smtprl_entry, rcu));
+	entry_free(container_of(head, struct smtprl_entry, rcu), NULL);
 }
 
 /* No reader may be left: the hooks are gone and a grace period passed. */
@@ -217,72 +225,325 @@ struct smtprl_entry *smtprl_table_get(struct smtprl_table *t,
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_get);
 
+/* Charge one connection to @e, locked and alive; false if limited. */
+static bool charge(struct smtprl_entry *e, const struct smtprl_limit *lim,
+		   u64 now_ns)
+{
+	if (smtprl_buckets_take(&e->b, lim, now_ns)) {
+		e->allowed++;
+		return true;
+	}
+	e->limited++;
+	e->last_limited_s = div_u64(now_ns, NSEC_PER_SEC);
+	return false;
+}
+
 /*
- * Charge one connection to @e. Returns false if it was limited, and also
- * (via @e->dead, checked by the caller) if GC got there first.
+ * Charge one connection to @e, rate only. Returns false if it was limited,
+ * and also (via @e->dead, checked by the caller) if GC got there first.
  */
 bool smtprl_entry_take(struct smtprl_entry *e, const struct smtprl_limit *lim,
 		       u64 now_ns)
 {
-	bool ok;
+	bool ok = false;
 
 	spin_lock_bh(&e->lock);
-	if (unlikely(e->dead)) {
-		spin_unlock_bh(&e->lock);
-		return false;
-	}
-	ok = smtprl_buckets_take(&e->b, lim, now_ns);
-	if (ok) {
-		e->allowed++;
-	} else {
-		e->limited++;
-		e->last_limited_s = div_u64(now_ns, NSEC_PER_SEC);
-	}
+	if (likely(!e->dead))
+		ok = charge(e, lim, now_ns);
 	spin_unlock_bh(&e->lock);
 	return ok;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_take);
 
+/* Locked and alive: copy @e into @s. */
+static void snap_locked(const struct smtprl_entry *e,
+			const struct smtprl_policy *p, u64 now_ns,
+			struct smtprl_snap *s)
+{
+	const struct smtprl_limit *lim = &p->limit;
+
+	s->addr = e->addr;
+	s->family = e->family;
+	s->plen = e->plen;
+	s->first_s = e->first_s;
+	s->last_limited_s = e->last_limited_s;
+	s->b = e->b;
+	s->allowed = e->allowed;
+	s->limited = e->limited;
+	s->strikes = smtprl_strikes_count(&e->strikes, &p->q, now_ns);
+	s->fanout = smtprl_strikes_fanout(&e->strikes, &p->q, now_ns);
+	if (e->quar) {
+		s->state = SMTPRL_STATE_QUARANTINED;
+		s->quar = *e->quar;
+		return;
+	}
+	memset(&s->quar, 0, sizeof(s->quar));
+	if (!smtprl_bucket_level(e->b.tokens_ns, e->b.last_ns, &lim->rate, now_ns) ||
+	    (lim->daily.cost_ns &&
+	     !smtprl_bucket_level(e->b.daily_ns, e->b.last_ns, &lim->daily, now_ns)))
+		s->state = SMTPRL_STATE_LIMITED;
+	else
+		s->state = SMTPRL_STATE_NORMAL;
+}
+
+/**
+ * smtprl_entry_snap - a consistent copy of @e
+ * @e: the entry, under RCU
+ * @p: the policy in force (bucket levels, strike window)
+ * @now_ns: the current time
+ * @s: the copy
+ *
+ * Returns false if GC has unlinked the entry: there is nothing to show.
+ */
+bool smtprl_entry_snap(struct smtprl_entry *e, const struct smtprl_policy *p,
+		       u64 now_ns, struct smtprl_snap *s)
+{
+	bool alive;
+
+	spin_lock_bh(&e->lock);
+	alive = !e->dead;
+	if (alive)
+		snap_locked(e, p, now_ns, s);
+	spin_unlock_bh(&e->lock);
+	return alive;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_snap);
+
+/* Locked: end @e's quarantine for @why, with a snapshot for the event. */
+static struct smtprl_quar *release_locked(struct smtprl_entry *e,
+					  const struct smtprl_policy *p,
+					  u64 now_ns, struct smtprl_snap *s)
+{
+	struct smtprl_quar *q = e->quar;
+
+	snap_locked(e, p, now_ns, s);
+	e->quar = NULL;
+	/* A fresh start: old strikes would quarantine it again at once. */
+	e->strikes.bits = 0;
+	s->state = SMTPRL_STATE_NORMAL;
+	return q;
+}
+
+/**
+ * smtprl_entry_attempt - one new connection from the source of @e
+ * @e: the entry, under RCU
+ * @p: the policy in force
+ * @now_ns: the current time
+ * @dst_hash: smtprl_dst_hash() of the destination
+ * @o: the event due, if any, and what it carries
+ *
+ * A quarantined source is refused, unless its quarantine is over (then
+ * @o->release says why, and the attempt is charged as usual, its strikes
+ * forgotten: a released source starts afresh). Otherwise
+ * the attempt is charged to the buckets and may earn a strike; the strike
+ * that reaches the policy's count quarantines the source from this
+ * attempt on. Never sleeps; allocates (GFP_ATOMIC) only to quarantine,
+ * and if that fails the next attempt tries again.
+ */
+enum smtprl_verdict smtprl_entry_attempt(struct smtprl_entry *e,
+					 const struct smtprl_policy *p,
+					 u64 now_ns, u32 dst_hash,
+					 struct smtprl_outcome *o)
+{
+	struct smtprl_quar *gone = NULL, *q;
+	enum smtprl_verdict v;
+	u32 prev_limited_s;
+	u8 cause;
+
+	o->cmd = 0;
+	o->release = SMTPRL_RELEASE_NONE;
+	spin_lock_bh(&e->lock);
+	if (unlikely(e->dead)) {
+		v = SMTPRL_RETRY;
+		goto out;
+	}
+	if (e->quar) {
+		o->release = smtprl_quar_check(e->quar, &p->q, now_ns);
+		if (o->release == SMTPRL_RELEASE_NONE) {
+			smtprl_quar_attempt(e->quar, now_ns);
+			v = SMTPRL_QUARANTINE;
+			goto out;
+		}
+		gone = release_locked(e, p, now_ns, &o->snap);
+	}
+	prev_limited_s = e->last_limited_s;
+	v = charge(e, &p->limit, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
+	/* The attempt that ends a quarantine has its event; nothing more. */
+	if (gone)
+		goto out;
+	if (smtprl_strikes_note(&e->strikes, &p->q, now_ns, v == SMTPRL_LIMIT,
+				dst_hash, &cause)) {
+		q = kmalloc(sizeof(*q), GFP_ATOMIC | __GFP_NOWARN);
+		if (q) {
+			smtprl_quar_start(q, now_ns, p->q.max_ns, cause);
+			e->quar = q;
+			o->cmd = SMTPRL_CMD_QUARANTINED_NTF;
+		} else {
+			e->strikes.bits &= ~1U;	/* the next attempt retries */
+		}
+	} else if (v == SMTPRL_LIMIT &&
+		   (!prev_limited_s ||
+		    div64_u64((u64)prev_limited_s * NSEC_PER_SEC, p->event_ns) !=
+		    div64_u64(now_ns, p->event_ns))) {
+		/* The first limit of this event interval. */
+		o->cmd = SMTPRL_CMD_LIMITED_NTF;
+	}
+	if (o->cmd)
+		snap_locked(e, p, now_ns, &o->snap);
+out:
+	spin_unlock_bh(&e->lock);
+	kfree(gone);
+	return v;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_attempt);
+
+/**
+ * smtprl_entry_quarantine - the operator quarantines @e
+ * @e: the entry, under RCU
+ * @now_ns: the current time
+ * @for_ns: how long
+ *
+ * Replaces a quarantine in progress (the operator's time wins). Returns 1
+ * for a new quarantine, 0 for a replaced one, -ENOENT if GC got there
+ * first, -ENOMEM.
+ */
+int smtprl_entry_quarantine(struct smtprl_entry *e, u64 now_ns, u64 for_ns)
+{
+	struct smtprl_quar *q = kmalloc(sizeof(*q), GFP_ATOMIC);
+	int err = 0;
+
+	if (!q)
+		return -ENOMEM;
+	smtprl_quar_start(q, now_ns, for_ns, SMTPRL_CAUSE_OPERATOR);
+	spin_lock_bh(&e->lock);
+	if (e->dead) {
+		err = -ENOENT;
+	} else {
+		swap(q, e->quar);
+		if (q)
+			e->quar->refused = q->refused;
+		err = !q;
+	}
+	spin_unlock_bh(&e->lock);
+	kfree(q);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_quarantine);
+
+/**
+ * smtprl_entry_release - end @e's quarantine, for @why
+ * @e: the entry, under RCU
+ * @p: the policy in force
+ * @now_ns: the current time
+ * @why: enum smtprl_release
+ * @s: the source as it was released, for the event
+ *
+ * Returns -ENOENT if @e is gone, -ESRCH if it was not quarantined.
+ */
+int smtprl_entry_release(struct smtprl_entry *e, const struct smtprl_policy *p,
+			 u64 now_ns, u8 why, struct smtprl_snap *s)
+{
+	struct smtprl_quar *gone = NULL;
+	int err = 0;
+
+	spin_lock_bh(&e->lock);
+	if (e->dead)
+		err = -ENOENT;
+	else if (!e->quar)
+		err = -ESRCH;
+	else
+		gone = release_locked(e, p, now_ns, s);
+	spin_unlock_bh(&e->lock);
+	kfree(gone);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_release);
+
+/* Which /24 (IPv4) or /48 (IPv6) a connection goes to, hashed. */
+u32 smtprl_dst_hash(u8 family, const union smtprl_addr *daddr)
+{
+	if (family == NFPROTO_IPV4)
+		return hsiphash_1u32((__force u32)(daddr->v4 & htonl(0xffffff00)),
+				     &key_secret);
+	return hsiphash_2u32((__force u32)daddr->v6.s6_addr32[0],
+			     (__force u32)(daddr->v6.s6_addr32[1] & htonl(0xffff0000)),
+			     &key_secret);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_dst_hash);
+
 /* Mark @e dead if it may be forgotten (or @all); returns whether it did. */
-static bool kill_if(struct smtprl_entry *e, const struct smtprl_limit *lim,
+static bool kill_if(struct smtprl_entry *e, const struct smtprl_policy *p,
 		    u64 now_ns, u64 idle_ns, bool all)
 {
 	bool kill;
 
 	spin_lock_bh(&e->lock);
+	/*
+	 * GC never forgets a quarantined source, nor, while quarantine is on,
+	 * one with strikes in the window (a zombie pausing between bursts
+	 * would shed them); the operator may.
+	 */
 	kill = !e->dead &&
-	       (all || (now_ns > e->b.last_ns &&
+	       (all || (!e->quar && now_ns > e->b.last_ns &&
 			now_ns - e->b.last_ns >= idle_ns &&
-			smtprl_buckets_full(&e->b, lim, now_ns)));
+			smtprl_buckets_full(&e->b, &p->limit, now_ns) &&
+			!(p->q.strikes &&
+			  smtprl_strikes_count(&e->strikes, &p->q, now_ns))));
 	if (kill)
 		e->dead = true;
 	spin_unlock_bh(&e->lock);
 	return kill;
 }
 
+/* A quiet source must not wait for its next attempt to be released. */
+static void release_if_over(struct smtprl_entry *e,
+			    const struct smtprl_policy *p, u64 now_ns,
+			    smtprl_released_fn released, void *arg)
+{
+	struct smtprl_quar *gone = NULL;
+	struct smtprl_snap s;
+	u8 why = SMTPRL_RELEASE_NONE;
+
+	spin_lock_bh(&e->lock);
+	if (!e->dead && e->quar) {
+		why = smtprl_quar_check(e->quar, &p->q, now_ns);
+		if (why != SMTPRL_RELEASE_NONE)
+			gone = release_locked(e, p, now_ns, &s);
+	}
+	spin_unlock_bh(&e->lock);
+	kfree(gone);
+	if (gone && released)
+		released(arg, &s, why);
+}
+
+/* @e is dead: nothing changes its quarantine any more. */
 static void unlink(struct smtprl_table *t, struct smtprl_entry *e)
 {
 	if (!rhashtable_remove_fast(&t->ht, &e->node, entry_params)) {
+		if (e->quar)
+			atomic_long_inc(&t->quar_gone);
 		atomic_dec(&t->count);
 		call_rcu(&e->rcu, entry_free_rcu);
 	}
 }
 
 /**
- * smtprl_table_gc - forget up to @budget entries' worth of idle sources
+ * smtprl_table_gc - forget idle sources, release quarantines that are over
  * @t: the table
- * @lim: the limits in force (to tell whether buckets are full)
+ * @p: the policy in force (are buckets full? is a quarantine over?)
  * @now_ns: the current time
  * @idle_ns: how long an entry must have been idle
  * @budget: entries to look at in this call
- * @all: remove every entry looked at (flush)
+ * @released: called (under RCU: must not sleep) for each quarantine ended
+ * @arg: its first argument
  *
  * Resumes where the previous call stopped. Process context; safe against
  * concurrent lookups and inserts. Returns the number of entries removed.
  */
 unsigned int smtprl_table_gc(struct smtprl_table *t,
-			     const struct smtprl_limit *lim, u64 now_ns,
-			     u64 idle_ns, unsigned int budget, bool all)
+			     const struct smtprl_policy *p, u64 now_ns,
+			     u64 idle_ns, unsigned int budget,
+			     smtprl_released_fn released, void *arg)
 {
 	struct rhashtable_iter *iter = &t->gc_iter;
 	struct smtprl_entry *e;
@@ -303,7 +564,9 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 			rhashtable_walk_enter(&t->ht, iter);
 			return removed;
 		}
-		if (kill_if(e, lim, now_ns, idle_ns, all)) {
+		if (READ_ONCE(e->quar)) {
+			release_if_over(e, p, now_ns, released, arg);
+		} else if (kill_if(e, p, now_ns, idle_ns, false)) {
 			unlink(t, e);
 			removed++;
 		}
@@ -313,25 +576,42 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_gc);
 
+/* Forget @e; a quarantine it was in ends ("gone"), and @f hears of it. */
+static bool forget(struct smtprl_table *t, struct smtprl_entry *e,
+		   const struct smtprl_forget *f)
+{
+	struct smtprl_snap s;
+	bool tell = f && READ_ONCE(e->quar) &&
+		    smtprl_entry_snap(e, f->p, f->now_ns, &s) &&
+		    s.state == SMTPRL_STATE_QUARANTINED;
+
+	if (!kill_if(e, NULL, 0, 0, true))
+		return false;
+	unlink(t, e);
+	if (tell)
+		f->released(f->arg, &s, SMTPRL_RELEASE_GONE);
+	return true;
+}
+
 /* Forget one source. Returns -ENOENT if it is not tracked. */
-int smtprl_table_reset(struct smtprl_table *t, const struct smtprl_key *k)
+int smtprl_table_reset(struct smtprl_table *t, const struct smtprl_key *k,
+		       const struct smtprl_forget *f)
 {
 	struct smtprl_entry *e;
 	int err = -ENOENT;
 
 	rcu_read_lock();
 	e = rhashtable_lookup(&t->ht, k, entry_params);
-	if (e && kill_if(e, NULL, 0, 0, true)) {
-		unlink(t, e);
+	if (e && forget(t, e, f))
 		err = 0;
-	}
 	rcu_read_unlock();
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_reset);
 
 /* Forget every source; returns how many. Process context. */
-unsigned int smtprl_table_flush(struct smtprl_table *t)
+unsigned int smtprl_table_flush(struct smtprl_table *t,
+				const struct smtprl_forget *f)
 {
 	struct rhashtable_iter iter;
 	struct smtprl_entry *e;
@@ -345,10 +625,8 @@ unsigned int smtprl_table_flush(struct smtprl_table *t)
 				continue;
 			break;
 		}
-		if (kill_if(e, NULL, 0, 0, true)) {
-			unlink(t, e);
+		if (forget(t, e, f))
 			removed++;
-		}
 		/* Do not hold RCU across a million entries. */
 		if (!(++seen % 1024)) {
 			rhashtable_walk_stop(&iter);

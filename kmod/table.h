@@ -8,6 +8,8 @@
 
 #include "bucket.h"
 #include "classify.h"
+#include "policy.h"
+#include "quarantine.h"
 
 /*
  * Sources are keyed by prefix: address masked to the policy's prefix
@@ -25,6 +27,10 @@ struct smtprl_key {
 /*
  * One tracked source. The first SMTPRL_KEY_LEN bytes from @addr are the
  * hash key; @dead sits in what would be the key's padding.
+ *
+ * @strikes shares its bytes with @rcu: it is read and written only under
+ * @lock while @dead is false, and call_rcu() comes only after @dead was
+ * set under @lock. The entry stays within its 104 bytes.
  */
 struct smtprl_entry {
 	struct rhash_head node;
@@ -38,12 +44,47 @@ struct smtprl_entry {
 	u64 limited;		/* or would-limit, in monitor mode */
 	u32 first_s;		/* boot-time seconds */
 	u32 last_limited_s;	/* 0: never */
-	struct rcu_head rcu;
+	struct smtprl_quar *quar;	/* while quarantined */
+	union {
+		struct smtprl_strikes strikes;	/* while linked */
+		struct rcu_head rcu;		/* once dead */
+	};
+};
+
+/* A consistent copy of a source, for dumps and events. */
+struct smtprl_snap {
+	union smtprl_addr addr;
+	u8 family;
+	u8 plen;
+	u8 state;		/* enum smtprl_state */
+	u32 first_s;
+	u32 last_limited_s;
+	u32 strikes;
+	u32 fanout;
+	struct smtprl_buckets b;
+	u64 allowed;
+	u64 limited;
+	struct smtprl_quar quar;	/* state quarantined, or just released */
+};
+
+enum smtprl_verdict {
+	SMTPRL_ALLOW,
+	SMTPRL_LIMIT,
+	SMTPRL_QUARANTINE,	/* refused: the source is quarantined */
+	SMTPRL_RETRY,		/* GC unlinked the entry under us */
+};
+
+/* What one connection attempt did to its source, for events. */
+struct smtprl_outcome {
+	u8 cmd;			/* the event due (SMTPRL_CMD_*_NTF), or 0 */
+	u8 release;		/* a quarantine ended first: enum smtprl_release */
+	struct smtprl_snap snap;	/* when @cmd or @release is set */
 };
 
 struct smtprl_table {
 	struct rhashtable ht;
 	atomic_t count;		/* entries, including ones racing to insert */
+	atomic_long_t quar_gone;	/* quarantined entries forgotten */
 	struct rhashtable_iter gc_iter;
 };
 
@@ -72,10 +113,36 @@ struct smtprl_entry *smtprl_table_get(struct smtprl_table *t,
 				      u32 max_entries, u64 now_ns);
 bool smtprl_entry_take(struct smtprl_entry *e, const struct smtprl_limit *lim,
 		       u64 now_ns);
+enum smtprl_verdict smtprl_entry_attempt(struct smtprl_entry *e,
+					 const struct smtprl_policy *p,
+					 u64 now_ns, u32 dst_hash,
+					 struct smtprl_outcome *o);
+bool smtprl_entry_snap(struct smtprl_entry *e, const struct smtprl_policy *p,
+		       u64 now_ns, struct smtprl_snap *s);
+int smtprl_entry_quarantine(struct smtprl_entry *e, u64 now_ns, u64 for_ns);
+int smtprl_entry_release(struct smtprl_entry *e, const struct smtprl_policy *p,
+			 u64 now_ns, u8 why, struct smtprl_snap *s);
+u32 smtprl_dst_hash(u8 family, const union smtprl_addr *daddr);
+
+/* Called by GC for each quarantine it ends, in process context. */
+typedef void (*smtprl_released_fn)(void *arg, const struct smtprl_snap *s,
+				   u8 why);
+
 unsigned int smtprl_table_gc(struct smtprl_table *t,
-			     const struct smtprl_limit *lim, u64 now_ns,
-			     u64 idle_ns, unsigned int budget, bool all);
-int smtprl_table_reset(struct smtprl_table *t, const struct smtprl_key *k);
-unsigned int smtprl_table_flush(struct smtprl_table *t);
+			     const struct smtprl_policy *p, u64 now_ns,
+			     u64 idle_ns, unsigned int budget,
+			     smtprl_released_fn released, void *arg);
+/* Whom source-del and source-flush tell of the quarantines they end. */
+struct smtprl_forget {
+	const struct smtprl_policy *p;
+	u64 now_ns;
+	smtprl_released_fn released;
+	void *arg;
+};
+
+int smtprl_table_reset(struct smtprl_table *t, const struct smtprl_key *k,
+		       const struct smtprl_forget *f);
+unsigned int smtprl_table_flush(struct smtprl_table *t,
+				const struct smtprl_forget *f);
 
 #endif /* _SMTPRL_TABLE_H */

@@ -86,6 +86,35 @@ say "an hour later (the lab's clock skips idle time): the zombie tries 12 more"
 lab_sleep 3600
 tell "$(mail_from zombie "$(addr4 zombie)" $MXS4 25 12)"
 
+say "the ISP turns on quarantine: limited in 3 distinct 45-minute slots of a day shuts a source out, an hour of quiet lets it back; the NOC watches the events"
+run ctl policy set strikes 3 strike-window 1d release-after 1h quarantine-max 1d
+"$SMTPRL_TOP/userspace/smtprlctl" -j monitor >"$E2E_TMP/events.json" &
+mon=$!
+sleep 0.5
+z=$(addr4 zombie)
+echo "  the zombie was limited in two slots already (strikes: $(ctl -j source show "$z" | json 'd["strikes"]'))"
+
+say "45 minutes later the zombie tries 12 more: the third strike quarantines it"
+lab_sleep 2700
+tell "$(mail_from zombie "$z" $MXS4 25 12)"
+run ctl source show "$z"
+
+say "half an hour later its bucket would allow 5 again, but it is quarantined"
+lab_sleep 1800
+tell "$(mail_from zombie "$z" $MXS4 25 3)"
+
+say "its owner cleans the PC; an hour of quiet later smtprl releases it by itself"
+lab_sleep 3605
+tell "$(mail_from zombie "$z" $MXS4 25 3)"
+kill $mon
+wait $mon 2>/dev/null || true
+echo "  what smtprlctl -j monitor saw, turned into log lines and notices by scripts/smtprl-notify:"
+printf '%s/32 zombie-household abuse+4711@isp.example\n' "$z" >"$E2E_TMP/subs"
+/usr/bin/python3 "$SMTPRL_TOP/scripts/smtprl-notify" --spool "$E2E_TMP/spool" \
+	--subscribers "$E2E_TMP/subs" <"$E2E_TMP/events.json" | sed 's/^/  /'
+echo "  the notice to the subscriber:"
+sed -n '1,8p' "$E2E_TMP/spool/"*quarantined.txt | sed 's/^/  | /'
+
 say "the zombie floods 50,000 SYNs from spoofed addresses of its own prefix at a table capped at 2,000 sources"
 ctl policy set max-sources 2000
 nsx zombie "$SMTPRL_TOP/build/synflood" line0 "$(cat /sys/class/net/b-zombie/address)" \

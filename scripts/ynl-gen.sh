@@ -31,6 +31,13 @@ gen --mode kernel --header -o "$out/kmod/netlink-gen.h"
 gen --mode kernel --source -o "$out/kmod/netlink-gen.c"
 # The generated source includes its header by the spec's name.
 sed -i 's|#include "smtprl-nl.h"|#include "netlink-gen.h"|' "$out/kmod/netlink-gen.c"
+# ynl-gen-c.py (6.12) drops a multicast group's flags; the events group
+# is for admins only (admin-perm in the spec), as the kernel since 6.7 (and
+# Debian's 6.1) can enforce.
+grep -q 'flags: \[ admin-perm \]' <(sed -n '/^mcast-groups:/,$p' "$spec") ||
+	die "the events group must be admin-perm"
+sed -i 's|\[SMTPRL_NLGRP_EVENTS\] = { "events", },|[SMTPRL_NLGRP_EVENTS] = { "events", .flags = GENL_MCAST_CAP_NET_ADMIN, },|' \
+	"$out/kmod/netlink-gen.c"
 python3 "$SMTPRL_TOP/scripts/ynl-compat.py" "$out/kmod/netlink-gen.c" \
 	>"$out/kmod/netlink-gen-compat.c"
 

@@ -345,6 +345,45 @@ static int pipe_flush(void)
 
 /* policy */
 
+/* The quarantine and event settings: seconds, but strikes and fanout-limit. */
+static const struct {
+	const char *word;	/* on the command line */
+	const char *key;	/* in show and JSON */
+	int attr;
+	bool duration;
+} qfields[] = {
+	{ "strikes", "strikes", SMTPRL_A_POLICY_STRIKES, false },
+	{ "strike-window", "strike_window_s", SMTPRL_A_POLICY_STRIKE_WINDOW, true },
+	{ "release-after", "release_after_s", SMTPRL_A_POLICY_RELEASE_AFTER, true },
+	{ "quarantine-max", "quarantine_max_s", SMTPRL_A_POLICY_QUARANTINE_MAX, true },
+	{ "fanout-limit", "fanout_limit", SMTPRL_A_POLICY_FANOUT_LIMIT, false },
+	{ "event-interval", "event_interval_s", SMTPRL_A_POLICY_EVENT_INTERVAL, true },
+};
+
+/* A quarantine or event setting: 0, a usage error, or -1 if @k is none. */
+static int parse_qfield(const char *k, const char *v, uint32_t *set, bool *given)
+{
+	char what[96];
+	unsigned int i;
+	uint64_t d;
+
+	for (i = 0; i < sizeof(qfields) / sizeof(qfields[0]); i++) {
+		if (strcmp(k, qfields[i].word))
+			continue;
+		snprintf(what, sizeof(what), "%s \"%.40s\"", k, v);
+		if (qfields[i].duration) {
+			if (parse_duration(v, &d) || d > UINT32_MAX)
+				return usage_error("invalid %s (a duration: N[s|m|h|d])", what);
+			set[qfields[i].attr] = (uint32_t)d;
+		} else if (parse_u32(v, UINT32_MAX, &set[qfields[i].attr])) {
+			return usage_error("invalid %s", what);
+		}
+		given[qfields[i].attr] = true;
+		return 0;
+	}
+	return -1;
+}
+
 static int policy_print(struct nlattr **tb, void *arg)
 {
 	static const char *const hooks[] = { "", "prerouting", "output", "prerouting,output" };
@@ -395,6 +434,9 @@ static int policy_print(struct nlattr **tb, void *arg)
 		out_uint("max_sources", nla_get_u32(tb[SMTPRL_A_POLICY_MAX_SOURCES]));
 	if (tb[SMTPRL_A_POLICY_HOOKS] && (u = nla_get_u32(tb[SMTPRL_A_POLICY_HOOKS])) < 4)
 		out_str("hooks", hooks[u]);
+	for (u = 0; u < sizeof(qfields) / sizeof(qfields[0]); u++)
+		if (tb[qfields[u].attr])
+			out_uint(qfields[u].key, nla_get_u32(tb[qfields[u].attr]));
 	out_close_obj();
 	return 0;
 }
@@ -495,7 +537,11 @@ static int policy_set(int argc, char **argv)
 			r.set[SMTPRL_A_POLICY_ENABLED] = (uint32_t)w;
 			r.given[SMTPRL_A_POLICY_ENABLED] = true;
 		} else {
-			return usage_error("policy set: unknown setting \"%s\"", k);
+			w = parse_qfield(k, v, r.set, r.given);
+			if (w < 0)
+				return usage_error("policy set: unknown setting \"%s\"", k);
+			if (w)
+				return w;
 		}
 	}
 	if (!argc)
@@ -534,12 +580,20 @@ static int stats_print(struct nlattr **tb, void *arg)
 		[SMTPRL_A_STATS_EXEMPT_EXPIRED] = "exempt_expired",
 		[SMTPRL_A_STATS_ENTRIES] = "entries", [SMTPRL_A_STATS_EXEMPTIONS] = "exemptions",
 		[SMTPRL_A_STATS_MEMORY] = "memory_bytes",
+		[SMTPRL_A_STATS_QUARANTINES] = "quarantines",
+		[SMTPRL_A_STATS_RELEASES] = "releases",
+		[SMTPRL_A_STATS_QUARANTINE_REFUSED] = "quarantine_refused",
+		[SMTPRL_A_STATS_QUARANTINED_NOW] = "quarantined_now",
+		[SMTPRL_A_STATS_EVENTS] = "events",
+		[SMTPRL_A_STATS_EVENTS_DROPPED] = "events_dropped",
 	};
 	int a;
 
 	(void)arg;
 	out_open_obj();
-	for (a = 1; a <= SMTPRL_A_STATS_MEMORY; a++) {
+	for (a = 1; a < (int)(sizeof(names) / sizeof(names[0])); a++) {
+		if (!names[a])
+			continue;
 		if (!tb[a])
 			continue;
 		out_uint(names[a], nla_len(tb[a]) == 4 ? nla_get_u32(tb[a]) : nla_get_u64(tb[a]));
@@ -627,13 +681,36 @@ static void out_u64_attr(struct nlattr **tb, int a, const char *key)
 		out_uint(key, nla_get_u64(tb[a]));
 }
 
+static const char *const state_names[] = { "normal", "limited", "quarantined" };
+static const char *const cause_names[] = { "none", "strikes", "fanout", "operator" };
+static const char *const release_names[] = {
+	"none", "quiet", "timeout", "operator", "policy", "gone",
+};
+
+/* A u32 enum attribute as its name (or its number, from a newer kernel). */
+static void out_enum_attr(struct nlattr **tb, int a, const char *key,
+			  const char *const *names, uint32_t n)
+{
+	uint32_t v;
+
+	if (!tb[a])
+		return;
+	v = nla_get_u32(tb[a]);
+	if (v < n)
+		out_str(key, names[v]);
+	else
+		out_uint(key, v);
+}
+
+/* The event name, if @arg is one (monitor), then the entry. */
 static int entry_print(struct nlattr **tb, void *arg)
 {
 	struct prefix p;
 	char buf[64];
 
-	(void)arg;
 	out_open_obj();
+	if (arg)
+		out_str("event", arg);
 	if (tb[SMTPRL_A_ENTRY_IFNAME]) {
 		out_str("dev", nla_get_string(tb[SMTPRL_A_ENTRY_IFNAME]));
 	} else if (get_prefix(tb, &p)) {
@@ -661,6 +738,18 @@ static int entry_print(struct nlattr **tb, void *arg)
 	out_u64_attr(tb, SMTPRL_A_ENTRY_EXPIRES, "expires_s");
 	if (tb[SMTPRL_A_ENTRY_COMMENT])
 		out_str("comment", nla_get_string(tb[SMTPRL_A_ENTRY_COMMENT]));
+	out_enum_attr(tb, SMTPRL_A_ENTRY_STATE, "state", state_names, 3);
+	if (tb[SMTPRL_A_ENTRY_STRIKES])
+		out_uint("strikes", nla_get_u32(tb[SMTPRL_A_ENTRY_STRIKES]));
+	if (tb[SMTPRL_A_ENTRY_FANOUT])
+		out_uint("fanout", nla_get_u32(tb[SMTPRL_A_ENTRY_FANOUT]));
+	out_enum_attr(tb, SMTPRL_A_ENTRY_CAUSE, "cause", cause_names, 4);
+	out_u64_attr(tb, SMTPRL_A_ENTRY_QUARANTINED, "quarantined_s");
+	out_u64_attr(tb, SMTPRL_A_ENTRY_REMAINING, "remaining_s");
+	out_u64_attr(tb, SMTPRL_A_ENTRY_REFUSED, "refused");
+	out_enum_attr(tb, SMTPRL_A_ENTRY_RELEASE, "release", release_names, 6);
+	out_u64_attr(tb, SMTPRL_A_ENTRY_SUPPRESSED, "suppressed");
+	out_u64_attr(tb, SMTPRL_A_ENTRY_TIME, "time");
 	out_close_obj();
 	return 0;
 }
@@ -858,7 +947,10 @@ static int source_top(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* source list [top N] [sort limited|allowed|last] | show ADDR | reset ADDR | flush */
+/*
+ * source list [top N] [sort limited|allowed|last] | show ADDR | reset ADDR |
+ *	  quarantine ADDR [for DURATION] | release ADDR | flush
+ */
 static int source_main(int argc, char **argv)
 {
 	struct entry_req r = { .plen = false };
@@ -871,13 +963,82 @@ static int source_main(int argc, char **argv)
 		return source_top(argc, argv);
 	if (!strcmp(verb, "flush") && argc == 2)
 		return request(SMTPRL_CMD_SOURCE_FLUSH, false, NULL, NULL, NULL);
+	if (!strcmp(verb, "quarantine") && argc == 5 && !strcmp(argv[3], "for")) {
+		if (parse_duration(argv[4], &r.expires))
+			return usage_error("invalid duration \"%s\" (90s, 15m, 12h, 30d)", argv[4]);
+		argc = 3;
+	}
 	if (argc != 3 || parse_prefix(argv[2], false, &r.p))
-		return usage_error("usage: source list | show ADDR | reset ADDR | flush%s", "");
+		return usage_error("usage: source list | show ADDR | reset ADDR | quarantine ADDR [for DURATION] | release ADDR | flush%s", "");
+	if (!strcmp(verb, "quarantine"))
+		return request(SMTPRL_CMD_SOURCE_QUARANTINE, false, entry_fill, &r, NULL);
+	if (!strcmp(verb, "release"))
+		return request(SMTPRL_CMD_SOURCE_RELEASE, false, entry_fill, &r, NULL);
 	if (!strcmp(verb, "show"))
 		return request(SMTPRL_CMD_SOURCE_GET, false, entry_fill, &r, &rep);
 	if (!strcmp(verb, "reset"))
 		return request(SMTPRL_CMD_SOURCE_DEL, false, entry_fill, &r, NULL);
 	return usage_error("unknown source command \"%s\"", verb);
+}
+
+/* monitor: one line (or JSON object) per event, as "ip monitor" does. */
+
+static int monitor_cb(struct nl_msg *m, void *arg)
+{
+	static const char *const names[] = {
+		[SMTPRL_CMD_LIMITED_NTF] = "limited",
+		[SMTPRL_CMD_QUARANTINED_NTF] = "quarantined",
+		[SMTPRL_CMD_RELEASED_NTF] = "released",
+		[SMTPRL_CMD_EXEMPT_EXPIRED_NTF] = "exempt-expired",
+		[SMTPRL_CMD_TABLE_FULL_NTF] = "table-full",
+	};
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(m));
+	struct nlattr *tb[SMTPRL_A_ENTRY_MAX + 1] = { 0 };
+	bool *json = arg;
+
+	if (g->cmd >= sizeof(names) / sizeof(names[0]) || !names[g->cmd] ||
+	    genlmsg_parse(nlmsg_hdr(m), 0, tb, SMTPRL_A_ENTRY_MAX, NULL))
+		return NL_SKIP;
+	out_init(*json, false);		/* one object per line */
+	entry_print(tb, (void *)names[g->cmd]);
+	fflush(stdout);
+	return NL_OK;
+}
+
+static int monitor_main(int argc, char **argv)
+{
+	int grp, err, rcvbuf = 4 << 20;
+	bool json = out_is_json();
+
+	(void)argv;
+	if (argc != 1)
+		return usage_error("usage: monitor%s", "");
+	grp = genl_ctrl_resolve_grp(sk, SMTPRL_FAMILY_NAME, SMTPRL_MCGRP_EVENTS);
+	if (grp < 0) {
+		fprintf(stderr, "%s: no \"%s\" group: %s\n", prog, SMTPRL_MCGRP_EVENTS,
+			nl_geterror(grp));
+		return EXIT_REFUSED;
+	}
+	err = nl_socket_add_membership(sk, grp);
+	if (err) {
+		fprintf(stderr, "%s: cannot join the events group: %s\n", prog,
+			nl_geterror(err));
+		return EXIT_REFUSED;
+	}
+	/* Room for bursts (best effort: SO_RCVBUFFORCE needs CAP_NET_ADMIN). */
+	setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+	nl_socket_disable_seq_check(sk);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, monitor_cb, &json);
+	for (;;) {
+		err = nl_recvmsgs_default(sk);
+		if (err == -NLE_NOMEM) {
+			/* ENOBUFS: the socket overflowed; say so, go on. */
+			fprintf(stderr, "%s: monitor: events lost (receive buffer full)\n", prog);
+		} else if (err < 0) {
+			fprintf(stderr, "%s: monitor: %s\n", prog, nl_geterror(err));
+			return EXIT_REFUSED;
+		}
+	}
 }
 
 /* save: a batch file that "smtprlctl -b" restores exactly. */
@@ -919,12 +1080,16 @@ static int save_policy(struct nlattr **tb, void *arg)
 	u = nla_get_u32(tb[SMTPRL_A_POLICY_ACTION]);
 	printf(" action %s", action_names[u < 3 ? u : 0]);
 	u = nla_get_u32(tb[SMTPRL_A_POLICY_WHEN_FULL]);
-	printf(" when-full %s v4-prefix %u v6-prefix %u max-sources %u hooks %s enabled %s\n",
+	printf(" when-full %s v4-prefix %u v6-prefix %u max-sources %u hooks %s",
 	       full_names[u < 2 ? u : 0], nla_get_u8(tb[SMTPRL_A_POLICY_V4_PREFIX]),
 	       nla_get_u8(tb[SMTPRL_A_POLICY_V6_PREFIX]),
 	       nla_get_u32(tb[SMTPRL_A_POLICY_MAX_SOURCES]),
-	       hooks[nla_get_u32(tb[SMTPRL_A_POLICY_HOOKS]) & 3],
-	       nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]) ? "yes" : "no");
+	       hooks[nla_get_u32(tb[SMTPRL_A_POLICY_HOOKS]) & 3]);
+	for (u = 0; u < sizeof(qfields) / sizeof(qfields[0]); u++)
+		if (tb[qfields[u].attr])
+			printf(" %s %u%s", qfields[u].word, nla_get_u32(tb[qfields[u].attr]),
+			       qfields[u].duration ? "s" : "");
+	printf(" enabled %s\n", nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]) ? "yes" : "no");
 	return 0;
 }
 
@@ -1003,7 +1168,8 @@ static const struct command {
 	{ "scope",   scope_main,   "add|del PREFIX | add|del dev IFNAME | list | flush" },
 	{ "relay",   relay_main,   "add|del PREFIX | list | flush" },
 	{ "exempt",  exempt_main,  "add|replace ADDR[/LEN] [rate N/UNIT [burst N] [daily N]] [expires DURATION] [comment TEXT] | del|show ADDR[/LEN] | list | flush" },
-	{ "source",  source_main,  "list [top N] [sort limited|allowed|last] | show ADDR | reset ADDR | flush" },
+	{ "source",  source_main,  "list [top N] [sort limited|allowed|last] | show ADDR | reset ADDR | quarantine ADDR [for DURATION] | release ADDR | flush" },
+	{ "monitor", monitor_main, "(events as they happen: limited, quarantined, released, exempt-expired, table-full)" },
 	{ "stats",   stats_main,   "" },
 	{ "save",    save_main,    "(prints a batch file that -b restores)" },
 	{ "version", version_main, "" },

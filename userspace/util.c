@@ -157,6 +157,11 @@ void out_init(bool j, bool p)
 	first[0] = true;
 }
 
+bool out_is_json(void)
+{
+	return json;
+}
+
 static void put(const char *s)
 {
 	fputs_unlocked(s, stdout);

@@ -34,6 +34,7 @@ extern const char *const full_names[2];
  * JSON an object with the same keys.
  */
 void out_init(bool json, bool pretty);
+bool out_is_json(void);
 void out_open_list(void);
 void out_close_list(void);
 void out_open_obj(void);

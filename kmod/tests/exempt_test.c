@@ -123,12 +123,12 @@ static void expiry_gc_waits_for_the_deadline(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, smtprl_exempt_add(s, &a, false, T0, NULL));
 	KUNIT_ASSERT_EQ(test, 0, smtprl_exempt_add(s, &b, false, T0, NULL));
 
-	KUNIT_EXPECT_EQ(test, 0U, smtprl_exempt_expire(s, T0 + HOUR_NS - 1));
+	KUNIT_EXPECT_EQ(test, 0U, smtprl_exempt_expire(s, T0 + HOUR_NS - 1, NULL, NULL));
 	KUNIT_EXPECT_EQ(test, 2U, s->n);
-	KUNIT_EXPECT_EQ(test, 1U, smtprl_exempt_expire(s, T0 + HOUR_NS));
+	KUNIT_EXPECT_EQ(test, 1U, smtprl_exempt_expire(s, T0 + HOUR_NS, NULL, NULL));
 	KUNIT_EXPECT_EQ(test, 1U, s->n);
 	/* The one without expiry is never collected. */
-	KUNIT_EXPECT_EQ(test, 0U, smtprl_exempt_expire(s, U64_MAX));
+	KUNIT_EXPECT_EQ(test, 0U, smtprl_exempt_expire(s, U64_MAX, NULL, NULL));
 	KUNIT_EXPECT_NOT_NULL(test, match4(s, 0xc0000206, U64_MAX));
 }
 

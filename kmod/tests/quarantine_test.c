@@ -99,7 +99,7 @@ static void one_strike_per_slot(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, note(&s, &cfg3, T0 + SLOT_NS, true, &cause));
 	KUNIT_EXPECT_EQ(test, 2U, smtprl_strikes_count(&s, &cfg3, T0 + SLOT_NS));
 	KUNIT_EXPECT_TRUE(test, note(&s, &cfg3, T0 + 5 * SLOT_NS, true, &cause));
-	KUNIT_EXPECT_EQ(test, (u8)SMTPRL_QCAUSE_STRIKES, cause);
+	KUNIT_EXPECT_EQ(test, (u8)SMTPRL_CAUSE_STRIKES, cause);
 	/* Once per slot: the same slot does not fire again. */
 	KUNIT_EXPECT_FALSE(test, note(&s, &cfg3, T0 + 5 * SLOT_NS + 1, true, &cause));
 }
@@ -159,7 +159,7 @@ static void fanout_over_the_threshold_is_a_strike(struct kunit *test)
 						dst(slot * 100 + i), &cause);
 	KUNIT_EXPECT_TRUE(test, q);
 	KUNIT_EXPECT_EQ(test, 4U, slot);
-	KUNIT_EXPECT_EQ(test, (u8)SMTPRL_QCAUSE_FANOUT, cause);
+	KUNIT_EXPECT_EQ(test, (u8)SMTPRL_CAUSE_FANOUT, cause);
 	KUNIT_EXPECT_GT(test, smtprl_strikes_fanout(&s, &c, T0 + 3 * SLOT_NS), 20U);
 	/* The sketch starts over with the next slot. */
 	KUNIT_EXPECT_EQ(test, 0U, smtprl_strikes_fanout(&s, &c, T0 + 4 * SLOT_NS));
@@ -204,14 +204,14 @@ static void quiet_source_is_released(struct kunit *test)
 {
 	struct smtprl_quar q;
 
-	smtprl_quar_start(&q, T0, cfg3.max_ns, SMTPRL_QCAUSE_STRIKES);
-	KUNIT_EXPECT_EQ(test, SMTPRL_QREL_NONE, smtprl_quar_check(&q, &cfg3, T0 + HOUR_NS - 1));
+	smtprl_quar_start(&q, T0, cfg3.max_ns, SMTPRL_CAUSE_STRIKES);
+	KUNIT_EXPECT_EQ(test, SMTPRL_RELEASE_NONE, smtprl_quar_check(&q, &cfg3, T0 + HOUR_NS - 1));
 	/* Still trying after 50 minutes: the quiet hour starts again. */
 	smtprl_quar_attempt(&q, T0 + 50 * MINUTE_NS);
 	KUNIT_EXPECT_EQ(test, 1ULL, q.refused);
-	KUNIT_EXPECT_EQ(test, SMTPRL_QREL_NONE,
+	KUNIT_EXPECT_EQ(test, SMTPRL_RELEASE_NONE,
 			smtprl_quar_check(&q, &cfg3, T0 + 109 * MINUTE_NS));
-	KUNIT_EXPECT_EQ(test, SMTPRL_QREL_QUIET,
+	KUNIT_EXPECT_EQ(test, SMTPRL_RELEASE_QUIET,
 			smtprl_quar_check(&q, &cfg3, T0 + 110 * MINUTE_NS));
 }
 
@@ -220,13 +220,13 @@ static void persistent_source_is_released_at_max(struct kunit *test)
 	struct smtprl_quar q;
 	u64 t;
 
-	smtprl_quar_start(&q, T0, cfg3.max_ns, SMTPRL_QCAUSE_STRIKES);
+	smtprl_quar_start(&q, T0, cfg3.max_ns, SMTPRL_CAUSE_STRIKES);
 	/* Knocking every 10 minutes: never quiet, out after the maximum. */
 	for (t = T0; t < T0 + DAY_NS; t += 10 * MINUTE_NS) {
-		KUNIT_EXPECT_EQ(test, SMTPRL_QREL_NONE, smtprl_quar_check(&q, &cfg3, t));
+		KUNIT_EXPECT_EQ(test, SMTPRL_RELEASE_NONE, smtprl_quar_check(&q, &cfg3, t));
 		smtprl_quar_attempt(&q, t);
 	}
-	KUNIT_EXPECT_EQ(test, SMTPRL_QREL_TIMEOUT, smtprl_quar_check(&q, &cfg3, T0 + DAY_NS));
+	KUNIT_EXPECT_EQ(test, SMTPRL_RELEASE_TIMEOUT, smtprl_quar_check(&q, &cfg3, T0 + DAY_NS));
 	KUNIT_EXPECT_EQ(test, 144ULL, q.refused);
 }
 
@@ -235,15 +235,15 @@ static void policy_changes_apply_to_running_quarantines(struct kunit *test)
 	struct smtprl_qcfg c = cfg3;
 	struct smtprl_quar q;
 
-	smtprl_quar_start(&q, T0, cfg3.max_ns, SMTPRL_QCAUSE_STRIKES);
+	smtprl_quar_start(&q, T0, cfg3.max_ns, SMTPRL_CAUSE_STRIKES);
 	smtprl_quar_attempt(&q, T0 + 5 * HOUR_NS);
 	/* A shorter maximum releases a long-running quarantine... */
 	c.max_ns = 4 * HOUR_NS;
-	KUNIT_EXPECT_EQ(test, SMTPRL_QREL_TIMEOUT, smtprl_quar_check(&q, &c, T0 + 5 * HOUR_NS));
+	KUNIT_EXPECT_EQ(test, SMTPRL_RELEASE_TIMEOUT, smtprl_quar_check(&q, &c, T0 + 5 * HOUR_NS));
 	/* ...turning quarantine off releases every one the strikes caused. */
 	c = cfg3;
 	c.strikes = 0;
-	KUNIT_EXPECT_EQ(test, SMTPRL_QREL_POLICY, smtprl_quar_check(&q, &c, T0 + 5 * HOUR_NS));
+	KUNIT_EXPECT_EQ(test, SMTPRL_RELEASE_POLICY, smtprl_quar_check(&q, &c, T0 + 5 * HOUR_NS));
 }
 
 static void operator_quarantine_lasts_its_time(struct kunit *test)
@@ -252,15 +252,16 @@ static void operator_quarantine_lasts_its_time(struct kunit *test)
 	struct smtprl_quar q;
 
 	off.strikes = 0;
-	smtprl_quar_start(&q, T0, 3 * DAY_NS, SMTPRL_QCAUSE_OPERATOR);
+	smtprl_quar_start(&q, T0, 3 * DAY_NS, SMTPRL_CAUSE_OPERATOR);
 	/* Quiet for two days, quarantine off, past the policy maximum: still in. */
-	KUNIT_EXPECT_EQ(test, SMTPRL_QREL_NONE, smtprl_quar_check(&q, &off, T0 + 2 * DAY_NS));
-	KUNIT_EXPECT_EQ(test, SMTPRL_QREL_NONE, smtprl_quar_check(&q, &cfg3, T0 + 2 * DAY_NS));
-	KUNIT_EXPECT_EQ(test, SMTPRL_QREL_TIMEOUT, smtprl_quar_check(&q, &cfg3, T0 + 3 * DAY_NS));
+	KUNIT_EXPECT_EQ(test, SMTPRL_RELEASE_NONE, smtprl_quar_check(&q, &off, T0 + 2 * DAY_NS));
+	KUNIT_EXPECT_EQ(test, SMTPRL_RELEASE_NONE, smtprl_quar_check(&q, &cfg3, T0 + 2 * DAY_NS));
+	KUNIT_EXPECT_EQ(test, SMTPRL_RELEASE_TIMEOUT,
+			smtprl_quar_check(&q, &cfg3, T0 + 3 * DAY_NS));
 	/* "for ever" does not wrap. */
-	smtprl_quar_start(&q, T0, U64_MAX, SMTPRL_QCAUSE_OPERATOR);
+	smtprl_quar_start(&q, T0, U64_MAX, SMTPRL_CAUSE_OPERATOR);
 	KUNIT_EXPECT_EQ(test, U64_MAX, q.until_ns);
-	KUNIT_EXPECT_EQ(test, SMTPRL_QREL_NONE, smtprl_quar_check(&q, &cfg3, U64_MAX - 1));
+	KUNIT_EXPECT_EQ(test, SMTPRL_RELEASE_NONE, smtprl_quar_check(&q, &cfg3, U64_MAX - 1));
 }
 
 static struct kunit_case quarantine_cases[] = {

@@ -11,8 +11,6 @@ ctl=$SMTPRL_TOP/userspace/smtprlctl
 topology_up
 mx_start 25
 
-json() { python3 -c "import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
-
 $ctl policy set rate 1/day burst 2 daily off action reject
 expect_eq "policy show (JSON) rate" "1/day" "$($ctl -j policy show | json 'd["rate"]')"
 expect_eq "policy show (JSON) kept ports" "25" "$($ctl -j policy show | json 'd["ports"]')"

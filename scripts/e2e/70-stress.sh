@@ -40,7 +40,10 @@ policy_churn() {
 	ctl policy set rate "$r/$(shuf -n1 -e second minute)" burst "$b" \
 		action "$(shuf -n1 -e drop reject monitor)" \
 		when-full "$(shuf -n1 -e accept drop)" \
-		max-sources $((RANDOM % 4000 + 1024))
+		max-sources $((RANDOM % 4000 + 1024)) \
+		strikes $((RANDOM % 4)) strike-window $((RANDOM % 600 + 32)) \
+		release-after $((RANDOM % 5 + 1)) fanout-limit $((RANDOM % 30)) \
+		event-interval $((RANDOM % 3 + 1))
 }
 
 exempt_churn() {
@@ -57,6 +60,16 @@ dump_churn() {
 	cat /proc/net/smtprl/sources >/dev/null
 	ctl source reset "$(addr4 zombie)" || true
 	[ $((RANDOM % 8)) = 0 ] && ctl source flush
+	return 0
+}
+
+# The operator quarantines and releases subscribers and forgets them.
+quarantine_churn() {
+	local a
+	a=10.1.$((RANDOM % 4)).$((RANDOM % 250 + 3))
+	ctl source quarantine "$a" for $((RANDOM % 3 + 1))s
+	ctl source release "10.1.$((RANDOM % 4)).$((RANDOM % 250 + 3))" 2>/dev/null || true
+	ctl source reset "10.1.$((RANDOM % 4)).$((RANDOM % 250 + 3))" 2>/dev/null || true
 	return 0
 }
 
@@ -91,15 +104,23 @@ loop dump dump_churn &
 pids="$pids $!"
 loop netns netns_churn &
 pids="$pids $!"
+loop quarantine quarantine_churn &
+pids="$pids $!"
+# Someone listens to the events all along (they are built only then).
+"$SMTPRL_TOP/userspace/smtprlctl" monitor >"$E2E_TMP/events.txt" 2>"$E2E_TMP/monitor.err" &
+mon=$!
 sleep "$secs"
 touch "$E2E_TMP/stop"
 wait $pids
 pids=
+kill $mon
+wait $mon 2>/dev/null || true
+pass "monitor: $(wc -l <"$E2E_TMP/events.txt") events printed; kernel: $(stat events) sent, $(stat events_dropped) dropped, $(stat quarantines) quarantines, $(stat releases) releases"
 for f in "$E2E_TMP"/*.rounds; do
 	n=$(basename "$f" .rounds)
 	pass "$n: $(cat "$f") rounds, $(cat "$E2E_TMP/$n.fail") failed"
 done
-for n in policy netns; do
+for n in policy netns quarantine; do
 	[ "$(cat "$E2E_TMP/$n.fail")" = 0 ] ||
 		fail "$n churn failed: $(sort "$E2E_TMP/$n.err" | uniq -c | head -5)"
 done

@@ -157,6 +157,9 @@ smtprl_reload() {
 	insmod "$SMTPRL_KO" "$@"
 }
 
+# json EXPR: evaluate EXPR on the JSON document on stdin, bound to d.
+json() { /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+
 # stat NAME [NS]: a counter from /proc/net/smtprl/stats.
 stat() {
 	nsx "${2:-bras}" awk -v k="$1" '$1 == k { print $2 }' /proc/net/smtprl/stats

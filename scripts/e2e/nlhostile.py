@@ -39,11 +39,13 @@ CMD = {n: i + 1 for i, n in enumerate(
     "policy-get policy-set stats-get scope-add scope-del scope-get "
     "scope-flush relay-add relay-del relay-get relay-flush exempt-add "
     "exempt-del exempt-get exempt-flush source-get source-del "
-    "source-flush".split())}
+    "source-flush source-quarantine source-release limited-ntf "
+    "quarantined-ntf released-ntf exempt-expired-ntf table-full-ntf".split())}
 # attribute numbers, from the spec's attribute sets
 P = {n: i + 1 for i, n in enumerate(
     "rate rate-unit burst daily port action when-full v4-prefix v6-prefix "
-    "max-sources hooks enabled".split())}
+    "max-sources hooks enabled strikes strike-window release-after "
+    "quarantine-max fanout-limit event-interval".split())}
 E = {n: i + 1 for i, n in enumerate(
     "addr4 addr6 plen ifname rate rate-unit burst daily expires comment "
     "replace".split())}
@@ -57,7 +59,10 @@ class PolicyMsg(genlmsg):
                ("action", "uint32"), ("when-full", "uint32"),
                ("v4-prefix", "uint8"), ("v6-prefix", "uint8"),
                ("max-sources", "uint32"), ("hooks", "uint32"),
-               ("enabled", "uint8"))
+               ("enabled", "uint8"), ("strikes", "uint32"),
+               ("strike-window", "uint32"), ("release-after", "uint32"),
+               ("quarantine-max", "uint32"), ("fanout-limit", "uint32"),
+               ("event-interval", "uint32"))
 
 
 failures = 0
@@ -228,6 +233,19 @@ def hostile(raw):
                     ("max-sources", (1 << 24) + 1), ("hooks", 4)):
         refused(raw, f"policy {name} {v}", "policy-set",
                 [u32(P["rate"], 7), u32(P[name], v)], 1)
+    for name, v in (("strikes", 33), ("strike-window", 31),
+                    ("strike-window", 2592001), ("release-after", 0),
+                    ("quarantine-max", 0), ("quarantine-max", 31536001),
+                    ("fanout-limit", 266), ("event-interval", 0),
+                    ("event-interval", 86401)):
+        refused(raw, f"policy {name} {v}", "policy-set",
+                [u32(P["rate"], 7), u32(P[name], v)], 1)
+    refused(raw, "source-quarantine: expires (u64) as u32", "source-quarantine",
+            [addr4("10.0.1.9"), u32(E["expires"], 60)], 1,
+            "invalid attribute length")
+    refused(raw, "source-quarantine: no address", "source-quarantine", [])
+    refused(raw, "source-release: not tracked", "source-release",
+            [addr4("10.0.1.99")], None, "source not tracked", errno.ENOENT)
     for name, v in (("v4-prefix", 0), ("v4-prefix", 33), ("v6-prefix", 0),
                     ("v6-prefix", 129), ("enabled", 2)):
         refused(raw, f"policy {name} {v}", "policy-set", [u8(P[name], v)], 0)
@@ -257,8 +275,9 @@ def hostile(raw):
             [addr4("10.0.1.9"), u32(E["daily"], 0)], 1)
 
     # Unknown attributes, and attributes of another command.
-    refused(raw, "unknown attribute 13 in policy-set", "policy-set",
-            [u32(P["rate"], 7), u32(13, 1)], 1, "Unknown attribute type")
+    unknown = max(P.values()) + 1
+    refused(raw, f"unknown attribute {unknown} in policy-set", "policy-set",
+            [u32(P["rate"], 7), u32(unknown, 1)], 1, "Unknown attribute type")
     refused(raw, "attribute type 0", "policy-set", [u32(0, 1)], 0,
             "Unknown attribute type")
     refused(raw, "attribute type 0x3fff", "exempt-add",
@@ -354,6 +373,8 @@ def unpriv(raw, who):
         "exempt-flush": [],
         "source-del": [addr4("10.0.1.2")],
         "source-flush": [],
+        "source-quarantine": [addr4("10.0.1.2")],
+        "source-release": [addr4("10.0.1.2")],
         # per-subscriber data is not for everyone either
         "exempt-get": [addr4("10.0.1.3")],
         "source-get": [addr4("10.0.1.2")],
@@ -363,6 +384,19 @@ def unpriv(raw, who):
     for cmd in ("scope-get", "relay-get", "exempt-get", "source-get"):
         refused(raw, f"{uid}: {cmd} dump", cmd, [], None, None,
                 errno.EPERM, flags=NLM_F_REQUEST | NLM_F_DUMP)
+    # Events name subscribers: joining their group needs CAP_NET_ADMIN.
+    gs = GenericNetlinkSocket()
+    gs.bind("smtprl", PolicyMsg)
+    try:
+        gs.add_membership("events")
+        bad(f"{uid}: joined the events group")
+    except OSError as e:
+        if e.errno == errno.EPERM:
+            ok(f"{uid}: events group refused (EPERM)")
+        else:
+            bad(f"{uid}: events group: {e}")
+    finally:
+        gs.close()
 
 
 def main():
