@@ -15,18 +15,21 @@ mkdir -p "$logdir"
 passed=0 failed=0
 
 # record NAME STATUS [SECONDS] [LOG]
+# One printf per result: lanes of the e2e tier print at the same time, and a
+# write of under PIPE_BUF bytes is never interleaved with another.
 record() {
-	local name=$1 status=$2 secs=${3:-} log=${4:-}
+	local name=$1 status=$2 secs=${3:-} log=${4:-} msg
 	if [ "$status" = 0 ]; then
 		passed=$((passed + 1))
 		printf 'PASS %s%s\n' "$name" "${secs:+ (${secs}s)}"
 	else
 		failed=$((failed + 1))
-		printf 'FAIL %s%s\n' "$name" "${secs:+ (${secs}s)}"
+		msg=$(printf 'FAIL %s%s' "$name" "${secs:+ (${secs}s)}")
 		if [ -n "$log" ] && [ -s "$log" ]; then
-			tail -n 25 "$log" | sed 's/^/    /'
-			printf '    (full log: %s)\n' "${log#"$SMTPRL_TOP"/}"
+			msg+=$'\n'$(tail -n 25 "$log" | cut -c 1-140 | sed 's/^/    /')
+			msg+=$'\n'$(printf '    (full log: %s)' "${log#"$SMTPRL_TOP"/}")
 		fi
+		printf '%s\n' "$msg"
 	fi
 }
 
@@ -159,18 +162,54 @@ build_synflood() {
 		"$SMTPRL_TOP/scripts/e2e/synflood.c"
 }
 
-tier_e2e() {
-	local kernels=${*:-$SMTPRL_KERNELS} k t name
-	# The guests run the tree's own smtprlctl.
-	run e2e/build-smtprlctl make -C "$SMTPRL_TOP/userspace"
-	run e2e/build-synflood build_synflood
-	for k in $kernels; do
+# e2e_lane KERNEL...: every e2e test of these kernels, one after another.
+e2e_lane() {
+	local k t name
+	for k in "$@"; do
 		for t in "$SMTPRL_TOP"/scripts/e2e/[0-9]*.sh; do
 			name=$(basename "$t" .sh)
 			on_kernel "$t" "$k" || continue
 			run "e2e/$k/$name" "$SMTPRL_TOP/scripts/vm-run.sh" -t 900 \
 				-o "$logdir/vm/$k-$name" "$k" "$t"
 		done
+	done
+}
+
+# The kernels are dealt round-robin to SMTPRL_JOBS lanes (default: one per
+# CPU) that run at the same time; each guest is one emulated CPU (x86dbg:
+# two), so on 2 CPUs the tier takes about half as long.
+tier_e2e() {
+	local -a kernels lanes pids
+	local jobs i p f
+	read -r -a kernels <<<"${*:-$SMTPRL_KERNELS}"
+	# The guests run the tree's own smtprlctl.
+	run e2e/build-smtprlctl make -C "$SMTPRL_TOP/userspace"
+	run e2e/build-synflood build_synflood
+	jobs=${SMTPRL_JOBS:-$(nproc)}
+	[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "SMTPRL_JOBS: not a number of lanes: $jobs"
+	[ "$jobs" -gt "${#kernels[@]}" ] && jobs=${#kernels[@]}
+	for ((i = 0; i < ${#kernels[@]}; i++)); do
+		lanes[i % jobs]+=" ${kernels[i]}"
+	done
+	for ((i = 0; i < jobs; i++)); do
+		echo "e2e lane $i:${lanes[i]}"
+		# shellcheck disable=SC2030,SC2031
+		(
+			passed=0 failed=0
+			# shellcheck disable=SC2086
+			e2e_lane ${lanes[i]}
+			echo "$passed $failed" >"$logdir/e2e-lane-$i.count"
+		) &
+		pids[i]=$!
+	done
+	for ((i = 0; i < jobs; i++)); do
+		wait "${pids[i]}"
+		if read -r p f <"$logdir/e2e-lane-$i.count" 2>/dev/null; then
+			# shellcheck disable=SC2031
+			passed=$((passed + p)) failed=$((failed + f))
+		else
+			record "e2e/lane-$i" 1
+		fi
 	done
 }
 
