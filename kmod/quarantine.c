@@ -60,6 +60,30 @@ static u32 bits_at(const struct smtprl_strikes *s, u32 cur)
 }
 
 /**
+ * smtprl_fanout_note - add a destination to the current slot's sketch
+ * @s: the source's strikes
+ * @cfg: the policy's thresholds
+ * @now_ns: the current time
+ * @dst_hash: hash of the destination's /24 (IPv4) or /48 (IPv6)
+ *
+ * Also called for the attempts of a quarantined source, which earn no
+ * strikes: its fan-out still shows what it keeps trying.
+ */
+void smtprl_fanout_note(struct smtprl_strikes *s,
+			const struct smtprl_qcfg *cfg, u64 now_ns, u32 dst_hash)
+{
+	u32 cur = slot_of(cfg, now_ns);
+
+	if (cur != s->slot) {
+		s->bits = bits_at(s, cur);
+		s->slot = cur;
+		s->fanout = 0;
+	}
+	s->fanout |= BIT_ULL(dst_hash & 63);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_fanout_note);
+
+/**
  * smtprl_strikes_note - account one connection attempt of a source
  * @s: the source's strikes
  * @cfg: the policy's thresholds
@@ -75,15 +99,9 @@ bool smtprl_strikes_note(struct smtprl_strikes *s,
 			 const struct smtprl_qcfg *cfg, u64 now_ns,
 			 bool limited, u32 dst_hash, u8 *cause)
 {
-	u32 cur = slot_of(cfg, now_ns);
 	bool fan;
 
-	if (cur != s->slot) {
-		s->bits = bits_at(s, cur);
-		s->slot = cur;
-		s->fanout = 0;
-	}
-	s->fanout |= BIT_ULL(dst_hash & 63);
+	smtprl_fanout_note(s, cfg, now_ns, dst_hash);
 	fan = cfg->fanout && smtprl_fanout_estimate(s->fanout) > cfg->fanout;
 	if ((!limited && !fan) || (s->bits & 1))
 		return false;	/* no strike, or this slot has one already */

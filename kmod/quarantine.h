@@ -62,6 +62,8 @@ struct smtprl_quar {
 };
 
 u32 smtprl_fanout_estimate(u64 sketch);
+void smtprl_fanout_note(struct smtprl_strikes *s,
+			const struct smtprl_qcfg *cfg, u64 now_ns, u32 dst_hash);
 bool smtprl_strikes_note(struct smtprl_strikes *s,
 			 const struct smtprl_qcfg *cfg, u64 now_ns,
 			 bool limited, u32 dst_hash, u8 *cause);

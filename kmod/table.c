@@ -361,6 +361,7 @@ enum smtprl_verdict smtprl_entry_attempt(struct smtprl_entry *e,
 		o->release = smtprl_quar_check(e->quar, &p->q, now_ns);
 		if (o->release == SMTPRL_RELEASE_NONE) {
 			smtprl_quar_attempt(e->quar, now_ns);
+			smtprl_fanout_note(&e->strikes, &p->q, now_ns, dst_hash);
 			v = SMTPRL_QUARANTINE;
 			goto out;
 		}

@@ -375,6 +375,7 @@ static void operator_quarantine_and_release(struct kunit *test)
 	struct smtprl_entry *e = get(ctx, key4(1), 100, T0);
 	struct smtprl_outcome o;
 	struct smtprl_snap s;
+	u32 i;
 
 	/* Quarantine off in the policy: the operator's still holds. */
 	KUNIT_EXPECT_EQ(test, -ESRCH,
@@ -383,10 +384,17 @@ static void operator_quarantine_and_release(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, smtprl_entry_quarantine(e, T0, 2 * DAY_NS));
 	KUNIT_EXPECT_EQ(test, SMTPRL_QUARANTINE, attempt(ctx, e, T0 + DAY_NS, &o));
 	KUNIT_EXPECT_EQ(test, 0U, gc(ctx, T0 + DAY_NS + 1, 100) + gc(ctx, T0 + DAY_NS + 1, 100));
+	/* Refused attempts still show in its fan-out. */
+	rcu_read_lock();
+	for (i = 1; i <= 5; i++)
+		smtprl_entry_attempt(e, &ctx->p, T0 + DAY_NS, i, &o);
+	rcu_read_unlock();
+	KUNIT_ASSERT_TRUE(test, smtprl_entry_snap(e, &ctx->p, T0 + DAY_NS, &s));
+	KUNIT_EXPECT_EQ(test, 6U, s.fanout);
 	KUNIT_EXPECT_EQ(test, 0, smtprl_entry_release(e, &ctx->p, T0 + DAY_NS,
 						      SMTPRL_RELEASE_OPERATOR, &s));
 	KUNIT_EXPECT_EQ(test, (u8)SMTPRL_CAUSE_OPERATOR, s.quar.cause);
-	KUNIT_EXPECT_EQ(test, 1ULL, s.quar.refused);
+	KUNIT_EXPECT_EQ(test, 6ULL, s.quar.refused);
 	KUNIT_EXPECT_EQ(test, SMTPRL_ALLOW, attempt(ctx, e, T0 + DAY_NS, &o));
 }
 

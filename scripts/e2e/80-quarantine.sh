@@ -216,7 +216,7 @@ persistent_and_exempt() {
 
 # Port-25 connections to 40 different /24s in one slot: fan-out strikes.
 fanout() {
-	local z
+	local z f
 	isp_fresh rate 100/hour burst 100 daily off strikes 1 fanout-limit 20
 	z=$(addr4 zombie)
 	nsx zombie /usr/bin/python3 - <<'EOF'
@@ -230,8 +230,11 @@ EOF
 	sleep 1
 	expect_eq "fan-out: state" quarantined "$(src_field "$z" state)"
 	expect_eq "fan-out: cause" fanout "$(src_field "$z" cause)"
-	[ "$(src_field "$z" fanout)" -gt 20 ] || fail "fan-out estimate $(src_field "$z" fanout)"
-	pass "fan-out estimate for 40 networks: $(src_field "$z" fanout)"
+	# Refused attempts count too: all 40. Linear counting over 64 bits
+	# puts 40 within 25..60 (four standard errors).
+	f=$(src_field "$z" fanout)
+	[ "$f" -ge 25 ] && [ "$f" -le 60 ] || fail "fan-out estimate for 40 networks: $f"
+	pass "fan-out estimate for 40 networks: $f"
 }
 
 # 100,000 spoofed sources, each limited once: events are capped per CPU
