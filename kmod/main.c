@@ -204,6 +204,7 @@ static int __init smtprl_init(void)
 	err = genl_register_family(&smtprl_nl_family);
 	if (err)
 		goto err_pernet;
+	smtprl_events_start();
 
 	pr_info("version %s loaded\n", SMTPRL_VERSION);
 	return 0;
@@ -217,6 +218,7 @@ err_table:
 
 static void __exit smtprl_exit(void)
 {
+	smtprl_events_stop();
 	genl_unregister_family(&smtprl_nl_family);
 	unregister_pernet_subsys(&smtprl_net_ops);
 	smtprl_table_module_exit();

@@ -990,6 +990,26 @@ int smtprl_nl_source_release_doit(struct sk_buff *skb, struct genl_info *info)
  * what does not fit is counted in events-dropped. Nothing is ever queued.
  */
 
+/*
+ * Set while the family is registered. The packet path and GC send events
+ * until their namespaces go, which on module unload is after the family
+ * has gone (it must go first: no request may find a namespace torn down),
+ * and its multicast group may by then belong to another family.
+ */
+static bool events_on __read_mostly;
+
+void smtprl_events_start(void)
+{
+	WRITE_ONCE(events_on, true);
+}
+
+/* Before the family is unregistered: no event is sent from now on. */
+void smtprl_events_stop(void)
+{
+	WRITE_ONCE(events_on, false);
+	synchronize_rcu();	/* senders check it under RCU */
+}
+
 static bool event_budget(struct smtprl_net *sn, u64 now)
 {
 	u64 sec = div_u64(now, NSEC_PER_SEC);
@@ -1037,18 +1057,19 @@ err:
 static void event_send(struct smtprl_net *sn, struct sk_buff *skb, void *hdr,
 		       int err)
 {
-	if (err) {
+	rcu_read_lock();
+	if (err || !READ_ONCE(events_on)) {
 		nlmsg_free(skb);
+		err = err ?: -ESHUTDOWN;
 	} else {
 		genlmsg_end(skb, hdr);
 		err = genlmsg_multicast_netns(&smtprl_nl_family, sn->net, skb, 0,
 					      SMTPRL_NLGRP_EVENTS, GFP_ATOMIC);
-		if (!err || err == -ESRCH) {
-			this_cpu_inc(sn->stats->c[SMTPRL_STAT_EVENTS]);
-			return;
-		}
+		if (err == -ESRCH)
+			err = 0;	/* the listener left meanwhile */
 	}
-	this_cpu_inc(sn->stats->c[SMTPRL_STAT_EVENTS_DROPPED]);
+	rcu_read_unlock();
+	this_cpu_inc(sn->stats->c[err ? SMTPRL_STAT_EVENTS_DROPPED : SMTPRL_STAT_EVENTS]);
 }
 
 /**

@@ -138,6 +138,8 @@ void smtprl_notify_exempt_expired(struct smtprl_net *sn,
 void smtprl_notify_table_full(struct smtprl_net *sn,
 			      const struct smtprl_conn *c, u64 now_ns,
 			      u64 interval_ns);
+void smtprl_events_start(void);
+void smtprl_events_stop(void);
 
 /* hook.c */
 unsigned int smtprl_hook(void *priv, struct sk_buff *skb,
