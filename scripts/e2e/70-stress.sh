@@ -63,13 +63,14 @@ dump_churn() {
 	return 0
 }
 
+# A random address of the flooding subscriber lines.
+some_sub() { echo "10.1.$((RANDOM % 4)).$((RANDOM % 250 + 3))"; }
+
 # The operator quarantines and releases subscribers and forgets them.
 quarantine_churn() {
-	local a
-	a=10.1.$((RANDOM % 4)).$((RANDOM % 250 + 3))
-	ctl source quarantine "$a" for $((RANDOM % 3 + 1))s
-	ctl source release "10.1.$((RANDOM % 4)).$((RANDOM % 250 + 3))" 2>/dev/null || true
-	ctl source reset "10.1.$((RANDOM % 4)).$((RANDOM % 250 + 3))" 2>/dev/null || true
+	ctl source quarantine "$(some_sub)" for $((RANDOM % 3 + 1))s
+	ctl source release "$(some_sub)" 2>/dev/null || true
+	ctl source reset "$(some_sub)" 2>/dev/null || true
 	return 0
 }
 
@@ -113,9 +114,20 @@ sleep "$secs"
 touch "$E2E_TMP/stop"
 wait $pids
 pids=
+# Every event the kernel has sent so far is in the monitor's socket: it
+# must print them all (unless it says it lost some), and never more.
+sent=$(stat events)
+for _ in $(seq 30); do
+	[ "$(wc -l <"$E2E_TMP/events.txt")" -ge "$sent" ] && break
+	sleep 1
+done
 kill $mon
 wait $mon 2>/dev/null || true
-pass "monitor: $(wc -l <"$E2E_TMP/events.txt") events printed; kernel: $(stat events) sent, $(stat events_dropped) dropped, $(stat quarantines) quarantines, $(stat releases) releases"
+printed=$(wc -l <"$E2E_TMP/events.txt")
+[ "$printed" -le "$(stat events)" ] || fail "monitor printed $printed events, kernel sent $(stat events)"
+[ "$printed" -ge "$sent" ] || grep -q "events lost" "$E2E_TMP/monitor.err" ||
+	fail "monitor printed $printed of $sent events and lost none"
+pass "monitor: $printed events printed; kernel: $(stat events) sent, $(stat events_dropped) dropped, $(stat quarantines) quarantines, $(stat releases) releases"
 for f in "$E2E_TMP"/*.rounds; do
 	n=$(basename "$f" .rounds)
 	pass "$n: $(cat "$f") rounds, $(cat "$E2E_TMP/$n.fail") failed"
