@@ -25,8 +25,11 @@ KDIR    ?= /lib/modules/$(shell uname -r)/build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-# A UML tree needs ARCH=um; Debian's header trees lack pahole's BTF step.
+# A UML tree needs ARCH=um, Debian's 32-bit ARM headers a cross compiler;
+# Debian's header trees lack pahole's BTF step.
 KARCH   := $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),ARCH=um)
+KARCH   += $(if $(shell grep -s '^CONFIG_ARM=y' $(KDIR)/.config),\
+		ARCH=arm CROSS_COMPILE=$(or $(CROSS_COMPILE),arm-linux-gnueabihf-))
 KBTF    := $(if $(shell command -v pahole),,CONFIG_DEBUG_INFO_BTF_MODULES=)
 MODSRC  ?= $(CURDIR)
 KMAKE   := $(MAKE) -C $(KDIR) M=$(MODSRC) $(KARCH) $(KBTF)

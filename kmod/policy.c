@@ -33,11 +33,12 @@ const char *const smtprl_full_names[__SMTPRL_WHEN_FULL_MAX] = {
 
 u64 smtprl_unit_ns(enum smtprl_unit unit)
 {
+	/* NSEC_PER_SEC is a long: 32 bits on a home router. */
 	static const u64 ns[__SMTPRL_UNIT_MAX] = {
 		[SMTPRL_UNIT_SECOND] = NSEC_PER_SEC,
-		[SMTPRL_UNIT_MINUTE] = 60 * NSEC_PER_SEC,
-		[SMTPRL_UNIT_HOUR] = 3600 * NSEC_PER_SEC,
-		[SMTPRL_UNIT_DAY] = 86400 * NSEC_PER_SEC,
+		[SMTPRL_UNIT_MINUTE] = 60ULL * NSEC_PER_SEC,
+		[SMTPRL_UNIT_HOUR] = 3600ULL * NSEC_PER_SEC,
+		[SMTPRL_UNIT_DAY] = 86400ULL * NSEC_PER_SEC,
 	};
 
 	return unit < __SMTPRL_UNIT_MAX ? ns[unit] : 0;

@@ -93,7 +93,7 @@ struct smtprl_table {
  * default) and both buckets full again.
  */
 #define SMTPRL_GC_IDLE_S	60
-#define SMTPRL_GC_IDLE_NS	(SMTPRL_GC_IDLE_S * NSEC_PER_SEC)
+#define SMTPRL_GC_IDLE_NS	(SMTPRL_GC_IDLE_S * (u64)NSEC_PER_SEC)
 #define SMTPRL_GC_BATCH		4096
 
 int smtprl_table_module_init(void);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Fetch (or reuse) a stock Debian amd64 kernel and its headers, extracted into
-# the cache, never installed. Usage: lab-stock.sh 6.1|6.12 [field]
+# the cache, never installed; or (armhf) the headers of Debian's 32-bit ARM
+# kernel, for cross builds. Usage: lab-stock.sh 6.1|6.12|armhf [field]
 # Prints "KREL ROOT" (kernel release and extracted root), or one field:
 #   krel | root | kdir | vmlinuz
 # The version is resolved from the metapackage at run time, so superseded
@@ -10,39 +11,59 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-series=${1:?usage: lab-stock.sh 6.1|6.12 [krel|root|kdir|vmlinuz]}
+series=${1:?usage: lab-stock.sh 6.1|6.12|armhf [krel|root|kdir|vmlinuz]}
+# armhf: the headers of Debian's 32-bit ARM kernel (armmp, 6.1) only, for
+# cross builds (nothing boots it); its kbuild tools are the host's, of the
+# same version.
+arch=amd64
 case "$series" in
-6.1)  meta=linux-image-amd64 ;;
-6.12) meta=linux-image-6.12-amd64 ;;
-*)    die "unknown kernel series '$series' (6.1 or 6.12)" ;;
+6.1)   meta=linux-image-amd64 ;;
+6.12)  meta=linux-image-6.12-amd64 ;;
+armhf) meta=linux-headers-armmp:armhf arch=armhf ;;
+*)     die "unknown kernel series '$series' (6.1, 6.12 or armhf)" ;;
 esac
 
+# first_dep PACKAGE REGEX: the first dependency of PACKAGE matching REGEX,
+# without its architecture qualifier (or a virtual package's brackets).
 first_dep() {
 	apt-cache depends "$1" 2>/dev/null |
-		sed -n "s/^ *|\\{0,1\\}Depends: \\($2\\)\$/\\1/p" | head -1
+		sed -n 's/^ *|\{0,1\}Depends: <\{0,1\}\([^:>]*\).*/\1/p' |
+		awk -v re="^($2)\$" '$0 ~ re && !n++'
 }
 
-img=$(first_dep "$meta" 'linux-image-[0-9].*')
-[ -n "$img" ] || die "cannot resolve $meta (apt-get update?)"
-krel=${img#linux-image-}
+if [ "$arch" = amd64 ]; then
+	img=$(first_dep "$meta" 'linux-image-[0-9].*')
+	[ -n "$img" ] || die "cannot resolve $meta (apt-get update?)"
+	krel=${img#linux-image-}
+	pkgver=$(apt-cache show "$img" | sed -n 's/^Version: //p' | head -1)
+else
+	dpkg --print-foreign-architectures | grep -qx "$arch" ||
+		die "dpkg does not know $arch (run scripts/deps.sh)"
+	img=''
+	hdr=$(first_dep "$meta" 'linux-headers-[0-9].*')
+	[ -n "$hdr" ] || die "cannot resolve $meta (apt-get update?)"
+	krel=${hdr#linux-headers-}
+	pkgver=$(apt-cache show "$hdr:$arch" | sed -n 's/^Version: //p' | head -1)
+fi
 case "$series" in
-6.1) [[ $krel == 6.1.* ]] ;;
+6.1|armhf) [[ $krel == 6.1.* ]] ;;
 6.12) [[ $krel == 6.12.* ]] ;;
 esac || die "$meta resolved to $krel, not $series"
-pkgver=$(apt-cache show "$img" | sed -n 's/^Version: //p' | head -1)
 root=$SMTPRL_CACHE/stock-$krel-${pkgver//[~:]/_}
 
 cache_lock "stock-$krel"
 if [ ! -e "$root/.smtprl-complete" ]; then
 	hdr=linux-headers-$krel
-	common=$(first_dep "$hdr" 'linux-headers-.*-common')
-	kbuild=$(first_dep "$hdr" 'linux-kbuild-.*')
+	common=$(first_dep "$hdr:$arch" 'linux-headers-.*-common')
+	kbuild=$(first_dep "$hdr:$arch" 'linux-kbuild-.*')
 	[ -n "$common" ] && [ -n "$kbuild" ] || die "cannot resolve headers of $krel"
 	# The image package may be a signed wrapper; the kernel itself is in it.
-	msg "fetching $img $hdr $common $kbuild ($pkgver)"
+	# The kbuild tools run here: always the host's (amd64) build.
+	msg "fetching $img $hdr:$arch $common $kbuild ($pkgver)"
 	rm -rf "$root"
 	mkdir -p "$root/debs"
-	(cd "$root/debs" && apt-get download -q "$img" "$hdr" "$common" "$kbuild" >/dev/null)
+	(cd "$root/debs" && apt-get download -q ${img:+"$img"} "$hdr:$arch" \
+		"$common" "$kbuild:amd64=$pkgver" >/dev/null)
 	for d in "$root"/debs/*.deb; do dpkg -x "$d" "$root"; done
 	rm -rf "$root/debs"
 	# The headers' Makefile includes the -common tree by absolute path.
@@ -53,8 +74,10 @@ if [ ! -e "$root/.smtprl-complete" ]; then
 		t=$(readlink "$l")
 		case "$t" in /*) ln -sfn "$root$t" "$l" ;; esac
 	done
-	ln -sfn "$root/usr/src/linux-headers-$krel" "$root/lib/modules/$krel/build"
-	depmod -b "$root" "$krel"
+	if [ -n "$img" ]; then
+		ln -sfn "$root/usr/src/linux-headers-$krel" "$root/lib/modules/$krel/build"
+		depmod -b "$root" "$krel"
+	fi
 	touch "$root/.smtprl-complete"
 fi
 

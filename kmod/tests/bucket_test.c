@@ -8,9 +8,9 @@
 
 #include "../bucket.h"
 
-#define MINUTE_NS	(60 * NSEC_PER_SEC)
-#define DAY_NS		(86400 * NSEC_PER_SEC)
-#define T0		(1000 * NSEC_PER_SEC)
+#define MINUTE_NS	(60ULL * NSEC_PER_SEC)
+#define DAY_NS		(86400ULL * NSEC_PER_SEC)
+#define T0		(1000ULL * NSEC_PER_SEC)
 
 /* 10/minute burst 20, daily @daily (0: off). */
 static void limit_init(struct kunit *test, struct smtprl_limit *lim,
@@ -55,9 +55,9 @@ static void refill_restores_one_per_cost(struct kunit *test)
 	take_n(&b, &lim, T0, 20);
 
 	/* 6 s buys one connection at 10/minute; 5.999 s does not. */
-	KUNIT_EXPECT_FALSE(test, smtprl_buckets_take(&b, &lim, T0 + 6 * NSEC_PER_SEC - 1));
-	KUNIT_EXPECT_TRUE(test, smtprl_buckets_take(&b, &lim, T0 + 6 * NSEC_PER_SEC));
-	KUNIT_EXPECT_FALSE(test, smtprl_buckets_take(&b, &lim, T0 + 6 * NSEC_PER_SEC));
+	KUNIT_EXPECT_FALSE(test, smtprl_buckets_take(&b, &lim, T0 + 6ULL * NSEC_PER_SEC - 1));
+	KUNIT_EXPECT_TRUE(test, smtprl_buckets_take(&b, &lim, T0 + 6ULL * NSEC_PER_SEC));
+	KUNIT_EXPECT_FALSE(test, smtprl_buckets_take(&b, &lim, T0 + 6ULL * NSEC_PER_SEC));
 }
 
 static void refill_never_exceeds_burst(struct kunit *test)
@@ -82,7 +82,7 @@ static void limited_attempts_cost_nothing(struct kunit *test)
 	take_n(&b, &lim, T0, 2);
 	/* A flood of refused attempts does not push the next allowance back. */
 	take_n(&b, &lim, T0 + NSEC_PER_SEC, 1000);
-	KUNIT_EXPECT_TRUE(test, smtprl_buckets_take(&b, &lim, T0 + 6 * NSEC_PER_SEC));
+	KUNIT_EXPECT_TRUE(test, smtprl_buckets_take(&b, &lim, T0 + 6ULL * NSEC_PER_SEC));
 }
 
 static void one_per_day_is_valid_and_exact(struct kunit *test)
@@ -156,8 +156,8 @@ static void clock_going_backwards_refills_nothing(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, smtprl_buckets_take(&b, &lim, T0));
 	KUNIT_EXPECT_EQ(test, T0 + MINUTE_NS, b.last_ns);
 	/* Refill counts from the latest time seen, not from the step back. */
-	KUNIT_EXPECT_FALSE(test, smtprl_buckets_take(&b, &lim, T0 + MINUTE_NS + 5 * NSEC_PER_SEC));
-	KUNIT_EXPECT_TRUE(test, smtprl_buckets_take(&b, &lim, T0 + MINUTE_NS + 6 * NSEC_PER_SEC));
+	KUNIT_EXPECT_FALSE(test, smtprl_buckets_take(&b, &lim, T0 + MINUTE_NS + 5ULL * NSEC_PER_SEC));
+	KUNIT_EXPECT_TRUE(test, smtprl_buckets_take(&b, &lim, T0 + MINUTE_NS + 6ULL * NSEC_PER_SEC));
 }
 
 static void daily_cap_holds_across_refills(struct kunit *test)
@@ -216,9 +216,9 @@ static void full_only_when_both_buckets_refilled(struct kunit *test)
 	take_n(&b, &lim, T0, 1);
 	KUNIT_EXPECT_FALSE(test, smtprl_buckets_full(&b, &lim, T0));
 	/* Short window full after 6 s, daily only after 864 s. */
-	KUNIT_EXPECT_FALSE(test, smtprl_buckets_full(&b, &lim, T0 + 6 * NSEC_PER_SEC));
-	KUNIT_EXPECT_FALSE(test, smtprl_buckets_full(&b, &lim, T0 + 864 * NSEC_PER_SEC - 1));
-	KUNIT_EXPECT_TRUE(test, smtprl_buckets_full(&b, &lim, T0 + 864 * NSEC_PER_SEC));
+	KUNIT_EXPECT_FALSE(test, smtprl_buckets_full(&b, &lim, T0 + 6ULL * NSEC_PER_SEC));
+	KUNIT_EXPECT_FALSE(test, smtprl_buckets_full(&b, &lim, T0 + 864ULL * NSEC_PER_SEC - 1));
+	KUNIT_EXPECT_TRUE(test, smtprl_buckets_full(&b, &lim, T0 + 864ULL * NSEC_PER_SEC));
 }
 
 static void full_check_changes_nothing(struct kunit *test)
@@ -271,7 +271,7 @@ static void level_reports_whole_connections(struct kunit *test)
 	take_n(&b, &lim, T0, 20);
 	KUNIT_EXPECT_EQ(test, 0ULL, smtprl_bucket_level(b.tokens_ns, b.last_ns, &lim.rate, T0));
 	KUNIT_EXPECT_EQ(test, 1ULL, smtprl_bucket_level(b.tokens_ns, b.last_ns, &lim.rate,
-							T0 + 11 * NSEC_PER_SEC));
+							T0 + 11ULL * NSEC_PER_SEC));
 	KUNIT_EXPECT_EQ(test, 20ULL, smtprl_bucket_level(b.tokens_ns, b.last_ns, &lim.rate,
 							 T0 + DAY_NS));
 }

@@ -11,8 +11,8 @@
 #include "../exempt.h"
 #include "../policy.h"
 
-#define T0	(1000 * NSEC_PER_SEC)
-#define HOUR_NS	(3600 * NSEC_PER_SEC)
+#define T0	(1000ULL * NSEC_PER_SEC)
+#define HOUR_NS	(3600ULL * NSEC_PER_SEC)
 
 static int exempt_init(struct kunit *test)
 {
@@ -147,7 +147,7 @@ static void own_rate_applies_to_the_whole_prefix(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 3U, ok);
 	/* 36 s buys one more at 100/hour. */
 	KUNIT_EXPECT_TRUE(test, smtprl_exempt_take(match4(s, 0xc0000201, T0),
-						   T0 + 36 * NSEC_PER_SEC));
+						   T0 + 36ULL * NSEC_PER_SEC));
 }
 
 static void unlimited_exemption_counts_but_never_limits(struct kunit *test)

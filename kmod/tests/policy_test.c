@@ -50,8 +50,8 @@ static void defaults_are_valid_and_documented(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (u8)64, cfg.v6_prefix);
 	KUNIT_EXPECT_GE(test, cfg.max_sources, 1024U);
 	/* 10/minute: 6 s a connection, 20 of them. */
-	KUNIT_EXPECT_EQ(test, 6 * NSEC_PER_SEC, p.limit.rate.cost_ns);
-	KUNIT_EXPECT_EQ(test, 120 * NSEC_PER_SEC, p.limit.rate.size_ns);
+	KUNIT_EXPECT_EQ(test, 6ULL * NSEC_PER_SEC, p.limit.rate.cost_ns);
+	KUNIT_EXPECT_EQ(test, 120ULL * NSEC_PER_SEC, p.limit.rate.size_ns);
 }
 
 static void extremes_of_rate_are_valid(struct kunit *test)

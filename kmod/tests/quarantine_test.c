@@ -9,9 +9,9 @@
 
 #include "../quarantine.h"
 
-#define MINUTE_NS	(60 * NSEC_PER_SEC)
-#define HOUR_NS		(3600 * NSEC_PER_SEC)
-#define DAY_NS		(86400 * NSEC_PER_SEC)
+#define MINUTE_NS	(60ULL * NSEC_PER_SEC)
+#define HOUR_NS		(3600ULL * NSEC_PER_SEC)
+#define DAY_NS		(86400ULL * NSEC_PER_SEC)
 #define SLOT_NS		(DAY_NS / SMTPRL_STRIKE_SLOTS)	/* 45 min */
 #define T0		(10 * DAY_NS)
 
@@ -94,7 +94,7 @@ static void one_strike_per_slot(struct kunit *test)
 	/* A hundred limited attempts within one slot: one strike. */
 	for (i = 0; i < 100; i++)
 		KUNIT_EXPECT_FALSE(test, note(&s, &cfg3, T0 + i * NSEC_PER_SEC, true, &cause));
-	KUNIT_EXPECT_EQ(test, 1U, smtprl_strikes_count(&s, &cfg3, T0 + 100 * NSEC_PER_SEC));
+	KUNIT_EXPECT_EQ(test, 1U, smtprl_strikes_count(&s, &cfg3, T0 + 100ULL * NSEC_PER_SEC));
 	/* The second slot: two. The third: quarantine. */
 	KUNIT_EXPECT_FALSE(test, note(&s, &cfg3, T0 + SLOT_NS, true, &cause));
 	KUNIT_EXPECT_EQ(test, 2U, smtprl_strikes_count(&s, &cfg3, T0 + SLOT_NS));

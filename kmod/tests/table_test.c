@@ -10,9 +10,9 @@
 
 #include "../table.h"
 
-#define MINUTE_NS	(60 * NSEC_PER_SEC)
-#define DAY_NS		(86400 * NSEC_PER_SEC)
-#define T0		(1000 * NSEC_PER_SEC)
+#define MINUTE_NS	(60ULL * NSEC_PER_SEC)
+#define DAY_NS		(86400ULL * NSEC_PER_SEC)
+#define T0		(1000ULL * NSEC_PER_SEC)
 
 struct table_ctx {
 	struct smtprl_table t;
@@ -151,7 +151,7 @@ static void take_counts_allowed_and_limited(struct kunit *test)
 	int i;
 
 	for (i = 0; i < 5; i++)
-		smtprl_entry_take(e, &ctx->p.limit, T0 + 5 * NSEC_PER_SEC);
+		smtprl_entry_take(e, &ctx->p.limit, T0 + 5ULL * NSEC_PER_SEC);
 	KUNIT_EXPECT_EQ(test, 2ULL, e->allowed);
 	KUNIT_EXPECT_EQ(test, 3ULL, e->limited);
 	KUNIT_EXPECT_EQ(test, (u32)1005, e->last_limited_s);
@@ -185,7 +185,7 @@ static void gc_forgets_idle_full_entries(struct kunit *test)
 	smtprl_entry_take(e, &ctx->p.limit, T0);
 	/* Refilled after 6 s, but idle only after SMTPRL_GC_IDLE_NS. */
 	for (i = 0; i < 2; i++)
-		removed += gc(ctx, T0 + 30 * NSEC_PER_SEC, 100);
+		removed += gc(ctx, T0 + 30ULL * NSEC_PER_SEC, 100);
 	KUNIT_EXPECT_EQ(test, 0U, removed);
 	for (i = 0; i < 2; i++)
 		removed += gc(ctx, T0 + SMTPRL_GC_IDLE_NS, 100);
@@ -197,7 +197,7 @@ static void gc_idle_time_is_the_callers(struct kunit *test)
 {
 	struct table_ctx *ctx = test->priv;
 	struct smtprl_entry *e = get(ctx, key4(1), 100, T0);
-	u64 now = T0 + 6 * NSEC_PER_SEC;
+	u64 now = T0 + 6ULL * NSEC_PER_SEC;
 
 	smtprl_entry_take(e, &ctx->p.limit, T0);
 	/* gc_idle=1: refilled and idle for a second is enough... */
