@@ -1,43 +1,96 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install the Debian packages smtprl's build, lab and tests need.
-# As root on Debian/Ubuntu it installs what is missing; otherwise it prints
-# the exact command to run.
+# Install the Debian packages smtprl's build, lab and tests need, then check
+# that every external command they run is there: on the host, and inside the
+# lab guests, which run the host's root filesystem. As root on Debian it
+# installs what is missing; otherwise it prints the exact command to run.
+# A command still missing afterwards fails loudly, naming its package.
 set -euo pipefail
 
-pkgs=(
-	# build
-	build-essential pkg-config flex bison bc libelf-dev libssl-dev
-	dwarves kmod libnl-3-dev libnl-genl-3-dev
-	# static checks and code generation
-	sparse perl python3 python3-yaml python3-jsonschema
-	# lab kernels and VMs
-	linux-source-6.12 xz-utils qemu-system-x86 busybox-static
-	# network lab and traffic
-	iproute2 iptables nftables postfix swaks libio-socket-inet6-perl
-	sasl2-bin libsasl2-modules
-	hping3 python3-pyroute2 libcap2-bin util-linux time
-	# reports
-	gnuplot-nox
+# COMMAND:PACKAGE, one per external command the build, demo, lab, tests and
+# benchmarks run (a guest runs the host's root: its commands are here too).
+# The package list is derived from this one, plus the libraries below.
+cmds=(
+	# build, code generation, static checks
+	make:make cc:gcc gcc:gcc ld:binutils perl:perl flex:flex bison:bison
+	bc:bc pkg-config:pkg-config sparse:sparse python3:python3
+	rsync:rsync patch:patch
+	arm-linux-gnueabihf-gcc:gcc-arm-linux-gnueabihf
+	# lab kernels: fetched, built, booted
+	apt-get:apt apt-cache:apt dpkg:dpkg dpkg-query:dpkg
+	xz:xz-utils tar:tar gzip:gzip sha256sum:coreutils timeout:coreutils
+	flock:util-linux depmod:kmod modprobe:kmod insmod:kmod rmmod:kmod
+	qemu-system-x86_64:qemu-system-x86 busybox:busybox-static
+	# inside the guests: network lab, traffic, mail, privileges
+	ip:iproute2 sysctl:procps column:bsdextrautils
+	iptables:iptables ip6tables:iptables iptables-legacy:iptables
+	ip6tables-legacy:iptables nft:nftables
+	postfix:postfix smtp-sink:postfix smtp-source:postfix
+	saslpasswd2:sasl2-bin swaks:swaks hping3:hping3
+	capsh:libcap2-bin setpriv:util-linux unshare:util-linux
+	mountpoint:util-linux dmesg:util-linux mount:mount
+	# benchmarks and reports
+	/usr/bin/time:time gnuplot:gnuplot-nox
 )
+# Python modules the tests and code generation import: MODULE:PACKAGE.
+pymods=(yaml:python3-yaml jsonschema:python3-jsonschema pyroute2:python3-pyroute2)
+# Libraries and build inputs that are no command of their own.
+libs=(
+	build-essential libelf-dev libssl-dev dwarves libnl-3-dev
+	libnl-genl-3-dev linux-source-6.12 libio-socket-inet6-perl
+	libsasl2-modules
+)
+# Foreign architectures whose kernel headers the static tier builds against.
+foreign=(armhf)
 
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing+=("$p")
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+
+declare -A want=()
+for p in "${libs[@]}"; do want[$p]=1; done
+for c in "${cmds[@]}" "${pymods[@]}"; do want[${c#*:}]=1; done
+
+missing=() newarch=()
+for p in "${!want[@]}"; do
+	installed "$p" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+for a in "${foreign[@]}"; do
+	dpkg --print-foreign-architectures 2>/dev/null | grep -qx "$a" || newarch+=("$a")
+done
 
-cmd="apt-get install -y --no-install-recommends ${missing[*]}"
-if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-	echo "deps.sh: missing packages; run as root:" >&2
-	echo "  apt-get update && $cmd" >&2
-	exit 1
+if [ ${#missing[@]} -gt 0 ] || [ ${#newarch[@]} -gt 0 ]; then
+	cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+	if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+		echo "deps.sh: missing packages; run as root:" >&2
+		for a in "${newarch[@]}"; do echo "  dpkg --add-architecture $a" >&2; done
+		echo "  apt-get update && $cmd" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	for a in "${newarch[@]}"; do
+		echo "deps.sh: adding the $a architecture (its kernel headers)" >&2
+		dpkg --add-architecture "$a"
+	done
+	# postfix asks how to configure itself; the lab runs its own instances.
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		debconf-set-selections
+	apt-get update -q >/dev/null
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "deps.sh: installing ${missing[*]}" >&2
+		$cmd </dev/null >/dev/null
+	fi
 fi
-echo "deps.sh: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-# postfix asks how to configure itself; the lab runs its own instances.
-echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-apt-get update -q >/dev/null
-$cmd </dev/null >/dev/null
+
+# What the scripts will run must be there, whatever the package database says.
+bad=0
+for c in "${cmds[@]}"; do
+	command -v "${c%%:*}" >/dev/null 2>&1 && continue
+	echo "deps.sh: command '${c%%:*}' not found (Debian package ${c#*:})" >&2
+	bad=1
+done
+for m in "${pymods[@]}"; do
+	python3 -c "import ${m%%:*}" 2>/dev/null && continue
+	echo "deps.sh: python3 module '${m%%:*}' not found (Debian package ${m#*:})" >&2
+	bad=1
+done
+exit "$bad"

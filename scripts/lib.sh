@@ -28,6 +28,31 @@ ksrc_dir() {
 	echo "$dir"
 }
 
+# ksrc_tools_dir: the parts of that source that run as tools, not kernels:
+# the YNL generator and client with their schema, checkpatch. The whole tree
+# where a kernel build has extracted it already; otherwise only these paths
+# (a few MB, not the 1.7 GB that only kernel builds need).
+ksrc_tools_dir() {
+	local ver dir
+	ver=$(ksrc_version) || exit 1
+	dir=$SMTPRL_CACHE/src/linux-source-6.12-$ver
+	[ -e "$dir/.extracted" ] && { echo "$dir"; return; }
+	dir=$SMTPRL_CACHE/src/linux-tools-6.12-$ver
+	(
+		flock 9
+		[ -e "$dir/.extracted" ] && exit 0
+		msg "extracting the tools of linux-source-6.12 $ver"
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		tar -C "$dir" --strip-components=1 -xf /usr/src/linux-source-6.12.tar.xz \
+			--wildcards '*/tools/net/ynl' '*/Documentation/netlink' \
+			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch'
+		touch "$dir/.extracted"
+	) 9>"$SMTPRL_CACHE/.lock-tools" || exit 1
+	echo "$dir"
+}
+
 # kconfig_key FRAGMENT...: the cache key of a kernel built from Debian's
 # 6.12 source with these fragments: source version + fragments + compiler.
 kconfig_key() {
@@ -81,7 +106,7 @@ SMTPRL_KERNELS="6.1 6.12 uml x86dbg"
 # a root with boot/ and lib/modules/ (Debian's, or our x86_64 debug build).
 lab_kernel() {
 	case "$1" in
-	6.1|6.12) "$SMTPRL_TOP/scripts/lab-stock.sh" "$@" ;;
+	6.1|6.12|armhf) "$SMTPRL_TOP/scripts/lab-stock.sh" "$@" ;;
 	x86dbg)   "$SMTPRL_TOP/scripts/lab-x86dbg.sh" "${@:2}" ;;
 	x86kcsan) "$SMTPRL_TOP/scripts/lab-x86dbg.sh" kcsan "${@:2}" ;;
 	*)        die "unknown qemu lab kernel '$1'" ;;
@@ -91,6 +116,7 @@ lab_kernel() {
 kernel_kdir() {
 	case "$1" in
 	6.1|6.12|x86dbg|x86kcsan) lab_kernel "$1" kdir ;;
+	armhf)    lab_kernel "$1" kdir ;;	# Debian's armmp headers: builds only
 	uml)      "$SMTPRL_TOP/scripts/lab-uml.sh" ;;
 	uml-bench) "$SMTPRL_TOP/scripts/lab-uml.sh" bench ;;	# benchmarks only
 	*)        die "unknown lab kernel '$1' (one of: $SMTPRL_KERNELS)" ;;

@@ -72,7 +72,7 @@ outdir=$(realpath "$outdir")
 	[ -e "$moddir/smtprl_test.ko" ] &&
 		printf 'SMTPRL_TEST_KO=%q\n' "$moddir/smtprl_test.ko"
 	# The kernel source (ynl cli.py, for tests that drive our netlink API).
-	printf 'SMTPRL_KSRC=%q\n' "$(ksrc_dir)"
+	printf 'SMTPRL_KSRC=%q\n' "$(ksrc_tools_dir)"
 	[ "${kernel%-bench}" = uml ] ||
 		printf 'SMTPRL_KROOT=%q\n' "$(lab_kernel "$kernel" root)"
 } >"$outdir/job.env"

@@ -10,7 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-src=$(ksrc_dir)
+src=$(ksrc_tools_dir)
 spec=$SMTPRL_TOP/Documentation/netlink/specs/smtprl.yaml
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
