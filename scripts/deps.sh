@@ -7,9 +7,10 @@
 set -euo pipefail
 
 pkgs=(
-	# build
+	# build (patch: the UML kernels carry scripts/patches/)
 	build-essential pkg-config flex bison bc libelf-dev libssl-dev
-	dwarves kmod libnl-3-dev libnl-genl-3-dev
+	dwarves kmod libnl-3-dev libnl-genl-3-dev rsync patch
+	procps bsdextrautils
 	# static checks and code generation
 	sparse perl python3 python3-yaml python3-jsonschema
 	# lab kernels and VMs
