@@ -5,7 +5,11 @@
 # or (lab-uml.sh bench) the same without the debug options, for benchmarks.
 # Prints the build directory (usable as KDIR, holds ./linux).
 #
-# Cache key: linux-source-6.12 version + config fragments + compiler.
+# Built from a copy of linux-source-6.12 with scripts/patches/ applied (UML
+# must size its XSTATE buffer by the host's: AMX hosts). Cache key:
+# linux-source-6.12 version + config fragments + patches + compiler.
+# Before the kernel is handed out, it must start a process on this host
+# (once per host boot), or the script fails saying why.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -16,17 +20,59 @@ else
 	frags=("$SMTPRL_TOP/scripts/kconfig/uml-debug.config"
 	       "$SMTPRL_TOP/scripts/kconfig/lab-extra.config")
 fi
+frags+=("$SMTPRL_TOP/scripts/kconfig/uml-host.config")
+# SMTPRL_UML_PATCHES=none builds without them (a kernel of its own cache
+# key): the control run that shows the start check failing on AMX hosts.
+if [ "${SMTPRL_UML_PATCHES:-}" = none ]; then
+	patches=()
+else
+	patches=("$SMTPRL_TOP"/scripts/patches/linux-6.12-um-*.patch)
+fi
 ver=$(ksrc_version)
-key=$(kconfig_key "${frags[@]}")
+key=$(kconfig_key "${frags[@]}" ${patches[@]+"${patches[@]}"})
 out=$SMTPRL_CACHE/uml-${ver//[~:]/_}-$key
+
+# uml_starts: boot the kernel with a two-line init (a shell that runs one
+# more process, then powers off). UML's first process is where a host it
+# cannot serve shows: an XSAVE area its ptrace buffer does not fit
+# (AMX), a host that refuses ptrace, no /dev/shm.
+uml_starts() {
+	local log=$out/start-check.log init=$out/start-check.init boot
+	boot=$(cat /proc/sys/kernel/random/boot_id)
+	[ "$(cat "$out/.smtprl-started" 2>/dev/null)" = "$boot" ] && return 0
+	printf '#!/bin/sh\n/bin/true && echo smtprl-uml-started\n/bin/busybox poweroff -f\n' >"$init"
+	chmod +x "$init"
+	timeout -k 5 300 "$out/linux" mem=256M rootfstype=hostfs rootflags=/ ro \
+		con=null con0=null,fd:1 panic=-1 init="$init" \
+		</dev/null >"$log" 2>&1 || true
+	if grep -q '^smtprl-uml-started' "$log" && ! grep -q 'Kernel panic' "$log"; then
+		echo "$boot" >"$out/.smtprl-started"
+		return 0
+	fi
+	msg "this host cannot run the UML lab kernel $out/linux:"
+	msg "it did not start a process (whole log: $log):"
+	grep -E -m 5 'ptrace|panic|errno|Killed|signal' "$log" | sed 's/^/    /' >&2 ||
+		tail -5 "$log" | sed 's/^/    /' >&2
+	if grep -q 'fp regs' "$log"; then
+		msg "UML could not restore a process's FP registers through ptrace:"
+		msg "the host's XSAVE area$(grep -q amx_tile /proc/cpuinfo && echo ' (this CPU has AMX)')" \
+		    "does not match UML's buffer; is scripts/patches/linux-6.12-um-xstate-size.patch applied?"
+	fi
+	return 1
+}
 
 cache_lock "uml-$key"
 if [ -x "$out/linux" ] && [ -e "$out/.smtprl-complete" ]; then
+	uml_starts || die "UML kernel unusable on this host"
 	echo "$out"
 	exit 0
 fi
 
-src=$(ksrc_dir)
+if [ ${#patches[@]} -gt 0 ]; then
+	src=$(ksrc_patched_dir "${patches[@]}")
+else
+	src=$(ksrc_dir)
+fi
 msg "building UML kernel in $out (cold: ~15 min on 2 cores)"
 start=$SECONDS
 mkdir -p "$out"
@@ -41,4 +87,5 @@ make -s -C "$src" O="$out" ARCH=um -j"$(nproc)" >"$out/build.log" 2>&1 ||
 # Out-of-tree modules need the prepared tree; modules_prepare is part of the build.
 touch "$out/.smtprl-complete"
 msg "UML kernel ready after $((SECONDS - start)) s"
+uml_starts || die "UML kernel unusable on this host"
 echo "$out"

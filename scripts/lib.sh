@@ -55,6 +55,39 @@ ksrc_tools_dir() {
 
 # kconfig_key FRAGMENT...: the cache key of a kernel built from Debian's
 # 6.12 source with these fragments: source version + fragments + compiler.
+# ksrc_patched_dir PATCH...: a copy of that source with these patches
+# applied, made once per set of patches. The copy hard-links the pristine
+# tree; each file a patch touches is copied first, so the pristine tree
+# (which other kernels build from) never changes.
+ksrc_patched_dir() {
+	local src ver key dir p f
+	src=$(ksrc_dir) || exit 1
+	ver=$(ksrc_version) || exit 1
+	key=$(cat "$@" | sha256sum | cut -c1-12)
+	dir=$SMTPRL_CACHE/src/linux-source-6.12-$ver-$key
+	(
+		flock 9
+		[ -e "$dir/.patched" ] && exit 0
+		msg "patching a copy of linux-source-6.12 $ver: ${*##*/}"
+		rm -rf "$dir"
+		cp -al "$src" "$dir"
+		rm -f "$dir/.extracted"
+		for p in "$@"; do
+			sed -n 's#^+++ b/\([^[:space:]]*\).*#\1#p' "$p" |
+			while read -r f; do
+				cp --remove-destination "$src/$f" "$dir/$f"
+			done
+			patch -d "$dir" -p1 --forward --quiet <"$p" ||
+				die "$p does not apply to linux-source-6.12 $ver"
+		done
+		touch "$dir/.patched"
+	) 9>"$SMTPRL_CACHE/.lock-src-$key" || exit 1
+	echo "$dir"
+}
+
+# kconfig_key FILE...: the cache key of a kernel built from Debian's 6.12
+# source with these fragments (and patches): source version + files +
+# compiler.
 kconfig_key() {
 	local ver
 	ver=$(ksrc_version) || exit 1
