@@ -81,15 +81,19 @@ if [ ${#missing[@]} -gt 0 ] || [ ${#newarch[@]} -gt 0 ]; then
 	fi
 fi
 
-# What the scripts will run must be there, whatever the package database says.
+# What the scripts will run must be there, whatever the package database
+# says: on the guests' PATH (vm-init.sh), with Debian's python3 (the
+# modules are Debian's; a python3 of pyenv or a venv first on the host's
+# PATH has its own).
 bad=0
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 for c in "${cmds[@]}"; do
 	command -v "${c%%:*}" >/dev/null 2>&1 && continue
 	echo "deps.sh: command '${c%%:*}' not found (Debian package ${c#*:})" >&2
 	bad=1
 done
 for m in "${pymods[@]}"; do
-	python3 -c "import ${m%%:*}" 2>/dev/null && continue
+	/usr/bin/python3 -c "import ${m%%:*}" 2>/dev/null && continue
 	echo "deps.sh: python3 module '${m%%:*}' not found (Debian package ${m#*:})" >&2
 	bad=1
 done
