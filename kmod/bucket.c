@@ -69,14 +69,42 @@ static bool daily_on(const struct smtprl_limit *lim)
 	return lim->daily.cost_ns != 0;
 }
 
+/*
+ * A daily cap that is off is unlimited credit: the day it is switched on
+ * (policy set daily N, an exemption replaced by one with a cap), the
+ * bucket starts full, clamped to its size by the first refill.
+ */
+#define DAILY_OFF_NS	U64_MAX
+
 void smtprl_buckets_init(struct smtprl_buckets *b,
 			 const struct smtprl_limit *lim, u64 now_ns)
 {
 	b->last_ns = now_ns;
 	b->tokens_ns = lim->rate.size_ns;
-	b->daily_ns = lim->daily.size_ns;
+	b->daily_ns = daily_on(lim) ? lim->daily.size_ns : DAILY_OFF_NS;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_buckets_init);
+
+/**
+ * smtprl_buckets_carry - @old's credit under new limits
+ * @b: result
+ * @old: the buckets so far (caller holds their lock)
+ * @lim: the new limits
+ *
+ * No more than the new buckets hold; a daily cap that was off starts full,
+ * one that is now off holds unlimited credit. A raised limit refills
+ * nothing.
+ */
+void smtprl_buckets_carry(struct smtprl_buckets *b,
+			  const struct smtprl_buckets *old,
+			  const struct smtprl_limit *lim)
+{
+	b->last_ns = old->last_ns;
+	b->tokens_ns = min(old->tokens_ns, lim->rate.size_ns);
+	b->daily_ns = daily_on(lim) ? min(old->daily_ns, lim->daily.size_ns) :
+		      DAILY_OFF_NS;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_buckets_carry);
 
 /**
  * smtprl_buckets_take - refill to @now_ns and take one connection
@@ -99,6 +127,8 @@ bool smtprl_buckets_take(struct smtprl_buckets *b,
 	b->tokens_ns = refill(b->tokens_ns, elapsed, lim->rate.size_ns);
 	if (daily_on(lim))
 		b->daily_ns = refill(b->daily_ns, elapsed, lim->daily.size_ns);
+	else
+		b->daily_ns = DAILY_OFF_NS;
 
 	if (b->tokens_ns < lim->rate.cost_ns)
 		return false;

@@ -33,6 +33,9 @@ int smtprl_rate_init(struct smtprl_rate *r, u64 count, u64 unit_ns, u64 burst,
 		     struct netlink_ext_ack *extack);
 void smtprl_buckets_init(struct smtprl_buckets *b,
 			 const struct smtprl_limit *lim, u64 now_ns);
+void smtprl_buckets_carry(struct smtprl_buckets *b,
+			  const struct smtprl_buckets *old,
+			  const struct smtprl_limit *lim);
 bool smtprl_buckets_take(struct smtprl_buckets *b,
 			 const struct smtprl_limit *lim, u64 now_ns);
 bool smtprl_buckets_full(const struct smtprl_buckets *b,

@@ -108,12 +108,8 @@ int smtprl_exempt_add(struct smtprl_pfxset *s, const struct smtprl_exempt_spec *
 		spin_lock_bh(&old->lock);
 		ex->allowed = old->allowed;
 		ex->limited = old->limited;
-		if (!smtprl_exempt_unlimited(old)) {
-			ex->b = old->b;
-			/* Credit of the old bucket, no more than the new holds. */
-			ex->b.tokens_ns = min(ex->b.tokens_ns, ex->limit.rate.size_ns);
-			ex->b.daily_ns = min(ex->b.daily_ns, ex->limit.daily.size_ns);
-		}
+		if (!smtprl_exempt_unlimited(old))
+			smtprl_buckets_carry(&ex->b, &old->b, &ex->limit);
 		spin_unlock_bh(&old->lock);
 		/* Readers see the old or the new one, never neither. */
 		err = smtprl_pfxset_replace(s, &old->pfx, &ex->pfx);

@@ -156,8 +156,10 @@ static void clock_going_backwards_refills_nothing(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, smtprl_buckets_take(&b, &lim, T0));
 	KUNIT_EXPECT_EQ(test, T0 + MINUTE_NS, b.last_ns);
 	/* Refill counts from the latest time seen, not from the step back. */
-	KUNIT_EXPECT_FALSE(test, smtprl_buckets_take(&b, &lim, T0 + MINUTE_NS + 5ULL * NSEC_PER_SEC));
-	KUNIT_EXPECT_TRUE(test, smtprl_buckets_take(&b, &lim, T0 + MINUTE_NS + 6ULL * NSEC_PER_SEC));
+	KUNIT_EXPECT_FALSE(test, smtprl_buckets_take(&b, &lim,
+						     T0 + MINUTE_NS + 5ULL * NSEC_PER_SEC));
+	KUNIT_EXPECT_TRUE(test, smtprl_buckets_take(&b, &lim,
+						    T0 + MINUTE_NS + 6ULL * NSEC_PER_SEC));
 }
 
 static void daily_cap_holds_across_refills(struct kunit *test)
@@ -276,6 +278,63 @@ static void level_reports_whole_connections(struct kunit *test)
 							 T0 + DAY_NS));
 }
 
+/* Off means unlimited: a source known before the cap starts with a full one. */
+static void daily_switched_on_starts_full(struct kunit *test)
+{
+	struct smtprl_limit off, on;
+	struct smtprl_buckets b;
+
+	limit_init(test, &off, 1000, NSEC_PER_SEC, 1000, 0);
+	limit_init(test, &on, 1000, NSEC_PER_SEC, 1000, 3);
+	smtprl_buckets_init(&b, &off, T0);
+	KUNIT_EXPECT_EQ(test, 10U, take_n(&b, &off, T0, 10));
+
+	KUNIT_EXPECT_EQ(test, 3U, take_n(&b, &on, T0 + 1, 5));
+	/* Off and on again: unlimited meanwhile, so full again. */
+	KUNIT_EXPECT_EQ(test, 2U, take_n(&b, &off, T0 + 2, 2));
+	KUNIT_EXPECT_EQ(test, 3U, take_n(&b, &on, T0 + 3, 5));
+}
+
+/* A cap that was on and is raised keeps what was left, no more. */
+static void daily_raised_refills_nothing(struct kunit *test)
+{
+	struct smtprl_limit low, high;
+	struct smtprl_buckets b;
+
+	limit_init(test, &low, 1000, NSEC_PER_SEC, 1000, 3);
+	limit_init(test, &high, 1000, NSEC_PER_SEC, 1000, 500);
+	smtprl_buckets_init(&b, &low, T0);
+	KUNIT_EXPECT_EQ(test, 3U, take_n(&b, &low, T0, 5));
+
+	/* A second at 500/day earns nothing yet. */
+	KUNIT_EXPECT_EQ(test, 0U, take_n(&b, &high, T0 + NSEC_PER_SEC, 5));
+}
+
+/* Carrying buckets over to new limits (an exemption replaced). */
+static void carry_clamps_and_starts_a_new_cap_full(struct kunit *test)
+{
+	struct smtprl_limit off, on, small;
+	struct smtprl_buckets old, b;
+
+	limit_init(test, &off, 10, MINUTE_NS, 20, 0);
+	limit_init(test, &on, 10, MINUTE_NS, 20, 4);
+	limit_init(test, &small, 10, MINUTE_NS, 5, 4);
+
+	smtprl_buckets_init(&old, &off, T0);
+	take_n(&old, &off, T0, 12);
+	smtprl_buckets_carry(&b, &old, &on);
+	/* 8 left of the short window; the new daily cap starts full. */
+	KUNIT_EXPECT_EQ(test, 4U, take_n(&b, &on, T0, 10));
+
+	smtprl_buckets_init(&old, &on, T0);
+	take_n(&old, &on, T0, 3);
+	smtprl_buckets_carry(&b, &old, &small);
+	/* 17 left, clamped to the new burst of 5; 1 left of the day. */
+	KUNIT_EXPECT_EQ(test, 1U, take_n(&b, &small, T0, 10));
+	smtprl_buckets_carry(&old, &b, &off);
+	KUNIT_EXPECT_EQ(test, 4U, take_n(&old, &off, T0, 10));
+}
+
 static struct kunit_case bucket_cases[] = {
 	KUNIT_CASE(fresh_bucket_allows_exactly_burst),
 	KUNIT_CASE(refill_restores_one_per_cost),
@@ -294,6 +353,9 @@ static struct kunit_case bucket_cases[] = {
 	KUNIT_CASE(smaller_burst_clamps_existing_credit),
 	KUNIT_CASE(larger_burst_gives_no_instant_credit),
 	KUNIT_CASE(level_reports_whole_connections),
+	KUNIT_CASE(daily_switched_on_starts_full),
+	KUNIT_CASE(daily_raised_refills_nothing),
+	KUNIT_CASE(carry_clamps_and_starts_a_new_cap_full),
 	{}
 };
 

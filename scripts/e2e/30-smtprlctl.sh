@@ -133,6 +133,25 @@ grep -q '"10.0.3.2/32"' <(head -1 "$E2E_TMP/order") || fail "show: $(cat "$E2E_T
 grep -q '10.0.3' <(tail -1 "$E2E_TMP/order") && fail "list saw deleted entries: $(cat "$E2E_TMP/order")"
 pass "batch output in file order, from stdin"
 
+# Off means unlimited: a daily cap switched on starts full for a source
+# tracked while it was off, and so does an exemption replaced by one with
+# a cap (both used to start empty: one connection per 172.8 s at 500/day).
+$ctl scope flush
+$ctl relay flush
+$ctl policy set rate 1000/second burst 100 daily off action reject
+$ctl source flush
+expect_eq "daily off: 3 attempts" "ok=3 refused=0 timeout=0" "$(attempts 3 10.0.1.7 $MX4)"
+$ctl policy set daily 4
+expect_eq "daily switched on: the known source gets its 4" "ok=4 refused=1 timeout=0" \
+	"$(attempts 5 10.0.1.7 $MX4)"
+$ctl exempt add 10.0.1.8 rate 1000/second burst 100
+expect_eq "exemption without a cap: 3 attempts" "ok=3 refused=0 timeout=0" \
+	"$(attempts 3 10.0.1.8 $MX4)"
+$ctl exempt replace 10.0.1.8 rate 1000/second burst 100 daily 4
+expect_eq "exemption replaced by one with a cap: it starts full" "ok=4 refused=1 timeout=0" \
+	"$(attempts 5 10.0.1.8 $MX4)"
+$ctl exempt del 10.0.1.8
+
 # Many exemptions over one socket (a figure, not a pass/fail timing).
 python3 -c 'for i in range(10000): print(f"exempt add 10.{100 + i // 65536}.{i // 256 % 256}.{i % 256}")' \
 	>"$E2E_TMP/many"
