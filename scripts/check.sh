@@ -64,13 +64,18 @@ checkpatch() {
 		--show-types -f "${files[@]}")
 }
 
-userspace_werror() {
-	local out=$SMTPRL_TOP/build/userspace
+# userspace_build DIR [make args...]: smtprlctl and its unit tests built
+# from scratch in build/DIR (objects an earlier make left in the tree must
+# not turn a rebuild into "Nothing to be done").
+userspace_build() {
+	local out=$SMTPRL_TOP/build/$1
+	shift
 	rm -rf "$out"
-	mkdir -p "$out"
-	cp -a "$SMTPRL_TOP/userspace" "$out/"
+	mkdir -p "$out/userspace"
+	cp -a "$SMTPRL_TOP"/userspace/{Makefile,*.c,*.h,tests} "$out/userspace/"
+	make -C "$out/userspace" clean >/dev/null
 	ln -s "$SMTPRL_TOP/include" "$out/include"
-	make -C "$out/userspace" WERROR=1 all check
+	make -C "$out/userspace" "$@" all check
 }
 
 tier_static() {
@@ -90,7 +95,10 @@ tier_static() {
 	run "static/build-W=1-uml" build_clean uml W=1
 	run static/checkpatch checkpatch
 	run static/ynl-generated-in-sync "$SMTPRL_TOP/scripts/ynl-gen.sh" --check
-	run static/userspace-Werror-and-unit-tests userspace_werror
+	run static/userspace-Werror-and-unit-tests userspace_build userspace WERROR=1
+	# The e2e tier's batch test runs this smtprlctl too.
+	run static/userspace-ASan-UBSan-unit-tests userspace_build userspace-asan \
+		WERROR=1 SANITIZE=1
 }
 
 # KUnit: suites run in the UML debug kernel; every case is one test.
@@ -186,6 +194,7 @@ tier_e2e() {
 	read -r -a kernels <<<"${*:-$SMTPRL_KERNELS}"
 	# The guests run the tree's own smtprlctl.
 	run e2e/build-smtprlctl make -C "$SMTPRL_TOP/userspace"
+	run e2e/build-smtprlctl-asan userspace_build userspace-asan SANITIZE=1
 	run e2e/build-synflood build_synflood
 	jobs=${SMTPRL_JOBS:-$(nproc)}
 	[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "SMTPRL_JOBS: not a number of lanes: $jobs"

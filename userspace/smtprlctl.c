@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,14 @@ static int usage_error(const char *fmt, const char *arg)
  * refusal is reported with its line; the other commands still apply.
  */
 #define PIPE_MAX 256
+/*
+ * Receive buffer a refusal takes (an error message with the request's
+ * header and the extack text is one skb of about 1 KiB truesize); the
+ * window is as many changes as answers fit, so none is ever dropped.
+ */
+#define PIPE_ANSWER_BYTES 2048
+/* Answers arrive while the kernel runs the send; this is only a backstop. */
+#define PIPE_ANSWER_TIMEOUT_MS 10000
 
 static struct {
 	bool on, dry;
@@ -57,6 +66,7 @@ static struct {
 	int lineno;		/* of the command being run */
 	int failed;		/* refusals so far */
 	unsigned int n;		/* queued */
+	unsigned int window;	/* queued at most: answers that fit the socket */
 	struct nl_msg *msg[PIPE_MAX];
 	int line[PIPE_MAX];
 } pipe_q;
@@ -165,13 +175,6 @@ static int nl_open(const char *netns)
 	nl_socket_set_msg_buf_size(sk, 64 << 10);
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (pipe_q.on) {
-		/* Room for a whole window of refusals (best effort: needs CAP_NET_ADMIN). */
-		int rcvbuf = 4 << 20;
-
-		setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
-			   sizeof(rcvbuf));
-	}
 	family_id = genl_ctrl_resolve(sk, SMTPRL_FAMILY_NAME);
 	if (family_id < 0) {
 		fprintf(stderr, "%s: generic netlink family \"%s\" not found (is smtprl.ko loaded?)\n",
@@ -211,7 +214,7 @@ static int pipe_add(uint8_t cmd, void (*fill)(struct nl_msg *m, void *arg), void
 		fill(m, farg);
 	pipe_q.msg[pipe_q.n] = m;
 	pipe_q.line[pipe_q.n++] = pipe_q.lineno;
-	if (pipe_q.n == PIPE_MAX)
+	if (pipe_q.n >= pipe_q.window)
 		pipe_flush();
 	return EXIT_OK;
 }
@@ -293,11 +296,46 @@ static int pipe_pass_cb(struct nl_msg *m, void *arg)
 	return NL_OK;
 }
 
-/* Send the queued changes in one system call; collect the refusals. */
+/*
+ * The socket's receive buffer decides the window: as many changes as
+ * answers fit (a batch where every line is refused must lose none). As
+ * big as CAP_NET_ADMIN allows, or the default (about 100 changes).
+ */
+static void pipe_window(void)
+{
+	int fd = nl_socket_get_fd(sk), rcvbuf = 8 << 20;
+	socklen_t len = sizeof(rcvbuf);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len))
+		rcvbuf = 0;
+	pipe_q.window = rcvbuf / PIPE_ANSWER_BYTES;
+	if (pipe_q.window > PIPE_MAX)
+		pipe_q.window = PIPE_MAX;
+	if (pipe_q.window < 1)
+		pipe_q.window = 1;
+}
+
+/* Is an answer waiting? The kernel answers within the send. */
+static bool pipe_readable(void)
+{
+	struct pollfd p = { .fd = nl_socket_get_fd(sk), .events = POLLIN };
+
+	return poll(&p, 1, PIPE_ANSWER_TIMEOUT_MS) > 0;
+}
+
+/*
+ * Send the queued changes in one system call; collect the refusals. Each
+ * refusal is reported with its line. Answers the socket dropped (it never
+ * should: see pipe_window()) or that never came are reported for the
+ * whole range, which may or may not have applied.
+ */
 static int pipe_flush(void)
 {
-	struct pipe_wait w = { .first = nlmsg_hdr(pipe_q.msg[0])->nlmsg_seq };
+	struct pipe_wait w = { 0 };
 	size_t len = 0, off = 0;
+	bool lost = false;
 	struct nl_cb *cb;
 	unsigned int i;
 	char *buf;
@@ -305,6 +343,7 @@ static int pipe_flush(void)
 
 	if (!pipe_q.n)
 		return 0;
+	w.first = nlmsg_hdr(pipe_q.msg[0])->nlmsg_seq;
 	nlmsg_hdr(pipe_q.msg[pipe_q.n - 1])->nlmsg_flags |= NLM_F_ACK;
 	for (i = 0; i < pipe_q.n; i++)
 		len += NLMSG_ALIGN(nlmsg_hdr(pipe_q.msg[i])->nlmsg_len);
@@ -324,23 +363,37 @@ static int pipe_flush(void)
 		nl_cb_err(cb, NL_CB_CUSTOM, pipe_err_cb, &w);
 		if (nl_sendto(sk, buf, len) < 0)
 			err = -EIO;
-		while (!err && !w.done)
-			if (nl_recvmsgs(sk, cb) < 0)
+		while (!err && !w.done) {
+			int ret;
+
+			if (!pipe_readable()) {
+				lost = true;	/* never answered: give up, never hang */
+				break;
+			}
+			/* ENOBUFS (-NLE_NOMEM): some were dropped; read the rest. */
+			ret = nl_recvmsgs(sk, cb);
+			if (ret == -NLE_NOMEM)
+				lost = true;
+			else if (ret < 0)
 				err = -EIO;
+		}
 	}
-	if (err) {
+	if (err || lost) {
 		/* We cannot tell which of them applied. */
 		fprintf(stderr, "%s: %s:%d-%d: %s\n", prog, pipe_q.file, pipe_q.line[0],
 			pipe_q.line[pipe_q.n - 1], err == -EIO ?
-			"lost the kernel's answers (socket error)" : strerror(-err));
+			"cannot send to the kernel" : err ? strerror(-err) :
+			"lost some of the kernel's answers: these lines may or may not have applied");
 		pipe_q.failed++;
 	}
 	free(buf);
 	nl_cb_put(cb);
-	for (i = 0; i < pipe_q.n; i++)
+	for (i = 0; i < pipe_q.n; i++) {
 		nlmsg_free(pipe_q.msg[i]);
+		pipe_q.msg[i] = NULL;
+	}
 	pipe_q.n = 0;
-	return err;
+	return err || lost ? -EIO : 0;
 }
 
 /* policy */
@@ -1322,6 +1375,7 @@ static int batch(const char *file, bool json, bool pretty)
 
 	pipe_q.on = true;
 	pipe_q.file = strcmp(file, "-") ? file : "<stdin>";
+	pipe_window();
 	/* Pass 1: parse only; what commands would print goes nowhere. */
 	pipe_q.dry = true;
 	fflush(stdout);
