@@ -20,7 +20,6 @@ else
 	frags=("$SMTPRL_TOP/scripts/kconfig/uml-debug.config"
 	       "$SMTPRL_TOP/scripts/kconfig/lab-extra.config")
 fi
-frags+=("$SMTPRL_TOP/scripts/kconfig/uml-host.config")
 # SMTPRL_UML_PATCHES=none builds without them (a kernel of its own cache
 # key): the control run that shows the start check failing on AMX hosts.
 if [ "${SMTPRL_UML_PATCHES:-}" = none ]; then
