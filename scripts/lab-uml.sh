@@ -18,9 +18,9 @@ if [ "${1:-}" = bench ]; then
 	       "$SMTPRL_TOP/scripts/kconfig/uml-bench.config")
 else
 	frags=("$SMTPRL_TOP/scripts/kconfig/uml-debug.config"
-	       "$SMTPRL_TOP/scripts/kconfig/lab-extra.config")
+	       "$SMTPRL_TOP/scripts/kconfig/lab-extra.config"
+	       "$SMTPRL_TOP/scripts/kconfig/uml-faults.config")
 fi
-frags+=("$SMTPRL_TOP/scripts/kconfig/uml-host.config")
 # SMTPRL_UML_PATCHES=none builds without them (a kernel of its own cache
 # key): the control run that shows the start check failing on AMX hosts.
 if [ "${SMTPRL_UML_PATCHES:-}" = none ]; then
