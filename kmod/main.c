@@ -172,8 +172,25 @@ static int __net_init smtprl_net_init(struct net *net)
 err_proc:
 	smtprl_proc_exit(net);
 err_teardown:
+	/*
+	 * A hook that enabling registered before it failed may still be
+	 * running on another CPU; our .pre_exit/.exit are not called for a
+	 * namespace whose init failed.
+	 */
+	smtprl_net_stop(sn);
+	synchronize_net();
 	smtprl_net_teardown(sn);
 	return err;
+}
+
+/*
+ * Hooks off first: the netns core waits for an RCU grace period between
+ * every .pre_exit and .exit (namespace dismantle and module unload alike),
+ * so no CPU is inside our hook when .exit frees what it reads.
+ */
+static void __net_exit smtprl_net_pre_exit(struct net *net)
+{
+	smtprl_net_stop(smtprl_net(net));
 }
 
 static void __net_exit smtprl_net_exit(struct net *net)
@@ -186,6 +203,7 @@ static void __net_exit smtprl_net_exit(struct net *net)
 
 static struct pernet_operations smtprl_net_ops = {
 	.init = smtprl_net_init,
+	.pre_exit = smtprl_net_pre_exit,
 	.exit = smtprl_net_exit,
 	.id   = &smtprl_net_id,
 	.size = sizeof(struct smtprl_net),

@@ -278,10 +278,9 @@ int smtprl_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 		cfg.nports = n;
 	}
-	err = smtprl_policy_set(sn, &cfg, info->extack);
-	if (!err && tb[SMTPRL_A_POLICY_ENABLED])
-		err = smtprl_net_enable(sn, nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]),
-					info->extack);
+	err = smtprl_policy_set(sn, &cfg, tb[SMTPRL_A_POLICY_ENABLED] ?
+				!!nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]) : sn->enabled,
+				info->extack);
 out:
 	mutex_unlock(&sn->lock);
 	return blame(info, policy_fields, ARRAY_SIZE(policy_fields),
@@ -1031,15 +1030,36 @@ static bool event_budget(struct smtprl_net *sn, u64 now)
 	return ok;
 }
 
-static struct sk_buff *event_new(struct smtprl_net *sn, u8 cmd, u64 now,
-				 void **hdr)
+/*
+ * Event sizes, by what each carries (put_prefix(), put_source(),
+ * put_quar()): an event is built in atomic context and must not ask for
+ * a page when a few hundred bytes do; a failed allocation is counted in
+ * events_dropped, never warned about.
+ */
+#define EV_U64			nla_total_size_64bit(sizeof(u64))
+#define EV_PREFIX		(nla_total_size(sizeof(struct in6_addr)) + nla_total_size(1))
+#define EV_QUAR			(nla_total_size(4) + 2 * EV_U64)
+/*
+ * prefix, state, strikes, fanout; allowed, limited, tokens, daily tokens,
+ * age, idle, last limited, remaining; the quarantine (twice at most: a
+ * released source's); the release reason.
+ */
+#define EV_SOURCE_SIZE		(EV_PREFIX + 3 * nla_total_size(4) + 8 * EV_U64 + \
+				 2 * EV_QUAR + nla_total_size(4))
+#define EV_EXEMPT_SIZE		(EV_PREFIX + nla_total_size(SMTPRL_COMMENT_MAX + 1) + \
+				 2 * EV_U64)
+#define EV_TABLE_FULL_SIZE	(EV_PREFIX + EV_U64)
+
+static struct sk_buff *event_new(struct smtprl_net *sn, u8 cmd, size_t size,
+				 u64 now, void **hdr)
 {
 	struct sk_buff *skb;
 
 	if (!genl_has_listeners(&smtprl_nl_family, sn->net, SMTPRL_NLGRP_EVENTS) ||
 	    !event_budget(sn, now))
 		return NULL;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	/* The payload and the time every event carries. */
+	skb = genlmsg_new(size + EV_U64, GFP_ATOMIC | __GFP_NOWARN);
 	if (!skb)
 		goto err;
 	*hdr = genlmsg_put(skb, 0, 0, &smtprl_nl_family, 0, cmd);
@@ -1087,7 +1107,7 @@ void smtprl_notify_source(struct smtprl_net *sn, u8 cmd,
 	void *hdr;
 	int err;
 
-	skb = event_new(sn, cmd, now_ns, &hdr);
+	skb = event_new(sn, cmd, EV_SOURCE_SIZE, now_ns, &hdr);
 	if (!skb)
 		return;
 	rcu_read_lock();
@@ -1108,7 +1128,7 @@ void smtprl_notify_exempt_expired(struct smtprl_net *sn,
 	void *hdr;
 	int err;
 
-	skb = event_new(sn, SMTPRL_CMD_EXEMPT_EXPIRED_NTF, now_ns, &hdr);
+	skb = event_new(sn, SMTPRL_CMD_EXEMPT_EXPIRED_NTF, EV_EXEMPT_SIZE, now_ns, &hdr);
 	if (!skb)
 		return;
 	spin_lock_bh(&ex->lock);
@@ -1156,7 +1176,7 @@ void smtprl_notify_table_full(struct smtprl_net *sn,
 	local_bh_enable();
 	if (!due)
 		return;
-	skb = event_new(sn, SMTPRL_CMD_TABLE_FULL_NTF, now_ns, &hdr);
+	skb = event_new(sn, SMTPRL_CMD_TABLE_FULL_NTF, EV_TABLE_FULL_SIZE, now_ns, &hdr);
 	if (!skb)
 		return;
 	err = put_prefix(skb, c->family, &c->saddr,

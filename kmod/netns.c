@@ -160,15 +160,30 @@ err_free_policy:
 	return err;
 }
 
-/* Undo smtprl_net_setup: hooks off, work stopped, everything freed. */
-void smtprl_net_teardown(struct smtprl_net *sn)
+/*
+ * Unregister the namespace's hooks. nf_unregister_net_hook() does not wait
+ * for CPUs still inside the hook: it swaps the hook blob and frees the old
+ * one with call_rcu(). The state the hook reads may be freed only after an
+ * RCU grace period: smtprl_net_teardown() must not run before one.
+ */
+void smtprl_net_stop(struct smtprl_net *sn)
 {
 	mutex_lock(&sn->lock);
 	smtprl_hooks_sync(sn, 0);
-	sn->enabled = false;
+	WRITE_ONCE(sn->enabled, false);
 	mutex_unlock(&sn->lock);
+}
+
+/*
+ * Undo smtprl_net_setup: work stopped, everything freed. The hooks must be
+ * off (smtprl_net_stop()) for an RCU grace period already: the netns core
+ * waits one between .pre_exit and .exit, the init error path calls
+ * synchronize_net().
+ */
+void smtprl_net_teardown(struct smtprl_net *sn)
+{
+	WARN_ON_ONCE(sn->hooks_on);
 	cancel_delayed_work_sync(&sn->gc_work);
-	/* nf_unregister_net_hook waited for the packet path to leave. */
 	smtprl_table_destroy(&sn->sources);
 	smtprl_pfxset_destroy(&sn->exempt, exempt_free);
 	smtprl_pfxset_destroy(&sn->relay, pfx_free);
@@ -187,7 +202,7 @@ int smtprl_net_enable(struct smtprl_net *sn, bool on,
 	lockdep_assert_held(&sn->lock);
 	err = smtprl_hooks_sync(sn, on ? policy_of(sn)->cfg.hooks : 0);
 	if (!err)
-		sn->enabled = on;
+		WRITE_ONCE(sn->enabled, on);
 	else
 		NL_SET_ERR_MSG_MOD(extack, "enabled: cannot register netfilter hooks");
 	return err;
@@ -203,14 +218,16 @@ const struct smtprl_policy *smtprl_policy_locked(struct smtprl_net *sn)
  * smtprl_policy_set - validate @cfg and publish it as the new policy
  * @sn: the namespace's state
  * @cfg: the complete new policy
+ * @enable: enforce from now on (the caller passes sn->enabled to keep it)
  * @extack: reason for a rejection
  *
- * All or nothing: on error the old policy stays. Existing sources keep
- * their buckets; credit beyond the new size is clamped at their next
- * packet. Config mutex held.
+ * All or nothing: the policy is built and the hooks it needs registered
+ * before anything is published; on error the old policy, hooks and
+ * enabled state stay. Existing sources keep their buckets; credit beyond
+ * the new size is clamped at their next packet. Config mutex held.
  */
 int smtprl_policy_set(struct smtprl_net *sn, const struct smtprl_policy_cfg *cfg,
-		      struct netlink_ext_ack *extack)
+		      bool enable, struct netlink_ext_ack *extack)
 {
 	struct smtprl_policy *p, *old;
 	int err;
@@ -222,15 +239,18 @@ int smtprl_policy_set(struct smtprl_net *sn, const struct smtprl_policy_cfg *cfg
 	err = smtprl_policy_build(p, cfg, extack);
 	if (err)
 		goto err_free;
-	old = policy_of(sn);
-	if (sn->enabled) {
-		err = smtprl_hooks_sync(sn, cfg->hooks);
-		if (err) {
+	/* smtprl_hooks_sync() unwinds itself: on error nothing changed. */
+	err = smtprl_hooks_sync(sn, enable ? cfg->hooks : 0);
+	if (err) {
+		if (enable && !sn->enabled)
+			NL_SET_ERR_MSG_MOD(extack, "enabled: cannot register netfilter hooks");
+		else
 			NL_SET_ERR_MSG_MOD(extack, "hooks: cannot register netfilter hooks");
-			goto err_free;
-		}
+		goto err_free;
 	}
+	old = policy_of(sn);
 	rcu_assign_pointer(sn->policy, p);
+	WRITE_ONCE(sn->enabled, enable);
 	kfree_rcu(old, rcu);
 	return 0;
 

@@ -110,11 +110,12 @@ struct smtprl_net *smtprl_net(const struct net *net);
 int smtprl_net_setup(struct smtprl_net *sn, struct net *net,
 		     const struct smtprl_policy_cfg *cfg,
 		     struct netlink_ext_ack *extack);
+void smtprl_net_stop(struct smtprl_net *sn);
 void smtprl_net_teardown(struct smtprl_net *sn);
 int smtprl_net_enable(struct smtprl_net *sn, bool on,
 		      struct netlink_ext_ack *extack);
 int smtprl_policy_set(struct smtprl_net *sn, const struct smtprl_policy_cfg *cfg,
-		      struct netlink_ext_ack *extack);
+		      bool enable, struct netlink_ext_ack *extack);
 int smtprl_scope_iface_add(struct smtprl_net *sn, const char *name,
 			   struct netlink_ext_ack *extack);
 int smtprl_scope_iface_del(struct smtprl_net *sn, const char *name);

@@ -28,7 +28,7 @@ cmds=(
 	ip6tables-legacy:iptables nft:nftables
 	postfix:postfix smtp-sink:postfix smtp-source:postfix
 	saslpasswd2:sasl2-bin swaks:swaks hping3:hping3
-	capsh:libcap2-bin setpriv:util-linux unshare:util-linux
+	capsh:libcap2-bin setpriv:util-linux unshare:util-linux taskset:util-linux
 	mountpoint:util-linux dmesg:util-linux mount:mount
 	# benchmarks and reports
 	/usr/bin/time:time gnuplot:gnuplot-nox
