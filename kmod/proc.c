@@ -3,10 +3,12 @@
  * /proc/net/smtprl/: the zero-dependency view (busybox cat on a CPE).
  * Formats are documented in Documentation/admin-guide.md and stable: a
  * header line first, one record per line, whitespace-separated, "-" for
- * "none". stats and policy are world-readable; sources and exempt list
- * subscribers and are root-only.
+ * "none". stats and policy are world-readable (policy's scope and relay
+ * sets only for CAP_NET_ADMIN); sources and exempt list subscribers and
+ * are root-only.
  */
 
+#include <linux/capability.h>
 #include <linux/inet.h>
 #include <linux/proc_fs.h>
 #include <linux/rhashtable.h>
@@ -65,18 +67,24 @@ static int stats_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/*
+ * The policy from its RCU snapshot: readers never take the config mutex,
+ * so no unprivileged reader can stall configuration or GC. The scope and
+ * relay sets name the ISP's networks: only an opener with CAP_NET_ADMIN
+ * (as netlink's scope-get and relay-get require) sees them.
+ */
 static int policy_show(struct seq_file *seq, void *v)
 {
 	struct smtprl_net *sn = smtprl_net(seq_file_single_net(seq));
+	struct smtprl_pfxset *sets[] = { &sn->scope, &sn->relay };
 	const struct smtprl_policy_cfg *cfg;
 	const struct smtprl_ifset *ifs;
-	struct smtprl_pfxset *sets[] = { &sn->scope, &sn->relay };
 	unsigned int i;
 
-	mutex_lock(&sn->lock);
-	cfg = &rcu_dereference_protected(sn->policy, lockdep_is_held(&sn->lock))->cfg;
+	rcu_read_lock();
+	cfg = &rcu_dereference(sn->policy)->cfg;
 	seq_puts(seq, "setting value\n");
-	seq_printf(seq, "enabled %s\n", sn->enabled ? "yes" : "no");
+	seq_printf(seq, "enabled %s\n", READ_ONCE(sn->enabled) ? "yes" : "no");
 	seq_printf(seq, "rate %u/%s\n", cfg->rate, smtprl_unit_names[cfg->rate_unit]);
 	seq_printf(seq, "burst %u\n", cfg->burst);
 	if (cfg->daily)
@@ -98,10 +106,15 @@ static int policy_show(struct seq_file *seq, void *v)
 		   cfg->strikes, cfg->strike_window, cfg->release_after);
 	seq_printf(seq, "quarantine_max %u\nfanout_limit %u\nevent_interval %u\n",
 		   cfg->quarantine_max, cfg->fanout_limit, cfg->event_interval);
-
-	ifs = rcu_dereference_protected(sn->scope_ifs, lockdep_is_held(&sn->lock));
+	if (!file_ns_capable(seq->file, &init_user_ns, CAP_NET_ADMIN)) {
+		rcu_read_unlock();
+		return 0;
+	}
+	ifs = rcu_dereference(sn->scope_ifs);
 	for (i = 0; ifs && i < ifs->n; i++)
 		seq_printf(seq, "scope_dev %s\n", ifs->ifs[i].name);
+	rcu_read_unlock();
+
 	for (i = 0; i < ARRAY_SIZE(sets); i++) {
 		struct rhashtable_iter iter;
 		struct smtprl_pfx *p;
@@ -118,7 +131,6 @@ static int policy_show(struct seq_file *seq, void *v)
 		rhashtable_walk_stop(&iter);
 		rhashtable_walk_exit(&iter);
 	}
-	mutex_unlock(&sn->lock);
 	return 0;
 }
 

@@ -336,8 +336,9 @@ static struct smtprl_quar *release_locked(struct smtprl_entry *e,
  * @o->release says why, and the attempt is charged as usual, its strikes
  * forgotten: a released source starts afresh). Otherwise
  * the attempt is charged to the buckets and may earn a strike; the strike
- * that reaches the policy's count quarantines the source from this
- * attempt on. Never sleeps; allocates (GFP_ATOMIC) only to quarantine,
+ * that reaches the policy's count quarantines the source from the next
+ * attempt on (this one keeps its bucket's verdict: a fan-out strike may
+ * have been allowed). Never sleeps; allocates (GFP_ATOMIC) only to quarantine,
  * and if that fails the next attempt tries again.
  */
 enum smtprl_verdict smtprl_entry_attempt(struct smtprl_entry *e,

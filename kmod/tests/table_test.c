@@ -281,6 +281,40 @@ static enum smtprl_verdict attempt(struct table_ctx *ctx, struct smtprl_entry *e
 	return v;
 }
 
+/*
+ * The attempt whose fan-out strike quarantines the source keeps its
+ * bucket's verdict (allowed here); the quarantine refuses the next one.
+ */
+static void fanout_quarantine_starts_at_the_next_attempt(struct kunit *test)
+{
+	struct table_ctx *ctx = test->priv;
+	struct smtprl_entry *e = get(ctx, key4(1), 100, T0);
+	struct smtprl_policy_cfg cfg = ctx->p.cfg;
+	enum smtprl_verdict v = SMTPRL_ALLOW;
+	struct smtprl_outcome o = {};
+	u32 dst;
+
+	cfg.burst = 100;
+	cfg.strikes = 1;
+	cfg.fanout_limit = 3;
+	cfg.strike_window = 32 * 60;
+	cfg.release_after = 600;
+	cfg.quarantine_max = 3600;
+	KUNIT_ASSERT_EQ(test, 0, smtprl_policy_build(&ctx->p, &cfg, NULL));
+	for (dst = 1; dst <= 20; dst++) {
+		rcu_read_lock();
+		v = smtprl_entry_attempt(e, &ctx->p, T0, dst * 0x9e3779b9U, &o);
+		rcu_read_unlock();
+		if (o.cmd == SMTPRL_CMD_QUARANTINED_NTF)
+			break;
+		KUNIT_EXPECT_EQ(test, SMTPRL_ALLOW, v);
+	}
+	KUNIT_ASSERT_EQ(test, SMTPRL_CMD_QUARANTINED_NTF, o.cmd);
+	KUNIT_EXPECT_EQ(test, (u8)SMTPRL_CAUSE_FANOUT, o.snap.quar.cause);
+	KUNIT_EXPECT_EQ(test, SMTPRL_ALLOW, v);
+	KUNIT_EXPECT_EQ(test, SMTPRL_QUARANTINE, attempt(ctx, e, T0, &o));
+}
+
 static void zombie_is_quarantined_then_released_when_quiet(struct kunit *test)
 {
 	struct table_ctx *ctx = test->priv;
@@ -450,6 +484,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(reset_forgets_one_source),
 	KUNIT_CASE(flush_forgets_everything),
 	KUNIT_CASE(zombie_is_quarantined_then_released_when_quiet),
+	KUNIT_CASE(fanout_quarantine_starts_at_the_next_attempt),
 	KUNIT_CASE(gc_releases_a_quiet_source_and_only_then_forgets_it),
 	KUNIT_CASE(gc_keeps_sources_with_strikes),
 	KUNIT_CASE(operator_quarantine_and_release),
