@@ -26,8 +26,16 @@ struct smtprl_conn {
 	u8 family;		/* NFPROTO_IPV4 or NFPROTO_IPV6 */
 };
 
-bool smtprl_classify(const struct sk_buff *skb, u8 pf,
-		     const struct smtprl_policy *p, struct smtprl_conn *c);
+/* What smtprl_classify() made of a packet. */
+enum smtprl_class {
+	SMTPRL_NOT_OURS,	/* not a new connection to a policed port */
+	SMTPRL_NEW_CONN,	/* a new connection: count it */
+	SMTPRL_EVASIVE_FRAG,	/* a fragment that hides its TCP flags */
+};
+
+enum smtprl_class smtprl_classify(const struct sk_buff *skb, u8 pf,
+				  const struct smtprl_policy *p,
+				  struct smtprl_conn *c);
 
 /**
  * smtprl_maybe_tcp - can @skb be a TCP segment at all?

@@ -137,8 +137,18 @@ static noinline unsigned int hook_tcp(struct smtprl_net *sn, struct sk_buff *skb
 	struct smtprl_conn c;
 	u64 now;
 
-	if (!smtprl_classify(skb, state->pf, p, &c))
+	switch (smtprl_classify(skb, state->pf, p, &c)) {
+	case SMTPRL_NOT_OURS:
 		return NF_ACCEPT;
+	case SMTPRL_EVASIVE_FRAG:
+		/* No connection to count, but one could hide in it. */
+		if (!in_scope(sn, &c, state->in))
+			return NF_ACCEPT;
+		smtprl_stat_inc(sn, SMTPRL_STAT_FRAGMENTS_DROPPED);
+		return p->cfg.action == SMTPRL_ACTION_MONITOR ? NF_ACCEPT : NF_DROP;
+	case SMTPRL_NEW_CONN:
+		break;
+	}
 
 	smtprl_stat_inc(sn, SMTPRL_STAT_SEEN);
 	if (!in_scope(sn, &c, state->in)) {

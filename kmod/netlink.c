@@ -309,6 +309,7 @@ int smtprl_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 		[SMTPRL_STAT_QUARANTINE_REFUSED] = SMTPRL_A_STATS_QUARANTINE_REFUSED,
 		[SMTPRL_STAT_EVENTS] = SMTPRL_A_STATS_EVENTS,
 		[SMTPRL_STAT_EVENTS_DROPPED] = SMTPRL_A_STATS_EVENTS_DROPPED,
+		[SMTPRL_STAT_FRAGMENTS_DROPPED] = SMTPRL_A_STATS_FRAGMENTS_DROPPED,
 	};
 	struct smtprl_net *sn = info_sn(info);
 	struct smtprl_stats st;

@@ -31,6 +31,7 @@ enum smtprl_stat {
 	SMTPRL_STAT_QUARANTINE_REFUSED,	/* of limited/would_limit: quarantined */
 	SMTPRL_STAT_EVENTS,		/* events multicast */
 	SMTPRL_STAT_EVENTS_DROPPED,	/* over the budget, or no memory */
+	SMTPRL_STAT_FRAGMENTS_DROPPED,	/* evasive TCP fragments (RFC 1858) */
 	__SMTPRL_STAT_MAX
 };
 

@@ -37,6 +37,7 @@ static const char *const stat_names[__SMTPRL_STAT_MAX] = {
 	[SMTPRL_STAT_QUARANTINE_REFUSED] = "quarantine_refused",
 	[SMTPRL_STAT_EVENTS] = "events",
 	[SMTPRL_STAT_EVENTS_DROPPED] = "events_dropped",
+	[SMTPRL_STAT_FRAGMENTS_DROPPED] = "fragments_dropped",
 };
 
 static void seq_pfx(struct seq_file *seq, u8 family,

@@ -639,6 +639,7 @@ static int stats_print(struct nlattr **tb, void *arg)
 		[SMTPRL_A_STATS_QUARANTINED_NOW] = "quarantined_now",
 		[SMTPRL_A_STATS_EVENTS] = "events",
 		[SMTPRL_A_STATS_EVENTS_DROPPED] = "events_dropped",
+		[SMTPRL_A_STATS_FRAGMENTS_DROPPED] = "fragments_dropped",
 	};
 	int a;
 

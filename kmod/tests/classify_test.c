@@ -29,7 +29,7 @@ struct pkt {
 	u8 exthdrs;		/* IPv6: hop-by-hop + destination options */
 	bool v6_frag;		/* IPv6: a fragment header */
 	int truncate;		/* bytes cut from the end */
-	bool expect;
+	u8 expect;		/* enum smtprl_class (false, true: not ours, new) */
 	u8 l4;			/* protocol in the IP header; 0: TCP */
 	u8 doff;		/* TCP data offset; 0: 5 */
 	u8 extra;		/* bytes after the TCP header (options, data) */
@@ -46,6 +46,16 @@ static const struct pkt pkts[] = {
 	{ "v4 first fragment SYN", NFPROTO_IPV4, F_SYN, 25, IP_MF, 0, false, 0, true },
 	{ "v4 non-first fragment", NFPROTO_IPV4, F_SYN, 25, 8, 0, false, 0, false },
 	{ "v4 truncated TCP header", NFPROTO_IPV4, F_SYN, 25, 0, 0, false, 8, false },
+	/* RFC 1858: fragments that hide the flags (SMTPRL_EVASIVE_FRAG). */
+	{ "v4 first fragment of 8 TCP bytes to 25", NFPROTO_IPV4, F_SYN, 25, IP_MF, 0, false,
+	  12, SMTPRL_EVASIVE_FRAG },
+	{ "v4 first fragment of 8 TCP bytes to 80", NFPROTO_IPV4, F_SYN, 80, IP_MF, 0, false,
+	  12, false },
+	{ "v4 first fragment, options in the next", NFPROTO_IPV4, F_SYN, 25, IP_MF, 0, false, 0,
+	  SMTPRL_NEW_CONN, 0, 15, 8 },
+	{ "v4 fragment at offset 8 bytes", NFPROTO_IPV4, 0, 80, 1, 0, false, 0,
+	  SMTPRL_EVASIVE_FRAG },
+	{ "v4 fragment at offset 16 bytes", NFPROTO_IPV4, F_SYN, 25, 2, 0, false, 0, false },
 	{ "v4 TCP data offset below 5", NFPROTO_IPV4, F_SYN, 25, 0, 0, false, 0, false, 0, 4 },
 	{ "v4 TCP options beyond the packet", NFPROTO_IPV4, F_SYN, 25, 0, 0, false, 0, false,
 	  0, 15, 8 },
@@ -61,6 +71,13 @@ static const struct pkt pkts[] = {
 	{ "v6 SYN behind extension headers", NFPROTO_IPV6, F_SYN, 25, 0, 2, false, 0, true },
 	{ "v6 SYN in a first fragment", NFPROTO_IPV6, F_SYN, 25, 0, 1, true, 0, true },
 	{ "v6 non-first fragment", NFPROTO_IPV6, F_SYN, 25, 8, 0, true, 0, false },
+	{ "v6 first fragment of 8 TCP bytes to 25", NFPROTO_IPV6, F_SYN, 25, IP_MF, 0, true,
+	  12, SMTPRL_EVASIVE_FRAG },
+	{ "v6 first fragment of 8 TCP bytes to 587", NFPROTO_IPV6, F_SYN, 587, IP_MF, 0, true,
+	  12, false },
+	{ "v6 fragment at offset 8 bytes", NFPROTO_IPV6, 0, 80, 1, 0, true, 0,
+	  SMTPRL_EVASIVE_FRAG },
+	{ "v6 fragment at offset 16 bytes", NFPROTO_IPV6, F_SYN, 25, 2, 0, true, 0, false },
 	{ "v6 truncated extension header", NFPROTO_IPV6, F_SYN, 25, 0, 2, false, 30, false },
 	{ "v6 truncated TCP header", NFPROTO_IPV6, F_SYN, 25, 0, 0, false, 4, false },
 	/* The inline pre-filter: not TCP, whatever follows. */
@@ -127,7 +144,8 @@ static struct sk_buff *build(struct kunit *test, const struct pkt *p)
 
 			*next = NEXTHDR_FRAGMENT;
 			next = &fh->nexthdr;
-			fh->frag_off = htons(p->frag_off << 3);
+			fh->frag_off = htons((p->frag_off & ~IP_MF) << 3 |
+					     !!(p->frag_off & IP_MF));
 		}
 		*next = p->l4 ?: IPPROTO_TCP;
 	}
@@ -152,7 +170,7 @@ static void classifies_as_expected(struct kunit *test)
 	maybe = !p->l4 || (p->pf == NFPROTO_IPV6 && p->exthdrs);
 	KUNIT_EXPECT_EQ(test, maybe, smtprl_maybe_tcp(skb, p->pf));
 	KUNIT_EXPECT_EQ(test, p->expect, smtprl_classify(skb, p->pf, &pol, &c));
-	if (p->expect)
+	if (p->expect == SMTPRL_NEW_CONN)
 		KUNIT_EXPECT_EQ(test, htons(25), c.dport);
 	kfree_skb(skb);
 }
