@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# lab: kernels 6.12
 #
 # smtprlctl -b under AddressSanitizer and UndefinedBehaviorSanitizer (the
 # build of check.sh's static tier, build/userspace-asan): a batch of
 # queries only, changes that fill the pipeline window exactly, and files
 # in which every line is refused, by root (100,000 lines) and by a user
 # without CAP_NET_ADMIN (a smaller receive buffer, so a smaller window).
+# On 6.12 only: what it tests is smtprlctl, not the kernel.
 # Every refusal is reported as FILE:LINE: reason, in order, none is lost,
 # the exit status is 1, nothing hangs, and the sanitizers stay silent.
 . "$(dirname "$0")/lib.sh"
