@@ -176,8 +176,11 @@ struct smtprl_entry *smtprl_table_insert(struct smtprl_table *t,
 {
 	struct smtprl_entry *e, *old;
 
-	if (atomic_inc_return(&t->count) > max_entries)
-		goto err_uncount;
+	if (atomic_inc_return(&t->count) > max_entries) {
+		/* At the cap: another CPU may just have inserted this key. */
+		atomic_dec(&t->count);
+		return rhashtable_lookup(&t->ht, k, entry_params);
+	}
 	e = kmem_cache_zalloc(entry_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!e)
 		goto err_uncount;
@@ -473,9 +476,18 @@ u32 smtprl_dst_hash(u8 family, const union smtprl_addr *daddr)
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_dst_hash);
 
-/* Mark @e dead if it may be forgotten (or @all); returns whether it did. */
-static bool kill_if(struct smtprl_entry *e, const struct smtprl_policy *p,
-		    u64 now_ns, u64 idle_ns, bool all)
+/*
+ * Unlink @e from @t and mark it dead, both under its lock, if it may be
+ * forgotten (or @all); returns whether it did. Dead and linked never
+ * coexist: a lookup that finds @e dead and looks again cannot find it
+ * again, so a SYN racing GC gets a fresh entry, never the table-full path.
+ * With @s (and @p), a quarantine @e was in is copied there, under the same
+ * lock: its end is announced exactly once. The entry lock nests outside
+ * the hash bucket's, which is never held while taking an entry's.
+ */
+static bool kill_if(struct smtprl_table *t, struct smtprl_entry *e,
+		    const struct smtprl_policy *p, u64 now_ns, u64 idle_ns,
+		    bool all, struct smtprl_snap *s, bool *quarantined)
 {
 	bool kill;
 
@@ -491,8 +503,14 @@ static bool kill_if(struct smtprl_entry *e, const struct smtprl_policy *p,
 			smtprl_buckets_full(&e->b, &p->limit, now_ns) &&
 			!(p->q.strikes &&
 			  smtprl_strikes_count(&e->strikes, &p->q, now_ns))));
-	if (kill)
-		e->dead = true;
+	if (kill) {
+		*quarantined = s && e->quar;
+		if (*quarantined)
+			snap_locked(e, p, now_ns, s);
+		/* Fails only if it was never linked: then it is not ours to free. */
+		kill = !rhashtable_remove_fast(&t->ht, &e->node, entry_params);
+		e->dead = kill;
+	}
 	spin_unlock_bh(&e->lock);
 	return kill;
 }
@@ -518,15 +536,13 @@ static void release_if_over(struct smtprl_entry *e,
 		released(arg, &s, why);
 }
 
-/* @e is dead: nothing changes its quarantine any more. */
+/* @e is dead and unlinked: nothing changes it any more; free it. */
 static void unlink(struct smtprl_table *t, struct smtprl_entry *e)
 {
-	if (!rhashtable_remove_fast(&t->ht, &e->node, entry_params)) {
-		if (e->quar)
-			atomic_long_inc(&t->quar_gone);
-		atomic_dec(&t->count);
-		call_rcu(&e->rcu, entry_free_rcu);
-	}
+	if (e->quar)
+		atomic_long_inc(&t->quar_gone);
+	atomic_dec(&t->count);
+	call_rcu(&e->rcu, entry_free_rcu);
 }
 
 /**
@@ -550,6 +566,7 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 	struct rhashtable_iter *iter = &t->gc_iter;
 	struct smtprl_entry *e;
 	unsigned int removed = 0;
+	bool q;
 
 	rhashtable_walk_start(iter);
 	while (budget--) {
@@ -568,7 +585,7 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 		}
 		if (READ_ONCE(e->quar)) {
 			release_if_over(e, p, now_ns, released, arg);
-		} else if (kill_if(e, p, now_ns, idle_ns, false)) {
+		} else if (kill_if(t, e, p, now_ns, idle_ns, false, NULL, &q)) {
 			unlink(t, e);
 			removed++;
 		}
@@ -583,14 +600,13 @@ static bool forget(struct smtprl_table *t, struct smtprl_entry *e,
 		   const struct smtprl_forget *f)
 {
 	struct smtprl_snap s;
-	bool tell = f && READ_ONCE(e->quar) &&
-		    smtprl_entry_snap(e, f->p, f->now_ns, &s) &&
-		    s.state == SMTPRL_STATE_QUARANTINED;
+	bool quarantined;
 
-	if (!kill_if(e, NULL, 0, 0, true))
+	if (!kill_if(t, e, f ? f->p : NULL, f ? f->now_ns : 0, 0, true,
+		     f ? &s : NULL, &quarantined))
 		return false;
 	unlink(t, e);
-	if (tell)
+	if (quarantined)
 		f->released(f->arg, &s, SMTPRL_RELEASE_GONE);
 	return true;
 }

@@ -288,10 +288,10 @@ static enum smtprl_verdict attempt(struct table_ctx *ctx, struct smtprl_entry *e
 static void fanout_quarantine_starts_at_the_next_attempt(struct kunit *test)
 {
 	struct table_ctx *ctx = test->priv;
-	struct smtprl_entry *e = get(ctx, key4(1), 100, T0);
 	struct smtprl_policy_cfg cfg = ctx->p.cfg;
 	enum smtprl_verdict v = SMTPRL_ALLOW;
 	struct smtprl_outcome o = {};
+	struct smtprl_entry *e;
 	u32 dst;
 
 	cfg.burst = 100;
@@ -301,6 +301,7 @@ static void fanout_quarantine_starts_at_the_next_attempt(struct kunit *test)
 	cfg.release_after = 600;
 	cfg.quarantine_max = 3600;
 	KUNIT_ASSERT_EQ(test, 0, smtprl_policy_build(&ctx->p, &cfg, NULL));
+	e = get(ctx, key4(1), 100, T0);
 	for (dst = 1; dst <= 20; dst++) {
 		rcu_read_lock();
 		v = smtprl_entry_attempt(e, &ctx->p, T0, dst * 0x9e3779b9U, &o);
