@@ -908,6 +908,7 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 	struct smtprl_net *sn = info_sn(info);
 	const struct smtprl_policy *p;
 	struct smtprl_entry *e;
+	struct smtprl_quar *q;
 	struct smtprl_snap s;
 	struct smtprl_key k;
 	u64 now, for_ns;
@@ -925,14 +926,21 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 	    check_mul_overflow(nla_get_u64(info->attrs[SMTPRL_A_ENTRY_EXPIRES]),
 			       (u64)NSEC_PER_SEC, &for_ns))
 		for_ns = U64_MAX;
+	/* Before the source is tracked: a refusal leaves nothing behind. */
+	q = kmalloc(sizeof(*q), GFP_KERNEL);
+	if (!q) {
+		mutex_unlock(&sn->lock);
+		return -ENOMEM;
+	}
 	rcu_read_lock();
 	/* Tracked from now on: a full bucket, as any new source. */
 	e = smtprl_table_get(&sn->sources, &k, &p->limit, p->cfg.max_sources, now);
 	if (!e) {
+		kfree(q);
 		NL_SET_ERR_MSG_MOD(info->extack, "addr: the source table is full");
 		err = -ENOSPC;
 	} else {
-		err = smtprl_entry_quarantine(e, now, for_ns);
+		err = smtprl_entry_quarantine(e, now, for_ns, q);
 		if (err > 0) {
 			/* A new quarantine, not a longer one. */
 			this_cpu_inc(sn->stats->c[SMTPRL_STAT_QUARANTINES]);

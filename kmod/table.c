@@ -407,18 +407,19 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_attempt);
  * @e: the entry, under RCU
  * @now_ns: the current time
  * @for_ns: how long
+ * @q: the quarantine record, allocated by the caller before it looked
+ *	@e up or created it (so that no allocation can fail after a new
+ *	source was tracked); always consumed
  *
  * Replaces a quarantine in progress (the operator's time wins). Returns 1
  * for a new quarantine, 0 for a replaced one, -ENOENT if GC got there
- * first, -ENOMEM.
+ * first.
  */
-int smtprl_entry_quarantine(struct smtprl_entry *e, u64 now_ns, u64 for_ns)
+int smtprl_entry_quarantine(struct smtprl_entry *e, u64 now_ns, u64 for_ns,
+			    struct smtprl_quar *q)
 {
-	struct smtprl_quar *q = kmalloc(sizeof(*q), GFP_ATOMIC);
 	int err = 0;
 
-	if (!q)
-		return -ENOMEM;
 	smtprl_quar_start(q, now_ns, for_ns, SMTPRL_CAUSE_OPERATOR);
 	spin_lock_bh(&e->lock);
 	if (e->dead) {

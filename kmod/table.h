@@ -119,7 +119,8 @@ enum smtprl_verdict smtprl_entry_attempt(struct smtprl_entry *e,
 					 struct smtprl_outcome *o);
 bool smtprl_entry_snap(struct smtprl_entry *e, const struct smtprl_policy *p,
 		       u64 now_ns, struct smtprl_snap *s);
-int smtprl_entry_quarantine(struct smtprl_entry *e, u64 now_ns, u64 for_ns);
+int smtprl_entry_quarantine(struct smtprl_entry *e, u64 now_ns, u64 for_ns,
+			    struct smtprl_quar *q);
 int smtprl_entry_release(struct smtprl_entry *e, const struct smtprl_policy *p,
 			 u64 now_ns, u8 why, struct smtprl_snap *s);
 u32 smtprl_dst_hash(u8 family, const union smtprl_addr *daddr);

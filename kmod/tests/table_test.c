@@ -270,6 +270,15 @@ static void quarantine_on(struct table_ctx *ctx)
 	WARN_ON(smtprl_policy_build(&ctx->p, &cfg, NULL));
 }
 
+/* A quarantine record for smtprl_entry_quarantine(), which consumes it. */
+static struct smtprl_quar *new_quar(struct kunit *test)
+{
+	struct smtprl_quar *q = kmalloc(sizeof(*q), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	return q;
+}
+
 static enum smtprl_verdict attempt(struct table_ctx *ctx, struct smtprl_entry *e,
 				   u64 now, struct smtprl_outcome *o)
 {
@@ -415,8 +424,8 @@ static void operator_quarantine_and_release(struct kunit *test)
 	/* Quarantine off in the policy: the operator's still holds. */
 	KUNIT_EXPECT_EQ(test, -ESRCH,
 			smtprl_entry_release(e, &ctx->p, T0, SMTPRL_RELEASE_OPERATOR, &s));
-	KUNIT_EXPECT_EQ(test, 1, smtprl_entry_quarantine(e, T0, DAY_NS));
-	KUNIT_EXPECT_EQ(test, 0, smtprl_entry_quarantine(e, T0, 2 * DAY_NS));
+	KUNIT_EXPECT_EQ(test, 1, smtprl_entry_quarantine(e, T0, DAY_NS, new_quar(test)));
+	KUNIT_EXPECT_EQ(test, 0, smtprl_entry_quarantine(e, T0, 2 * DAY_NS, new_quar(test)));
 	KUNIT_EXPECT_EQ(test, SMTPRL_QUARANTINE, attempt(ctx, e, T0 + DAY_NS, &o));
 	KUNIT_EXPECT_EQ(test, 0U, gc(ctx, T0 + DAY_NS + 1, 100) + gc(ctx, T0 + DAY_NS + 1, 100));
 	/* Refused attempts still show in its fan-out. */
