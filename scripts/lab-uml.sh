@@ -51,8 +51,9 @@ uml_starts() {
 	fi
 	msg "this host cannot run the UML lab kernel $out/linux:"
 	msg "it did not start a process (whole log: $log):"
-	grep -E -m 5 'ptrace|panic|errno|Killed|signal' "$log" | sed 's/^/    /' >&2 ||
-		tail -5 "$log" | sed 's/^/    /' >&2
+	# What went wrong, not the checks that passed before it.
+	{ grep -E -i 'fail|panic|errno|error|killed|no such' "$log" |
+		grep -v 'OK$' | head -5 | grep . || tail -5 "$log"; } | sed 's/^/    /' >&2
 	if grep -q 'fp regs' "$log"; then
 		msg "UML could not restore a process's FP registers through ptrace:"
 		msg "the host's XSAVE area$(grep -q amx_tile /proc/cpuinfo && echo ' (this CPU has AMX)')" \
