@@ -7,6 +7,7 @@
  * mutex, validated completely before anything changes.
  */
 
+#include <linux/delay.h>
 #include <linux/overflow.h>
 #include <linux/rhashtable.h>
 #include <net/genetlink.h>
@@ -446,17 +447,26 @@ int smtprl_nl_relay_flush_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * Resumable dumps of an rhashtable: the cursor is (bucket, position in
- * its chain) of the table being walked. Chains may change between
- * callbacks (an entry more or less); a resize replaces the table: the
- * dump starts over on the new one and is flagged NLM_F_DUMP_INTR, so the
- * reader knows it may hold duplicates.
+ * Resumable dumps of an rhashtable, without duplicates or gaps. Each
+ * callback dumps whole hash chains (one that does not fit is left for the
+ * next callback), and the cursor is the next chain of the table walked:
+ * an entry that is in the table from the start of the dump to its end is
+ * dumped exactly once, however many others come and go meanwhile; one
+ * added or removed during the dump may or may not be.
+ *
+ * That holds while the bucket table stays the same. A resize rehashes
+ * every entry into a new table, and a reader can follow a moved entry
+ * into the new table's chain: a dump that has sent anything and sees a
+ * resize (begun or done) ends flagged NLM_F_DUMP_INTR (cb->seq changes),
+ * and smtprlctl asks again. One that has sent nothing starts on the new
+ * table.
  */
 struct dump_ctx {
-	unsigned long tbl;	/* the table walked; another one restarts */
-	u32 bucket;
-	u32 skip;
+	unsigned long tbl;	/* the table walked */
+	u32 bucket;		/* the next chain */
+	u32 gen;		/* cb->seq; bumped when a resize broke the dump */
 	u32 phase;		/* scope: 0 interfaces, 1 prefixes */
+	u32 done;
 };
 
 static_assert(sizeof(struct dump_ctx) <= sizeof_field(struct netlink_callback, ctx));
@@ -492,6 +502,9 @@ static int reply_one(struct genl_info *info,
 	return genlmsg_reply(msg, info);
 }
 
+/* How long a dump that has sent nothing waits for a resize: 100 x 1-2 ms. */
+#define SMTPRL_DUMP_WAIT	100
+
 static int dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 		      struct rhashtable *ht, unsigned int head_offset, fill_fn fill)
 {
@@ -499,58 +512,89 @@ static int dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 	struct smtprl_net *sn = smtprl_net(sock_net(skb->sk));
 	u8 cmd = ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd;
 	const struct bucket_table *tbl;
+	unsigned int tries = 0;
 	struct rhash_head *pos;
 	u64 now = smtprl_now_ns();
+	int err;
 	u32 i;
-	int err = 0;
 
+	if (ctx->done)
+		return 0;
+	if (!ctx->gen)
+		ctx->gen = 1;
+	cb->seq = ctx->gen;
+again:
+	err = 0;
 	rcu_read_lock();
 	tbl = rht_dereference_rcu(ht->tbl, ht);
-	/* A new table (resize) since the last callback marks the dump. */
-	cb->seq = (u32)(unsigned long)tbl | 1;
-	if (ctx->tbl != (unsigned long)tbl) {
-		ctx->bucket = 0;
-		ctx->skip = 0;
+	if (ctx->tbl != (unsigned long)tbl || rcu_access_pointer(tbl->future_tbl)) {
+		if (cb->prev_seq)
+			goto interrupted;
+		/* Nothing sent yet: start on the current table, once it is still. */
 		ctx->tbl = (unsigned long)tbl;
+		ctx->bucket = 0;
+		if (rcu_access_pointer(tbl->future_tbl) && tries++ < SMTPRL_DUMP_WAIT)
+			goto wait;
 	}
-	for (i = ctx->bucket; i < tbl->size; i++, ctx->skip = 0) {
-		u32 n = 0;
+	for (i = ctx->bucket; i < tbl->size; i++) {
+		unsigned char *mark = skb_tail_pointer(skb);
 
 		rht_for_each_rcu(pos, tbl, i) {
-			void *hdr;
+			void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+						cb->nlh->nlmsg_seq,
+						&smtprl_nl_family, NLM_F_MULTI, cmd);
 
-			if (n++ < ctx->skip)
-				continue;
-			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-					  cb->nlh->nlmsg_seq, &smtprl_nl_family,
-					  NLM_F_MULTI, cmd);
 			if (!hdr) {
 				err = -EMSGSIZE;
-				goto out;
+				break;
 			}
 			genl_dump_check_consistent(cb, hdr);
 			err = fill(skb, (char *)pos - head_offset, sn, now);
-			if (err == -ENOENT) {	/* going away: not listed */
+			if (err) {
 				genlmsg_cancel(skb, hdr);
+				if (err != -ENOENT)	/* -ENOENT: going away, not listed */
+					break;
 				err = 0;
-			} else if (err) {
-				genlmsg_cancel(skb, hdr);
-				goto out;
 			} else {
 				genlmsg_end(skb, hdr);
 			}
-			ctx->skip = n;
+		}
+		if (err) {
+			/* The whole chain next time, or never. */
+			nlmsg_trim(skb, mark);
+			break;
 		}
 		ctx->bucket = i + 1;
 	}
-out:
-	if (err)
-		ctx->bucket = i;
+	/* A resize that began meanwhile may have led the walk astray. */
+	if (rcu_access_pointer(ht->tbl) != tbl || rcu_access_pointer(tbl->future_tbl)) {
+		if (cb->prev_seq || tries++ >= SMTPRL_DUMP_WAIT)
+			goto interrupted;
+		ctx->tbl = 0;	/* nothing was sent: this pass never happened */
+		goto wait;
+	}
 	rcu_read_unlock();
 	/* A full skb is not an error: netlink calls again. */
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
 	return err ?: skb->len;
+
+wait:
+	rcu_read_unlock();
+	usleep_range(1000, 2000);
+	goto again;
+
+interrupted:
+	rcu_read_unlock();
+	ctx->done = 1;
+	if (!cb->prev_seq) {
+		/* Nothing to flag: say so instead of ending an empty dump. */
+		NL_SET_ERR_MSG_MOD(cb->extack, "the table is being resized; try again");
+		return -EBUSY;
+	}
+	/* cb->seq changes: the next message (at least NLMSG_DONE) is flagged. */
+	cb->seq = ++ctx->gen;
+	return skb->len;
 }
 
 static int fill_pfx(struct sk_buff *skb, void *obj, struct smtprl_net *sn, u64 now)
@@ -570,26 +614,28 @@ int smtprl_nl_scope_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	err = no_attrs(cb->nlh, cb->extack);
 	if (err)
 		return err;
+	/* All interfaces in the first message batch: at most 32, they fit. */
 	if (ctx->phase == 0) {
+		unsigned char *mark = skb_tail_pointer(skb);
+		unsigned int i;
+
 		rcu_read_lock();
 		ifs = rcu_dereference(sn->scope_ifs);
-		for (; ifs && ctx->skip < ifs->n; ctx->skip++) {
+		for (i = 0; ifs && i < ifs->n; i++) {
 			void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 						cb->nlh->nlmsg_seq, &smtprl_nl_family,
 						NLM_F_MULTI, SMTPRL_CMD_SCOPE_GET);
 
 			if (!hdr || nla_put_string(skb, SMTPRL_A_ENTRY_IFNAME,
-						   ifs->ifs[ctx->skip].name)) {
-				if (hdr)
-					genlmsg_cancel(skb, hdr);
+						   ifs->ifs[i].name)) {
 				rcu_read_unlock();
-				return skb->len ?: -EMSGSIZE;
+				nlmsg_trim(skb, mark);
+				return -EMSGSIZE;
 			}
 			genlmsg_end(skb, hdr);
 		}
 		rcu_read_unlock();
 		ctx->phase = 1;
-		ctx->skip = 0;
 	}
 	return dump_table(skb, cb, &sn->scope.ht, offsetof(struct smtprl_pfx, node), fill_pfx);
 }
@@ -642,6 +688,8 @@ int smtprl_nl_exempt_add_doit(struct sk_buff *skb, struct genl_info *info)
 	err = smtprl_exempt_add(&sn->exempt, &spec, nla_get_flag(tb[SMTPRL_A_ENTRY_REPLACE]),
 				now, info->extack);
 	mutex_unlock(&sn->lock);
+	if (!err)
+		smtprl_gc_kick(sn);	/* it may expire */
 	return blame(info, entry_fields, ARRAY_SIZE(entry_fields),
 		     SMTPRL_A_ENTRY_REPLACE, err);
 }
@@ -943,7 +991,7 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 		err = smtprl_entry_quarantine(e, now, for_ns, q);
 		if (err > 0) {
 			/* A new quarantine, not a longer one. */
-			this_cpu_inc(sn->stats->c[SMTPRL_STAT_QUARANTINES]);
+			smtprl_stat_inc(sn, SMTPRL_STAT_QUARANTINES);
 			if (smtprl_entry_snap(e, p, now, &s))
 				smtprl_notify_source(sn, SMTPRL_CMD_QUARANTINED_NTF,
 						     &s, 0, now);
@@ -978,7 +1026,7 @@ int smtprl_nl_source_release_doit(struct sk_buff *skb, struct genl_info *info)
 	e = smtprl_table_lookup(&sn->sources, &k);
 	err = e ? smtprl_entry_release(e, p, now, SMTPRL_RELEASE_OPERATOR, &s) : -ENOENT;
 	if (!err) {
-		this_cpu_inc(sn->stats->c[SMTPRL_STAT_RELEASES]);
+		smtprl_stat_inc(sn, SMTPRL_STAT_RELEASES);
 		smtprl_notify_source(sn, SMTPRL_CMD_RELEASED_NTF, &s,
 				     SMTPRL_RELEASE_OPERATOR, now);
 	}
@@ -1033,9 +1081,9 @@ static bool event_budget(struct smtprl_net *sn, u64 now)
 	ok = st->ev_n < SMTPRL_EVENTS_PER_CPU_SEC;
 	if (ok)
 		st->ev_n++;
-	else
-		st->c[SMTPRL_STAT_EVENTS_DROPPED]++;
 	local_bh_enable();
+	if (!ok)
+		smtprl_stat_inc(sn, SMTPRL_STAT_EVENTS_DROPPED);
 	return ok;
 }
 
@@ -1079,7 +1127,7 @@ static struct sk_buff *event_new(struct smtprl_net *sn, u8 cmd, size_t size,
 	}
 	return skb;
 err:
-	this_cpu_inc(sn->stats->c[SMTPRL_STAT_EVENTS_DROPPED]);
+	smtprl_stat_inc(sn, SMTPRL_STAT_EVENTS_DROPPED);
 	return NULL;
 }
 
@@ -1098,7 +1146,7 @@ static void event_send(struct smtprl_net *sn, struct sk_buff *skb, void *hdr,
 			err = 0;	/* the listener left meanwhile */
 	}
 	rcu_read_unlock();
-	this_cpu_inc(sn->stats->c[err ? SMTPRL_STAT_EVENTS_DROPPED : SMTPRL_STAT_EVENTS]);
+	smtprl_stat_inc(sn, err ? SMTPRL_STAT_EVENTS_DROPPED : SMTPRL_STAT_EVENTS);
 }
 
 /**

@@ -63,7 +63,7 @@ static void gc_released(void *arg, const struct smtprl_snap *s, u8 why)
 {
 	struct gc_ctx *c = arg;
 
-	this_cpu_inc(c->sn->stats->c[SMTPRL_STAT_RELEASES]);
+	smtprl_stat_inc(c->sn, SMTPRL_STAT_RELEASES);
 	smtprl_notify_source(c->sn, SMTPRL_CMD_RELEASED_NTF, s, why, c->now_ns);
 }
 
@@ -82,20 +82,37 @@ static void gc_run(struct smtprl_net *sn, u64 now_ns)
 
 	n = smtprl_table_gc(&sn->sources, policy_of(sn), now_ns,
 			    (u64)READ_ONCE(gc_idle) * NSEC_PER_SEC,
-			    SMTPRL_GC_BATCH, gc_released, &c);
-	this_cpu_add(sn->stats->c[SMTPRL_STAT_GC_REMOVED], n);
+			    smtprl_table_gc_budget(&sn->sources),
+			    gc_released, &c);
+	smtprl_stat_add(sn, SMTPRL_STAT_GC_REMOVED, n);
 	n = smtprl_exempt_expire(&sn->exempt, now_ns, gc_expired, &c);
-	this_cpu_add(sn->stats->c[SMTPRL_STAT_EXEMPT_EXPIRED], n);
+	smtprl_stat_add(sn, SMTPRL_STAT_EXEMPT_EXPIRED, n);
 }
 
 static void gc_work(struct work_struct *work)
 {
 	struct smtprl_net *sn = container_of(to_delayed_work(work),
 					     struct smtprl_net, gc_work);
+	bool again;
 
 	mutex_lock(&sn->lock);
 	gc_run(sn, smtprl_now_ns());
+	/*
+	 * Sleep while there is nothing to forget or expire: the first new
+	 * source (smtprl_table_insert()) or exemption queues the work again.
+	 * Either comes after this read, or this read sees it.
+	 */
+	again = atomic_read(&sn->sources.count) ||
+		atomic_read(&sn->exempt.ht.nelems);
 	mutex_unlock(&sn->lock);
+	if (again)
+		queue_delayed_work(system_power_efficient_wq, &sn->gc_work,
+				   SMTPRL_GC_INTERVAL);
+}
+
+/* Wake GC up (an exemption was added). Any context. */
+void smtprl_gc_kick(struct smtprl_net *sn)
+{
 	queue_delayed_work(system_power_efficient_wq, &sn->gc_work,
 			   SMTPRL_GC_INTERVAL);
 }
@@ -112,7 +129,7 @@ int smtprl_net_setup(struct smtprl_net *sn, struct net *net,
 		     struct netlink_ext_ack *extack)
 {
 	struct smtprl_policy *p;
-	int err;
+	int cpu, err;
 
 	sn->net = net;
 	mutex_init(&sn->lock);
@@ -131,6 +148,8 @@ int smtprl_net_setup(struct smtprl_net *sn, struct net *net,
 		err = -ENOMEM;
 		goto err_free_policy;
 	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(sn->stats, cpu)->syncp);
 	err = smtprl_pfxset_init(&sn->scope);
 	if (err)
 		goto err_free_stats;
@@ -143,8 +162,7 @@ int smtprl_net_setup(struct smtprl_net *sn, struct net *net,
 	err = smtprl_table_init(&sn->sources);
 	if (err)
 		goto err_destroy_exempt;
-	queue_delayed_work(system_power_efficient_wq, &sn->gc_work,
-			   SMTPRL_GC_INTERVAL);
+	sn->sources.gc_work = &sn->gc_work;
 	return 0;
 
 err_destroy_exempt:
@@ -367,9 +385,16 @@ void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out)
 	memset(out, 0, sizeof(*out));
 	for_each_possible_cpu(cpu) {
 		const struct smtprl_stats *s = per_cpu_ptr(sn->stats, cpu);
+		u64 c[__SMTPRL_STAT_MAX];
+		unsigned int start;
 
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < __SMTPRL_STAT_MAX; i++)
+				c[i] = READ_ONCE(s->c[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
 		for (i = 0; i < __SMTPRL_STAT_MAX; i++)
-			out->c[i] += READ_ONCE(s->c[i]);
+			out->c[i] += c[i];
 	}
 	/* Quarantined sources forgotten by source-del or source-flush. */
 	out->c[SMTPRL_STAT_RELEASES] += atomic_long_read(&sn->sources.quar_gone);

@@ -6,6 +6,7 @@
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 
 #include "exempt.h"
@@ -40,6 +41,7 @@ enum smtprl_stat {
 
 struct smtprl_stats {
 	u64 c[__SMTPRL_STAT_MAX];
+	struct u64_stats_sync syncp;	/* c[] on 32-bit; empty on 64-bit */
 	/* The event budget of this CPU, and its table-full event period. */
 	u64 ev_sec;
 	u32 ev_n;
@@ -97,9 +99,34 @@ struct smtprl_net {
 
 #define SMTPRL_GC_INTERVAL	HZ
 
+/*
+ * Count @n at @s on this CPU, from any context. On 64-bit that is one
+ * instruction (this_cpu_add()) and a reader cannot see half of it. A
+ * 32-bit CPU adds a u64 in two: there writers go through u64_stats_sync
+ * (irqs off, as the packet path and process context both count) and
+ * readers retry, see smtprl_stats_read().
+ */
+static inline void smtprl_stat_add(struct smtprl_net *sn, enum smtprl_stat s,
+				   u64 n)
+{
+#if BITS_PER_LONG == 64
+	this_cpu_add(sn->stats->c[s], n);
+#else
+	struct smtprl_stats *st;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	st = this_cpu_ptr(sn->stats);
+	u64_stats_update_begin(&st->syncp);
+	st->c[s] += n;
+	u64_stats_update_end(&st->syncp);
+	local_irq_restore(flags);
+#endif
+}
+
 static inline void smtprl_stat_inc(struct smtprl_net *sn, enum smtprl_stat s)
 {
-	this_cpu_inc(sn->stats->c[s]);
+	smtprl_stat_add(sn, s, 1);
 }
 
 static inline u64 smtprl_now_ns(void)
@@ -113,6 +140,7 @@ int smtprl_net_setup(struct smtprl_net *sn, struct net *net,
 		     struct netlink_ext_ack *extack);
 void smtprl_net_stop(struct smtprl_net *sn);
 void smtprl_net_teardown(struct smtprl_net *sn);
+void smtprl_gc_kick(struct smtprl_net *sn);
 int smtprl_net_enable(struct smtprl_net *sn, bool on,
 		      struct netlink_ext_ack *extack);
 int smtprl_policy_set(struct smtprl_net *sn, const struct smtprl_policy_cfg *cfg,

@@ -104,6 +104,7 @@ int smtprl_table_init(struct smtprl_table *t)
 
 	atomic_set(&t->count, 0);
 	atomic_long_set(&t->quar_gone, 0);
+	t->gc_pass_n = 0;
 	err = rhashtable_init(&t->ht, &entry_params);
 	if (err)
 		return err;
@@ -175,12 +176,16 @@ struct smtprl_entry *smtprl_table_insert(struct smtprl_table *t,
 					 u32 max_entries, u64 now_ns)
 {
 	struct smtprl_entry *e, *old;
+	unsigned int n = atomic_inc_return(&t->count);
 
-	if (atomic_inc_return(&t->count) > max_entries) {
+	if (n > max_entries) {
 		/* At the cap: another CPU may just have inserted this key. */
 		atomic_dec(&t->count);
 		return rhashtable_lookup(&t->ht, k, entry_params);
 	}
+	/* GC sleeps while the table is empty; an idle namespace costs nothing. */
+	if (n == 1 && t->gc_work)
+		queue_delayed_work(system_power_efficient_wq, t->gc_work, HZ);
 	e = kmem_cache_zalloc(entry_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!e)
 		goto err_uncount;
@@ -546,6 +551,22 @@ static void unlink(struct smtprl_table *t, struct smtprl_entry *e)
 	call_rcu(&e->rcu, entry_free_rcu);
 }
 
+/*
+ * Entries GC looks at per run (second), see SMTPRL_GC_PASS_S: sized by the
+ * table as the pass began, or as it is now if it grew since. Not by what
+ * is left alone: a pass that forgets as it goes would slow down with every
+ * entry it forgets.
+ */
+unsigned int smtprl_table_gc_budget(const struct smtprl_table *t)
+{
+	unsigned int n = max(atomic_read(&t->count), 0);
+
+	n = max(n, t->gc_pass_n);
+	return max_t(unsigned int, SMTPRL_GC_BATCH,
+		     DIV_ROUND_UP(n, SMTPRL_GC_PASS_S));
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_table_gc_budget);
+
 /**
  * smtprl_table_gc - forget idle sources, release quarantines that are over
  * @t: the table
@@ -557,7 +578,8 @@ static void unlink(struct smtprl_table *t, struct smtprl_entry *e)
  * @arg: its first argument
  *
  * Resumes where the previous call stopped. Process context; safe against
- * concurrent lookups and inserts. Returns the number of entries removed.
+ * concurrent lookups and inserts; yields the CPU every 1024 entries.
+ * Returns the number of entries removed.
  */
 unsigned int smtprl_table_gc(struct smtprl_table *t,
 			     const struct smtprl_policy *p, u64 now_ns,
@@ -565,12 +587,18 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 			     smtprl_released_fn released, void *arg)
 {
 	struct rhashtable_iter *iter = &t->gc_iter;
+	unsigned int removed = 0, seen = 0;
 	struct smtprl_entry *e;
-	unsigned int removed = 0;
 	bool q;
 
 	rhashtable_walk_start(iter);
 	while (budget--) {
+		/* A big table is walked in seconds: do not hog CPU or RCU. */
+		if (!(++seen % 1024)) {
+			rhashtable_walk_stop(iter);
+			cond_resched();
+			rhashtable_walk_start(iter);
+		}
 		e = rhashtable_walk_next(iter);
 		if (IS_ERR(e)) {
 			if (PTR_ERR(e) == -EAGAIN)
@@ -582,11 +610,21 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 			rhashtable_walk_stop(iter);
 			rhashtable_walk_exit(iter);
 			rhashtable_walk_enter(&t->ht, iter);
+			t->gc_pass_n = max(atomic_read(&t->count), 0);
 			return removed;
 		}
 		if (READ_ONCE(e->quar)) {
 			release_if_over(e, p, now_ns, released, arg);
-		} else if (kill_if(t, e, p, now_ns, idle_ns, false, NULL, &q)) {
+			continue;
+		}
+		/*
+		 * After a flood most entries are young: skip them without
+		 * their lock. A stale or (32-bit) torn read only decides
+		 * whether to look closer; kill_if() decides under the lock.
+		 */
+		if (now_ns - READ_ONCE(e->b.last_ns) < idle_ns)
+			continue;
+		if (kill_if(t, e, p, now_ns, idle_ns, false, NULL, &q)) {
 			unlink(t, e);
 			removed++;
 		}

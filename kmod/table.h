@@ -5,6 +5,7 @@
 #include <linux/atomic.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 #include "bucket.h"
 #include "classify.h"
@@ -86,6 +87,8 @@ struct smtprl_table {
 	atomic_t count;		/* entries, including ones racing to insert */
 	atomic_long_t quar_gone;	/* quarantined entries forgotten */
 	struct rhashtable_iter gc_iter;
+	unsigned int gc_pass_n;	/* entries when the current GC pass began */
+	struct delayed_work *gc_work;	/* queued when the table stops being empty */
 };
 
 /*
@@ -94,6 +97,14 @@ struct smtprl_table {
  */
 #define SMTPRL_GC_IDLE_S	60
 #define SMTPRL_GC_IDLE_NS	(SMTPRL_GC_IDLE_S * (u64)NSEC_PER_SEC)
+/*
+ * How much GC looks at each second: the whole table every
+ * SMTPRL_GC_PASS_S seconds, and never fewer than SMTPRL_GC_BATCH entries.
+ * A source becomes forgettable gc_idle seconds after its last packet, so
+ * once a flood stops the table has room again within gc_idle plus
+ * SMTPRL_GC_PASS_S seconds, whatever its size.
+ */
+#define SMTPRL_GC_PASS_S	4
 #define SMTPRL_GC_BATCH		4096
 
 int smtprl_table_module_init(void);
@@ -129,6 +140,7 @@ u32 smtprl_dst_hash(u8 family, const union smtprl_addr *daddr);
 typedef void (*smtprl_released_fn)(void *arg, const struct smtprl_snap *s,
 				   u8 why);
 
+unsigned int smtprl_table_gc_budget(const struct smtprl_table *t);
 unsigned int smtprl_table_gc(struct smtprl_table *t,
 			     const struct smtprl_policy *p, u64 now_ns,
 			     u64 idle_ns, unsigned int budget,

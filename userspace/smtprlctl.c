@@ -100,11 +100,15 @@ static void report(int lineno, const char *text)
 		fprintf(stderr, "%s: %s\n", prog, text);
 }
 
+/* A dump met a resize and will be asked again: no message for that. */
+static bool quiet_busy;
+
 static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 {
 	(void)nla;
 	*(int *)arg = err->error;
-	report(pipe_q.lineno, err_text(err));
+	if (!(quiet_busy && err->error == -EBUSY))
+		report(pipe_q.lineno, err_text(err));
 	return NL_STOP;
 }
 
@@ -126,6 +130,7 @@ struct reply {
 	int (*parse)(struct nlattr **tb, void *arg);
 	void *arg;
 	int maxattr;
+	void (*reset)(void *arg);	/* a dump starts over: forget what parse kept */
 };
 
 /* The reply being parsed, for repeated attributes (genlmsg_parse keeps the last). */
@@ -219,20 +224,21 @@ static int pipe_add(uint8_t cmd, void (*fill)(struct nl_msg *m, void *arg), void
 	return EXIT_OK;
 }
 
-static int request(uint8_t cmd, bool dump, void (*fill)(struct nl_msg *m, void *arg),
-		   void *farg, struct reply *r)
+/* The kernel flagged the dump NLM_F_DUMP_INTR: a table was resized under it. */
+static int dump_intr_cb(struct nl_msg *m, void *arg)
+{
+	(void)m;
+	*(bool *)arg = true;
+	return NL_OK;
+}
+
+static int request_once(uint8_t cmd, bool dump, void (*fill)(struct nl_msg *m, void *arg),
+			void *farg, struct reply *r, bool *intr)
 {
 	struct nl_msg *m;
 	struct nl_cb *cb;
 	int ret = 1;
 
-	if (pipe_q.on) {
-		if (pipe_q.dry)
-			return EXIT_OK;
-		if (!dump && !r)
-			return pipe_add(cmd, fill, farg);
-		pipe_flush();
-	}
 	m = nlmsg_alloc();
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!m || !cb)
@@ -246,6 +252,7 @@ static int request(uint8_t cmd, bool dump, void (*fill)(struct nl_msg *m, void *
 	nl_cb_err(cb, NL_CB_CUSTOM, error_cb, &ret);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb, &ret);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, &ret);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, dump_intr_cb, intr);
 	if (r)
 		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, r);
 	if (nl_send_auto(sk, m) < 0) {
@@ -257,7 +264,74 @@ static int request(uint8_t cmd, bool dump, void (*fill)(struct nl_msg *m, void *
 	}
 	nlmsg_free(m);
 	nl_cb_put(cb);
-	return ret ? EXIT_REFUSED : EXIT_OK;
+	return ret;
+}
+
+/*
+ * A dump the kernel flags as interrupted, or refuses with EBUSY, met a
+ * resize of the table it walked: it may hold duplicates or miss entries.
+ * Its output is held back (in memory) and the dump asked again.
+ */
+#define DUMP_TRIES	10
+
+static int request_dump(uint8_t cmd, struct reply *r)
+{
+	unsigned int try;
+	int ret;
+
+	for (try = 1;; try++) {
+		FILE *real = stdout, *buf;
+		struct out_state st;
+		bool intr = false;
+		char *text = NULL;
+		size_t len = 0;
+
+		fflush(stdout);
+		buf = open_memstream(&text, &len);
+		if (!buf) {
+			perror(prog);
+			return EXIT_REFUSED;
+		}
+		out_save(&st);
+		stdout = buf;		/* glibc: stdout is an ordinary variable */
+		quiet_busy = try < DUMP_TRIES;
+		ret = request_once(cmd, true, NULL, NULL, r, &intr);
+		quiet_busy = false;
+		stdout = real;
+		fclose(buf);
+		if (!intr && ret != -EBUSY) {
+			fwrite(text, 1, len, stdout);
+			free(text);
+			return ret ? EXIT_REFUSED : EXIT_OK;
+		}
+		free(text);
+		if (try == DUMP_TRIES) {
+			fprintf(stderr, "%s: the kernel's table kept being resized during the dump (%u tries); try again\n",
+				prog, try);
+			return EXIT_REFUSED;
+		}
+		out_restore(&st);
+		if (r && r->reset)
+			r->reset(r->arg);
+		usleep(10000U << (try < 6 ? try : 6));
+	}
+}
+
+static int request(uint8_t cmd, bool dump, void (*fill)(struct nl_msg *m, void *arg),
+		   void *farg, struct reply *r)
+{
+	bool intr = false;
+
+	if (pipe_q.on) {
+		if (pipe_q.dry)
+			return EXIT_OK;
+		if (!dump && !r)
+			return pipe_add(cmd, fill, farg);
+		pipe_flush();
+	}
+	if (dump && !fill)
+		return request_dump(cmd, r);
+	return request_once(cmd, dump, fill, farg, r, &intr) ? EXIT_REFUSED : EXIT_OK;
 }
 
 struct pipe_wait {
@@ -609,7 +683,7 @@ static int policy_show_print(struct nlattr **tb, void *arg)
 
 static int policy_main(int argc, char **argv)
 {
-	struct reply r = { policy_show_print, NULL, SMTPRL_A_POLICY_MAX };
+	struct reply r = { policy_show_print, NULL, SMTPRL_A_POLICY_MAX, NULL };
 
 	if (argc >= 2 && !strcmp(argv[1], "set"))
 		return policy_set(argc - 2, argv + 2);
@@ -658,7 +732,7 @@ static int stats_print(struct nlattr **tb, void *arg)
 
 static int stats_main(int argc, char **argv)
 {
-	struct reply r = { stats_print, NULL, SMTPRL_A_STATS_MAX };
+	struct reply r = { stats_print, NULL, SMTPRL_A_STATS_MAX, NULL };
 
 	(void)argv;
 	if (argc != 1)
@@ -810,7 +884,7 @@ static int entry_print(struct nlattr **tb, void *arg)
 
 static int list(uint8_t cmd)
 {
-	struct reply r = { entry_print, NULL, SMTPRL_A_ENTRY_MAX };
+	struct reply r = { entry_print, NULL, SMTPRL_A_ENTRY_MAX, NULL };
 	int ret;
 
 	out_open_list();
@@ -865,7 +939,7 @@ static int exempt_main(int argc, char **argv)
 	if (!strcmp(verb, "del") && argc == 3)
 		return request(SMTPRL_CMD_EXEMPT_DEL, false, entry_fill, &r, NULL);
 	if (!strcmp(verb, "show") && argc == 3) {
-		struct reply rep = { entry_print, NULL, SMTPRL_A_ENTRY_MAX };
+		struct reply rep = { entry_print, NULL, SMTPRL_A_ENTRY_MAX, NULL };
 
 		return request(SMTPRL_CMD_EXEMPT_GET, false, entry_fill, &r, &rep);
 	}
@@ -948,6 +1022,16 @@ static int source_collect(struct nlattr **tb, void *arg)
 	return 0;
 }
 
+static void source_forget(void *arg)
+{
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < srcs.n; i++)
+		free(srcs.rows[i].copy);
+	srcs.n = 0;
+}
+
 static int row_cmp(const void *a, const void *b)
 {
 	const struct source_row *x = a, *y = b;
@@ -960,7 +1044,7 @@ static int row_cmp(const void *a, const void *b)
 
 static int source_top(int argc, char **argv)
 {
-	struct reply rep = { source_collect, NULL, SMTPRL_A_ENTRY_MAX };
+	struct reply rep = { source_collect, NULL, SMTPRL_A_ENTRY_MAX, source_forget };
 	uint32_t top = UINT32_MAX;
 	size_t i;
 	int ret;
@@ -994,8 +1078,7 @@ static int source_top(int argc, char **argv)
 	for (i = 0; i < srcs.n && i < top; i++)
 		entry_print(srcs.rows[i].tb, NULL);
 	out_close_list();
-	for (i = 0; i < srcs.n; i++)
-		free(srcs.rows[i].copy);
+	source_forget(NULL);
 	free(srcs.rows);
 	memset(&srcs, 0, sizeof(srcs));
 	return EXIT_OK;
@@ -1008,7 +1091,7 @@ static int source_top(int argc, char **argv)
 static int source_main(int argc, char **argv)
 {
 	struct entry_req r = { .plen = false };
-	struct reply rep = { entry_print, NULL, SMTPRL_A_ENTRY_MAX };
+	struct reply rep = { entry_print, NULL, SMTPRL_A_ENTRY_MAX, NULL };
 	const char *verb = argc > 1 ? argv[1] : "list";
 
 	if (!strcmp(verb, "list") && argc <= 2)
@@ -1183,10 +1266,10 @@ static int save_entry(struct nlattr **tb, void *arg)
 
 static int save_main(int argc, char **argv)
 {
-	struct reply pol = { save_policy, NULL, SMTPRL_A_POLICY_MAX };
-	struct reply scope = { save_entry, "scope", SMTPRL_A_ENTRY_MAX };
-	struct reply relay = { save_entry, "relay", SMTPRL_A_ENTRY_MAX };
-	struct reply exempt = { save_entry, "exempt", SMTPRL_A_ENTRY_MAX };
+	struct reply pol = { save_policy, NULL, SMTPRL_A_POLICY_MAX, NULL };
+	struct reply scope = { save_entry, "scope", SMTPRL_A_ENTRY_MAX, NULL };
+	struct reply relay = { save_entry, "relay", SMTPRL_A_ENTRY_MAX, NULL };
+	struct reply exempt = { save_entry, "exempt", SMTPRL_A_ENTRY_MAX, NULL };
 
 	(void)argv;
 	if (argc != 1)

@@ -162,6 +162,18 @@ bool out_is_json(void)
 	return json;
 }
 
+void out_save(struct out_state *st)
+{
+	st->depth = depth;
+	memcpy(st->first, first, sizeof(first));
+}
+
+void out_restore(const struct out_state *st)
+{
+	depth = st->depth;
+	memcpy(first, st->first, sizeof(first));
+}
+
 static void put(const char *s)
 {
 	fputs_unlocked(s, stdout);

@@ -43,4 +43,13 @@ void out_str(const char *key, const char *val);
 void out_uint(const char *key, uint64_t val);
 void out_null(const char *key);
 
+/* Where the print path is, to print a dump again from there. */
+struct out_state {
+	int depth;
+	bool first[8];
+};
+
+void out_save(struct out_state *st);
+void out_restore(const struct out_state *st);
+
 #endif

@@ -230,6 +230,38 @@ static void gc_work_is_bounded_per_call(struct kunit *test)
 	KUNIT_EXPECT_GE(test, calls, 4U);
 }
 
+/*
+ * A spoofed flood fills the table, then stops. However big the table, GC
+ * must make room within gc_idle plus a pass or two (SMTPRL_GC_PASS_S
+ * each; the table shrinking under the walk restarts it), not take
+ * table-size / 4096 seconds: the budget follows the table.
+ */
+static void gc_empties_a_flooded_table_within_idle_plus_a_pass(struct kunit *test)
+{
+	struct table_ctx *ctx = test->priv;
+	const unsigned int limit = SMTPRL_GC_IDLE_S + 2 * SMTPRL_GC_PASS_S;
+	const u32 n = 50000;
+	unsigned int s, empty_at = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_NOT_NULL(test, get(ctx, key4(i), n, T0 + i));
+	KUNIT_ASSERT_EQ(test, n, (u32)atomic_read(&ctx->t.count));
+	for (s = 1; s <= limit && !empty_at; s++) {
+		gc(ctx, T0 + n + s * NSEC_PER_SEC, smtprl_table_gc_budget(&ctx->t));
+		/* Nothing is forgotten before it has been idle. */
+		if (s < SMTPRL_GC_IDLE_S)
+			KUNIT_ASSERT_EQ(test, n, (u32)atomic_read(&ctx->t.count));
+		if (!atomic_read(&ctx->t.count))
+			empty_at = s;
+	}
+	kunit_info(test, "%u sources, idle %u s: empty after %u s\n", n,
+		   SMTPRL_GC_IDLE_S, empty_at);
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->t.count));
+	/* A small table is still walked at least SMTPRL_GC_BATCH at a time. */
+	KUNIT_EXPECT_EQ(test, (unsigned int)SMTPRL_GC_BATCH, smtprl_table_gc_budget(&ctx->t));
+}
+
 static void reset_forgets_one_source(struct kunit *test)
 {
 	struct table_ctx *ctx = test->priv;
@@ -491,6 +523,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(gc_forgets_idle_full_entries),
 	KUNIT_CASE(gc_idle_time_is_the_callers),
 	KUNIT_CASE(gc_work_is_bounded_per_call),
+	KUNIT_CASE(gc_empties_a_flooded_table_within_idle_plus_a_pass),
 	KUNIT_CASE(reset_forgets_one_source),
 	KUNIT_CASE(flush_forgets_everything),
 	KUNIT_CASE(zombie_is_quarantined_then_released_when_quiet),
