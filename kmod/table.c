@@ -490,13 +490,22 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_dst_hash);
  * With @s (and @p), a quarantine @e was in is copied there, under the same
  * lock: its end is announced exactly once. The entry lock nests outside
  * the hash bucket's, which is never held while taking an entry's.
+ * @pressure: the table is nearly full, see smtprl_table_gc().
  */
 static bool kill_if(struct smtprl_table *t, struct smtprl_entry *e,
 		    const struct smtprl_policy *p, u64 now_ns, u64 idle_ns,
-		    bool all, struct smtprl_snap *s, bool *quarantined)
+		    bool all, bool pressure, struct smtprl_snap *s,
+		    bool *quarantined)
 {
+	struct smtprl_limit lim = {};
 	bool kill;
 
+	/* Under pressure the daily cap of an idle source is not kept. */
+	if (!all) {
+		lim = p->limit;
+		if (pressure)
+			lim.daily.cost_ns = 0;
+	}
 	spin_lock_bh(&e->lock);
 	/*
 	 * GC never forgets a quarantined source, nor, while quarantine is on,
@@ -506,7 +515,7 @@ static bool kill_if(struct smtprl_table *t, struct smtprl_entry *e,
 	kill = !e->dead &&
 	       (all || (!e->quar && now_ns > e->b.last_ns &&
 			now_ns - e->b.last_ns >= idle_ns &&
-			smtprl_buckets_full(&e->b, &p->limit, now_ns) &&
+			smtprl_buckets_full(&e->b, &lim, now_ns) &&
 			!(p->q.strikes &&
 			  smtprl_strikes_count(&e->strikes, &p->q, now_ns))));
 	if (kill) {
@@ -579,7 +588,12 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_table_gc_budget);
  *
  * Resumes where the previous call stopped. Process context; safe against
  * concurrent lookups and inserts; yields the CPU every 1024 entries.
- * Returns the number of entries removed.
+ *
+ * Under pressure (more than 7/8 of max_sources tracked), an idle source
+ * whose rate bucket is full is forgotten even if its daily cap is not:
+ * one SYN costs 1/daily of a day to refill (172.8 s at 500/day), and a
+ * full table leaves every new source untracked (when-full). Down to 7/8,
+ * the usual rule holds. Returns the number of entries removed.
  */
 unsigned int smtprl_table_gc(struct smtprl_table *t,
 			     const struct smtprl_policy *p, u64 now_ns,
@@ -587,6 +601,7 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 			     smtprl_released_fn released, void *arg)
 {
 	struct rhashtable_iter *iter = &t->gc_iter;
+	u32 high = p->cfg.max_sources - p->cfg.max_sources / 8;
 	unsigned int removed = 0, seen = 0;
 	struct smtprl_entry *e;
 	bool q;
@@ -624,7 +639,8 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 		 */
 		if (now_ns - READ_ONCE(e->b.last_ns) < idle_ns)
 			continue;
-		if (kill_if(t, e, p, now_ns, idle_ns, false, NULL, &q)) {
+		if (kill_if(t, e, p, now_ns, idle_ns, false,
+			    atomic_read(&t->count) > high, NULL, &q)) {
 			unlink(t, e);
 			removed++;
 		}
@@ -641,7 +657,7 @@ static bool forget(struct smtprl_table *t, struct smtprl_entry *e,
 	struct smtprl_snap s;
 	bool quarantined;
 
-	if (!kill_if(t, e, f ? f->p : NULL, f ? f->now_ns : 0, 0, true,
+	if (!kill_if(t, e, f ? f->p : NULL, f ? f->now_ns : 0, 0, true, false,
 		     f ? &s : NULL, &quarantined))
 		return false;
 	unlink(t, e);

@@ -262,6 +262,57 @@ static void gc_empties_a_flooded_table_within_idle_plus_a_pass(struct kunit *tes
 	KUNIT_EXPECT_EQ(test, (unsigned int)SMTPRL_GC_BATCH, smtprl_table_gc_budget(&ctx->t));
 }
 
+/*
+ * The default daily cap (500) takes 172.8 s to refill the one SYN each
+ * spoofed source of a flood spent. While the table is nearly full (above
+ * 7/8), GC does not wait for that: a full table would leave every new
+ * source untracked. Below 7/8 the daily cap is kept again.
+ */
+static void gc_under_pressure_does_not_wait_for_the_daily_cap(struct kunit *test)
+{
+	struct table_ctx *ctx = test->priv;
+	/* Idle, and the rate bucket refilled (one token in 6 s). */
+	const u64 later = T0 + SMTPRL_GC_IDLE_NS + 10ULL * NSEC_PER_SEC;
+	const struct smtprl_key k99 = key4(99);
+	struct smtprl_policy_cfg cfg;
+	struct smtprl_entry *e;
+	u32 i;
+
+	smtprl_policy_defaults(&cfg);	/* 10/minute burst 20, daily 500 */
+	cfg.max_sources = 16;
+	KUNIT_ASSERT_EQ(test, 0, smtprl_policy_build(&ctx->p, &cfg, NULL));
+	for (i = 0; i < 16; i++) {
+		e = get(ctx, key4(i), 16, T0);
+		KUNIT_ASSERT_NOT_NULL(test, e);
+		KUNIT_ASSERT_TRUE(test, smtprl_entry_take(e, &ctx->p.limit, T0));
+	}
+	KUNIT_ASSERT_NULL(test, get(ctx, key4(99), 16, T0));
+	/* Before gc_idle nothing goes, pressure or not. */
+	gc(ctx, T0 + SMTPRL_GC_IDLE_NS - 1, 100);
+	gc(ctx, T0 + SMTPRL_GC_IDLE_NS - 1, 100);
+	KUNIT_EXPECT_EQ(test, 16, atomic_read(&ctx->t.count));
+	/* Then down to 7/8 of the cap, though no daily bucket is full. */
+	gc(ctx, later, 100);
+	gc(ctx, later, 100);
+	KUNIT_EXPECT_EQ(test, 14, atomic_read(&ctx->t.count));
+	/* Room: a new subscriber is tracked, and sends one. */
+	e = get(ctx, key4(99), 16, later);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_ASSERT_TRUE(test, smtprl_entry_take(e, &ctx->p.limit, later));
+	/* 15 > 14: one more goes under pressure, then the daily cap holds. */
+	gc(ctx, T0 + 170ULL * NSEC_PER_SEC, 100);
+	gc(ctx, T0 + 170ULL * NSEC_PER_SEC, 100);
+	KUNIT_EXPECT_EQ(test, 14, atomic_read(&ctx->t.count));
+	/* 172.8 s after their SYN the flood's daily buckets are full. */
+	gc(ctx, T0 + 180ULL * NSEC_PER_SEC, 100);
+	gc(ctx, T0 + 180ULL * NSEC_PER_SEC, 100);
+	/* The subscriber's own daily bucket is full only at later + 172.8 s. */
+	rcu_read_lock();
+	e = smtprl_table_lookup(&ctx->t, &k99);
+	KUNIT_EXPECT_EQ(test, e ? 1 : 0, atomic_read(&ctx->t.count));
+	rcu_read_unlock();
+}
+
 static void reset_forgets_one_source(struct kunit *test)
 {
 	struct table_ctx *ctx = test->priv;
@@ -524,6 +575,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(gc_idle_time_is_the_callers),
 	KUNIT_CASE(gc_work_is_bounded_per_call),
 	KUNIT_CASE(gc_empties_a_flooded_table_within_idle_plus_a_pass),
+	KUNIT_CASE(gc_under_pressure_does_not_wait_for_the_daily_cap),
 	KUNIT_CASE(reset_forgets_one_source),
 	KUNIT_CASE(flush_forgets_everything),
 	KUNIT_CASE(zombie_is_quarantined_then_released_when_quiet),

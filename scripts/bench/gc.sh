@@ -3,7 +3,8 @@
 #
 # GC after a flood: a million spoofed sources fill the table, the flood
 # stops; prints how long until the table has room again and until it is
-# empty (design target: gc_idle plus a pass, SMTPRL_GC_PASS_S = 4 s).
+# empty, with daily off and with the default policy (design.md, "The GC
+# rule").
 # Stock Debian 6.12 under qemu TCG; wall-clock seconds in the guest.
 #   scripts/bench/gc.sh [KERNEL]       GC_SOURCES (1000000), GC_IDLE (10)
 set -euo pipefail
