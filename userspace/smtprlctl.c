@@ -112,10 +112,30 @@ static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 	return NL_STOP;
 }
 
+/*
+ * The end of a dump. A dump that failed midway says so here: NLMSG_DONE
+ * carries an error code (and extack attributes after it), which libnl
+ * does not look at.
+ */
 static int finish_cb(struct nl_msg *m, void *arg)
 {
-	(void)m;
-	*(int *)arg = 0;
+	struct nlmsghdr *nlh = nlmsg_hdr(m);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+	int len = NLMSG_LENGTH(sizeof(int)), err = 0;
+	const char *msg = NULL;
+
+	if ((int)nlh->nlmsg_len >= len)
+		memcpy(&err, nlmsg_data(nlh), sizeof(err));
+	*(int *)arg = err < 0 ? err : 0;
+	if (err >= 0 || (quiet_busy && err == -EBUSY))
+		return NL_STOP;
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && (int)nlh->nlmsg_len > len &&
+	    !nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)nlh + len),
+		       nlh->nlmsg_len - len, NULL) && tb[NLMSGERR_ATTR_MSG])
+		msg = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
+	if (msg && !strncmp(msg, "smtprl: ", 8))
+		msg += 8;
+	report(pipe_q.lineno, msg ? msg : strerror(-err));
 	return NL_STOP;
 }
 
