@@ -61,6 +61,7 @@ phase() {
 	rm -f "$E2E_TMP/stop"
 	for what in "$@"; do
 		"$ctl" "$what" flush
+		[ "$what" != source ] || expect_eq "source flush left" 0 "$(stat entries)"
 		case $what in
 		exempt) lines "$E2E_TMP/stable" "exempt add" 10 "$stable" ;;
 		source) lines "$E2E_TMP/stable" "source quarantine" 10 "$stable" ;;
@@ -88,6 +89,15 @@ phase "no resize" 2000 800 8 exempt source
 # B: 400 stay, 2000 churn: every batch grows the table, every deletion
 # shrinks it (below 30 % full).
 phase "resizing" 400 2000 8 exempt source
+
+# source flush pauses every 1024 entries; pausing right after forgetting
+# one made it skip the next in that chain, and leave it behind.
+lines "$E2E_TMP/many" "source quarantine" 30 5000
+for i in 1 2 3; do
+	"$ctl" -b "$E2E_TMP/many" || fail "quarantining 5000 sources"
+	"$ctl" source flush
+	expect_eq "flush $i of $(wc -l <"$E2E_TMP/many") sources left" 0 "$(stat entries)"
+done
 
 # save under churn restores exactly, without EEXIST.
 rm -f "$E2E_TMP/stop"
