@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# lab: kernels 6.12 uml
+# lab: kernels uml
 #
 # Dumps taken while the table changes. A set of "stable" exemptions and
 # sources stays put while batches add and delete thousands of others; every
