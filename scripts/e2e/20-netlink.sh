@@ -12,6 +12,7 @@ trap topology_down EXIT
 v4() { python3 -c "import ipaddress, sys; print(int(ipaddress.ip_address(sys.argv[1])))" "$1"; }
 topology_up
 mx_start 25
+ynl_spec_valid
 
 ynl --do policy-get | grep -q "'rate': 10" || fail "policy-get: $(ynl --do policy-get)"
 pass "policy-get shows the module's starting policy"
