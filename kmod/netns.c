@@ -89,6 +89,13 @@ static void gc_run(struct smtprl_net *sn, u64 now_ns)
 	smtprl_stat_add(sn, SMTPRL_STAT_EXEMPT_EXPIRED, n);
 }
 
+/* Run GC in a second, unless it is due already. Any context. */
+void smtprl_gc_kick(struct smtprl_net *sn)
+{
+	queue_delayed_work(system_power_efficient_wq, &sn->gc_work,
+			   SMTPRL_GC_INTERVAL);
+}
+
 static void gc_work(struct work_struct *work)
 {
 	struct smtprl_net *sn = container_of(to_delayed_work(work),
@@ -106,15 +113,7 @@ static void gc_work(struct work_struct *work)
 		atomic_read(&sn->exempt.ht.nelems);
 	mutex_unlock(&sn->lock);
 	if (again)
-		queue_delayed_work(system_power_efficient_wq, &sn->gc_work,
-				   SMTPRL_GC_INTERVAL);
-}
-
-/* Wake GC up (an exemption was added). Any context. */
-void smtprl_gc_kick(struct smtprl_net *sn)
-{
-	queue_delayed_work(system_power_efficient_wq, &sn->gc_work,
-			   SMTPRL_GC_INTERVAL);
+		smtprl_gc_kick(sn);
 }
 
 /**

@@ -484,28 +484,21 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_dst_hash);
 
 /*
  * Unlink @e from @t and mark it dead, both under its lock, if it may be
- * forgotten (or @all); returns whether it did. Dead and linked never
+ * forgotten, or unconditionally when @lim is NULL; returns whether it did. Dead and linked never
  * coexist: a lookup that finds @e dead and looks again cannot find it
  * again, so a SYN racing GC gets a fresh entry, never the table-full path.
  * With @s (and @p), a quarantine @e was in is copied there, under the same
  * lock: its end is announced exactly once. The entry lock nests outside
  * the hash bucket's, which is never held while taking an entry's.
- * @pressure: the table is nearly full, see smtprl_table_gc().
+ * @lim: the limits whose buckets must be full again (GC).
  */
 static bool kill_if(struct smtprl_table *t, struct smtprl_entry *e,
-		    const struct smtprl_policy *p, u64 now_ns, u64 idle_ns,
-		    bool all, bool pressure, struct smtprl_snap *s,
+		    const struct smtprl_policy *p, const struct smtprl_limit *lim,
+		    u64 now_ns, u64 idle_ns, struct smtprl_snap *s,
 		    bool *quarantined)
 {
-	struct smtprl_limit lim = {};
 	bool kill;
 
-	/* Under pressure the daily cap of an idle source is not kept. */
-	if (!all) {
-		lim = p->limit;
-		if (pressure)
-			lim.daily.cost_ns = 0;
-	}
 	spin_lock_bh(&e->lock);
 	/*
 	 * GC never forgets a quarantined source, nor, while quarantine is on,
@@ -513,9 +506,9 @@ static bool kill_if(struct smtprl_table *t, struct smtprl_entry *e,
 	 * would shed them); the operator may.
 	 */
 	kill = !e->dead &&
-	       (all || (!e->quar && now_ns > e->b.last_ns &&
+	       (!lim || (!e->quar && now_ns > e->b.last_ns &&
 			now_ns - e->b.last_ns >= idle_ns &&
-			smtprl_buckets_full(&e->b, &lim, now_ns) &&
+			smtprl_buckets_full(&e->b, lim, now_ns) &&
 			!(p->q.strikes &&
 			  smtprl_strikes_count(&e->strikes, &p->q, now_ns))));
 	if (kill) {
@@ -602,9 +595,12 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 {
 	struct rhashtable_iter *iter = &t->gc_iter;
 	u32 high = p->cfg.max_sources - p->cfg.max_sources / 8;
+	struct smtprl_limit rate_only = p->limit;
 	unsigned int removed = 0, seen = 0;
 	struct smtprl_entry *e;
 	bool q;
+
+	rate_only.daily.cost_ns = 0;	/* under pressure: daily off */
 
 	rhashtable_walk_start(iter);
 	while (budget--) {
@@ -644,8 +640,9 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 		 */
 		if (now_ns - READ_ONCE(e->b.last_ns) < idle_ns)
 			continue;
-		if (kill_if(t, e, p, now_ns, idle_ns, false,
-			    atomic_read(&t->count) > high, NULL, &q)) {
+		if (kill_if(t, e, p,
+			    atomic_read(&t->count) > high ? &rate_only : &p->limit,
+			    now_ns, idle_ns, NULL, &q)) {
 			unlink(t, e);
 			removed++;
 		}
@@ -662,7 +659,7 @@ static bool forget(struct smtprl_table *t, struct smtprl_entry *e,
 	struct smtprl_snap s;
 	bool quarantined;
 
-	if (!kill_if(t, e, f ? f->p : NULL, f ? f->now_ns : 0, 0, true, false,
+	if (!kill_if(t, e, f ? f->p : NULL, NULL, f ? f->now_ns : 0, 0,
 		     f ? &s : NULL, &quarantined))
 		return false;
 	unlink(t, e);

@@ -16,19 +16,7 @@ load() {
 		max_sources=2000000 "$@"
 }
 
-# run LABEL BENCH-PARAMS...: median ns/packet of $reps runs.
-run() {
-	local label=$1 v=() i
-	shift
-	for i in $(seq "$reps"); do
-		dmesg -C
-		insmod "$bench_ko" iterations="$iters" "$@" 2>/dev/null || true
-		v+=("$(dmesg | sed -n 's/.*ns_per_pkt=\([0-9]*\)$/\1/p' | tail -1)")
-		[ -n "${v[-1]}" ] || { dmesg | tail -5; echo "bench $label failed"; exit 1; }
-	done
-	printf '%s ns_per_pkt_median=%s runs=%s\n' "$label" \
-		"$(printf '%s\n' "${v[@]}" | sort -n | sed -n "$(((reps + 1) / 2))p")" "${v[*]}"
-}
+. "$(dirname "$0")/run-guest.sh"
 
 load enable=N
 run "no-hooks udp" case=udp sources=1

@@ -12,19 +12,8 @@ set -eu
 bench_ko=$(dirname "$SMTPRL_KO")/smtprl_bench.ko
 iters=${1:-20000}
 
-# run LABEL BENCH-PARAMS...: the median of three runs.
-run() {
-	local label=$1 v=() i
-	shift
-	for i in 1 2 3; do
-		dmesg -C
-		insmod "$bench_ko" iterations="$iters" "$@" 2>/dev/null || true
-		v+=("$(dmesg | sed -n 's/.*ns_per_pkt=\([0-9]*\) .*/\1/p' | tail -1)")
-		[ -n "${v[-1]}" ] || { dmesg | tail -5; echo "bench $label failed"; exit 1; }
-	done
-	printf '%s instructions_per_pkt_median=%s runs=%s\n' "$label" \
-		"$(printf '%s\n' "${v[@]}" | sort -n | sed -n 2p)" "${v[*]}"
-}
+reps=3
+. "$(dirname "$0")/run-guest.sh"
 
 rmmod smtprl 2>/dev/null || true
 insmod "$SMTPRL_KO" rate=1000000/second burst=1000000 daily=0 max_sources=100000
