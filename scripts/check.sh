@@ -78,6 +78,16 @@ userspace_build() {
 	make -C "$out/userspace" "$@" all check
 }
 
+# stock_pin SERIES...: resolve the stock kernels once for the whole run
+# (scripts/lab-stock.sh: SMTPRL_STOCK_*).
+stock_pin() {
+	local k v
+	for k in "$@"; do
+		v=$("$SMTPRL_TOP/scripts/lab-stock.sh" "$k") || continue
+		export "SMTPRL_STOCK_${k//./_}=$v"
+	done
+}
+
 tier_static() {
 	local k
 	# Fetch kernels outside the timed tests, so a cold cache is not a failure
@@ -85,6 +95,7 @@ tier_static() {
 	for k in 6.1 6.12 armhf; do
 		run "static/kernel-$k-fetch" "$SMTPRL_TOP/scripts/lab-stock.sh" "$k"
 	done
+	stock_pin 6.1 6.12 armhf
 	# armhf: Debian's 32-bit ARM headers, cross-compiled (home routers:
 	# 32-bit longs, 64-bit divisions through helpers).
 	for k in 6.1 6.12 armhf; do
@@ -172,29 +183,69 @@ build_synflood() {
 		"$SMTPRL_TOP/scripts/e2e/synflood.c"
 }
 
-# e2e_lane KERNEL...: every e2e test of these kernels, one after another.
-e2e_lane() {
-	local k t name
-	for k in "$@"; do
-		for t in "$SMTPRL_TOP"/scripts/e2e/[0-9]*.sh; do
-			name=$(basename "$t" .sh)
-			on_kernel "$t" "$k" || continue
-			# The x86_64 debug kernel (2 vCPUs, KASAN, TCG) is slow:
-			# on an AMX host 70-stress finished its checks at 840 s
-			# and was still in the final kmemleak scan at 900 s.
-			run "e2e/$k/$name" "$SMTPRL_TOP/scripts/vm-run.sh" \
-				-t "$([ "$k" = x86dbg ] && echo 1800 || echo 900)" \
-				-o "$logdir/vm/$k-$name" "$k" "$t"
-		done
+# e2e_job KERNEL/NAME...: one queue item, its tests one after another.
+e2e_job() {
+	local j k name start
+	for j in "$@"; do
+		k=${j%%/*} name=${j#*/}
+		start=$SECONDS
+		# The x86_64 debug kernel (2 vCPUs, KASAN, TCG) is slow: on an
+		# AMX host 70-stress finished its checks at 840 s and was still
+		# in the final kmemleak scan at 900 s.
+		run "e2e/$k/$name" "$SMTPRL_TOP/scripts/vm-run.sh" \
+			-t "$([ "$k" = x86dbg ] && echo 1800 || echo 900)" \
+			-o "$logdir/vm/$k-$name" "$k" "$SMTPRL_TOP/scripts/e2e/$name.sh"
+		echo "$j $((SECONDS - start))" >>"$logdir/e2e-seconds"
 	done
 }
 
-# The kernels are dealt round-robin to SMTPRL_JOBS lanes (default: one per
-# CPU) that run at the same time; each guest is one emulated CPU (x86dbg:
-# two), so on 2 CPUs the tier takes about half as long.
+# e2e_queue KERNEL...: the e2e tier's work, one item a line, longest first
+# by the seconds each test took last time (unknown: 600, so it starts
+# early). The tests of a kernel with more than one vCPU are one item, run
+# in turn: two such guests at once would need four host CPUs.
+e2e_queue() {
+	local k t name chain secs
+	local -A last=()
+	while read -r name secs; do
+		last[$name]=$secs
+	done < <(cat "$SMTPRL_CACHE/e2e-seconds" 2>/dev/null)
+	for k in "$@"; do
+		chain="" secs=0
+		for t in "$SMTPRL_TOP"/scripts/e2e/[0-9]*.sh; do
+			name=$(basename "$t" .sh)
+			on_kernel "$t" "$k" || continue
+			if [ "$k" = x86dbg ]; then
+				chain+=" $k/$name"
+				secs=$((secs + ${last[$k/$name]:-600}))
+			else
+				echo "${last[$k/$name]:-600} $k/$name"
+			fi
+		done
+		[ -z "$chain" ] || echo "$secs$chain"
+	done | sort -s -k1,1nr | cut -d' ' -f2-
+}
+
+# e2e_lane QUEUE: take the next item off the queue until it is empty.
+e2e_lane() {
+	local q=$1 fd item
+	while :; do
+		exec {fd}>>"$q.lock"
+		flock "$fd"
+		item=$(head -n 1 "$q")
+		sed -i 1d "$q"
+		exec {fd}>&-
+		[ -n "$item" ] || return 0
+		# shellcheck disable=SC2086
+		e2e_job $item
+	done
+}
+
+# Lanes (SMTPRL_JOBS, default one per CPU) take tests off one queue, so
+# they finish at about the same time; each guest is one emulated CPU
+# (x86dbg: two), so on 2 CPUs the tier takes about half as long.
 tier_e2e() {
-	local -a kernels lanes pids
-	local jobs i p f
+	local -a kernels pids
+	local jobs i p f q=$logdir/e2e-queue
 	read -r -a kernels <<<"${*:-$SMTPRL_KERNELS}"
 	# The guests run the tree's own smtprlctl.
 	run e2e/build-smtprlctl make -C "$SMTPRL_TOP/userspace"
@@ -202,17 +253,15 @@ tier_e2e() {
 	run e2e/build-synflood build_synflood
 	jobs=${SMTPRL_JOBS:-$(nproc)}
 	[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "SMTPRL_JOBS: not a number of lanes: $jobs"
-	[ "$jobs" -gt "${#kernels[@]}" ] && jobs=${#kernels[@]}
-	for ((i = 0; i < ${#kernels[@]}; i++)); do
-		lanes[i % jobs]+=" ${kernels[i]}"
-	done
+	stock_pin 6.1 6.12
+	e2e_queue "${kernels[@]}" >"$q"
+	[ -s "$q" ] || { record e2e/no-tests 1; return; }
+	: >"$logdir/e2e-seconds"
 	for ((i = 0; i < jobs; i++)); do
-		echo "e2e lane $i:${lanes[i]}"
 		# shellcheck disable=SC2030,SC2031
 		(
 			passed=0 failed=0
-			# shellcheck disable=SC2086
-			e2e_lane ${lanes[i]}
+			e2e_lane "$q"
 			echo "$passed $failed" >"$logdir/e2e-lane-$i.count"
 		) &
 		pids[i]=$!
@@ -226,6 +275,11 @@ tier_e2e() {
 			record "e2e/lane-$i" 1
 		fi
 	done
+	# What each test took: the order of the next run.
+	mkdir -p "$SMTPRL_CACHE"
+	cat "$logdir/e2e-seconds" "$SMTPRL_CACHE/e2e-seconds" 2>/dev/null |
+		awk '!seen[$1]++' >"$logdir/e2e-seconds.all" &&
+		mv "$logdir/e2e-seconds.all" "$SMTPRL_CACHE/e2e-seconds"
 }
 
 timed_tier() {

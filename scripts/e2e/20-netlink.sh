@@ -9,7 +9,11 @@
 trap topology_down EXIT
 
 # ynl takes an addr4 (u32, network order) as the integer of its address.
-v4() { python3 -c "import ipaddress, sys; print(int(ipaddress.ip_address(sys.argv[1])))" "$1"; }
+v4() {
+	local a b c d
+	IFS=. read -r a b c d <<<"$1"
+	echo $(((a << 24) | (b << 16) | (c << 8) | d))
+}
 topology_up
 mx_start 25
 ynl_spec_valid
@@ -84,14 +88,10 @@ expect_stats_add_up
 # capability dropped, and root of a fresh user namespace (which has every
 # capability, but only over its own namespace).
 noadmin() {
-	local how=$1
-	shift
-	case "$how" in
-	capsh)  capsh --drop=cap_net_admin -- -c "$(declare -f ynl); $(printf '%q ' ynl "$@")" ;;
-	userns) unshare -U -r bash -c "$(declare -f ynl); $(printf '%q ' ynl "$@")" ;;
-	esac
+	ynl_as "$@"
 }
-export SMTPRL_KSRC SMTPRL_TOP
+ynl_serve capsh capsh --drop=cap_net_admin -- -c 'exec "$@"' capsh
+ynl_serve userns unshare -U -r
 for how in capsh userns; do
 	noadmin "$how" --do stats-get >/dev/null || fail "$how: cannot read stats"
 	noadmin "$how" --do policy-get >/dev/null || fail "$how: cannot read the policy"

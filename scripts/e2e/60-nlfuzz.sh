@@ -9,12 +9,12 @@
 # every message and kmemleak scans after the unload (scripts/vm-run.sh).
 #
 #   60-nlfuzz.sh [COUNT [SEED]]     (make check: 30,000 messages, seed 1,
-#                                    6,000 on the slower x86dbg kernel;
+#                                    3,000 on the slower x86dbg kernel;
 #                                    make fuzz: 200,000, a random seed)
 . "$(dirname "$0")/lib.sh"
 trap 'ip netns del fz1 2>/dev/null; ip netns del fz2 2>/dev/null; topology_down' EXIT
 
-count=${1:-$([ "$SMTPRL_KERNEL" = x86dbg ] && echo 6000 || echo 30000)}
+count=${1:-$([ "$SMTPRL_KERNEL" = x86dbg ] && echo 3000 || echo 30000)}
 seed=${2:-1}
 ip netns add fz1
 ip netns add fz2

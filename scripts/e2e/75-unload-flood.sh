@@ -9,7 +9,7 @@
 # scripts/vm-run.sh fails the run on any splat). Every cycle must also have
 # seen SYNs, or the flood was not there to race.
 #
-#   75-unload-flood.sh [CYCLES]     (make check: 50; make stress: 300)
+#   75-unload-flood.sh [CYCLES]     (make check: 20; make stress: 300)
 #
 # About 5 s a cycle on x86dbg under TCG (insmod, RCU grace periods, rmmod
 # with KASAN); the senders are niced, or they starve the loop.
@@ -17,7 +17,7 @@
 trap 'touch "$E2E_TMP/stop"; [ -z "$pids" ] || wait $pids; nft delete table inet keep 2>/dev/null; topology_down' EXIT
 pids=
 
-cycles=${1:-50}
+cycles=${1:-20}
 [ "$(nproc)" -ge 2 ] || fail "needs two CPUs to race (this kernel has $(nproc))"
 
 topology_up

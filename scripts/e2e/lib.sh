@@ -81,6 +81,7 @@ topology_up() {
 topology_down() {
 	local ns
 	[ -n "${E2E_SINK_PIDS:-}" ] && kill $E2E_SINK_PIDS 2>/dev/null
+	ynl_stop
 	wait 2>/dev/null || true
 	for ns in $E2E_NS; do
 		ip netns del "$ns" 2>/dev/null || true
@@ -187,10 +188,48 @@ expect_stats_add_up() {
 # access (UML, MIPS) put before 64-bit values. --no-schema: validating the
 # spec against the kernel's genetlink.yaml took about 10 s of every call
 # under TCG; ynl_spec_valid does it once (the static tier's generator
-# validates it too).
+# validates it too). cli.py runs in ynl-serve.py: each start of it took
+# another 4 s under TCG.
 ynl() {
-	python3 "$SMTPRL_KSRC/tools/net/ynl/cli.py" --process-unknown --no-schema \
-		--spec "$SMTPRL_TOP/Documentation/netlink/specs/smtprl.yaml" "$@"
+	ynl_serve root
+	ynl_as root "$@"
+}
+
+# ynl_serve NAME [CMD...]: start the ynl server NAME, under CMD (capsh
+# dropping a capability, say), unless it runs.
+ynl_serve() {
+	local dir=$E2E_TMP/ynl-$1
+	shift
+	[ -p "$dir/req" ] && return
+	mkdir -p "$dir"
+	mkfifo "$dir/req" "$dir/rep"
+	"$@" /usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/ynl-serve.py" "$SMTPRL_KSRC" \
+		"$dir" $$ >"$dir/log" 2>&1 </dev/null &
+	echo $! >"$dir/pid"
+	# It ends with the test's shell: a "wait" there must not wait for it.
+	disown
+}
+
+ynl_stop() {
+	local f
+	for f in "$E2E_TMP"/ynl-*/pid; do
+		[ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	return 0
+}
+
+# ynl_as NAME OP-ARGS...: one cli.py call by the server NAME; its exit
+# status, stdout and stderr are ynl_as's.
+ynl_as() {
+	local dir=$E2E_TMP/ynl-$1 rc out err
+	shift
+	kill -0 "$(cat "$dir/pid")" 2>/dev/null || fail "ynl server ${dir##*-} died: $(cat "$dir/log")"
+	printf '%s\0' --process-unknown --no-schema \
+		--spec "$SMTPRL_TOP/Documentation/netlink/specs/smtprl.yaml" "$@" >"$dir/req"
+	{ IFS= read -r -d '' rc; IFS= read -r -d '' out; IFS= read -r -d '' err; } <"$dir/rep"
+	printf '%s' "$out"
+	printf '%s' "$err" >&2
+	return "${rc:-1}"
 }
 
 # ynl_spec_valid: our spec against the kernel's schema, genetlink.yaml.
