@@ -12,14 +12,14 @@
 #   make fuzz [COUNT=200000] [SEED=...] [KERNEL=uml]
 #                             the netlink fuzzer at full length in the UML
 #                             debug kernel (KASAN, kmemleak); make check runs
-#                             30,000 messages with seed 1 (6,000 on x86dbg)
+#                             30,000 messages with seed 1 (3,000 on x86dbg)
 #   make stress [DURATION=600] [CYCLES=300] [KERNEL=x86dbg]
 #                             the concurrency stress test at full length on
 #                             the x86_64 SMP debug kernel (2 vCPUs; KASAN,
 #                             lockdep); KERNEL=x86kcsan: the KCSAN variant,
 #                             KERNEL=uml: single CPU; make check runs 45 s
 #                             on uml and x86dbg; then CYCLES unloads under
-#                             a two-CPU SYN flood (make check: 50)
+#                             a two-CPU SYN flood (make check: 20)
 #   make deps                 install the Debian packages the lab needs
 
 KDIR    ?= /lib/modules/$(shell uname -r)/build
