@@ -86,8 +86,12 @@ lab_sleep() {
 	return 0
 }
 
+# isp_up [--no-relay]: the lab; --no-relay: without the ISP's Postfix
+# relay (starting Postfix costs minutes on the debug kernels), for tests
+# whose mail goes direct to the MXs.
 isp_up() {
-	local s i a
+	local s i a relay=1
+	[ "${1:-}" = --no-relay ] && relay=0
 	ticker_start
 	for s in $SUBSCRIBERS; do
 		i=$(sub_index "$s")
@@ -106,8 +110,8 @@ isp_up() {
 	done
 	sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	mx_start 25
-	relay_start
-	isp_prime
+	[ "$relay" = 0 ] || relay_start
+	isp_prime "$relay"
 }
 
 # isp_prime: one message along every path before any scenario, so every
@@ -120,11 +124,16 @@ isp_prime() {
 		mail_from "$s" "$(addr4 "$s")" $MX4 25 1 10 >/dev/null
 		mail_from "$s" "$(addr6 "$s")" $MX6 25 1 10 >/dev/null
 	done
+	ctl stats >/dev/null
+	if [ "${1:-1}" = 0 ]; then
+		[ "$(mx_count 25)" = 4 ] || fail "lab: expected 4 primed messages on the MXs, got $(mx_count 25)"
+		pass "lab: mail flows direct to the MXs over v4 and v6 (no relay in this test)"
+		return
+	fi
 	mail_from family "$(addr4 family)" $RELAY4 587 1 10 \
 		--auth "$RELAY_USER:$RELAY_PASS" --rcpt user@example.org >/dev/null
 	mail_from family "$(addr6 family)" $RELAY6 25 1 10 >/dev/null
 	relay_drain
-	ctl stats >/dev/null
 	[ "$(mx_count 25)" = 6 ] || fail "lab: expected 6 primed messages on the MXs, got $(mx_count 25)"
 	pass "lab: mail flows on every path (direct v4/v6, relay 587 with AUTH, relay 25)"
 }

@@ -20,7 +20,8 @@ as root. One thread per network namespace (a name under /run/netns, or
 
 Every twentieth batch a dump is started on one socket, read halfway,
 mutations sent on another, then read to the end: it must end cleanly.
-At the start, 20,000 exemptions are added, dumped in full and flushed;
+At the start, 20,000 exemptions (NLFUZZ_BULK) are added, dumped in full
+and flushed;
 before an interleaved dump, 1,000 are added if fewer than 500 are left,
 so that the dump spans several datagrams.
 At the end, each namespace's configuration (policy, scope, relay,
@@ -45,6 +46,8 @@ from nlhostile import CMD, E, NLA_F_NESTED, NLMSG_DONE, NLMSG_ERROR, P, Raw
 from nlhostile import addr4, addr6, attr, s, u8, u16, u32, u64
 
 CLONE_NEWNET = 0x40000000
+# Exemptions in the bulk dump of each namespace (NLFUZZ_BULK).
+BULK = int(os.environ.get("NLFUZZ_BULK", 20000))
 DUMP = NLM_F_REQUEST | NLM_F_DUMP
 DO = NLM_F_REQUEST | NLM_F_ACK
 # The ops' request attributes, highest number in the entry set.
@@ -381,15 +384,15 @@ class Fuzzer(threading.Thread):
         return False
 
     def bulk(self):
-        """A huge dump: 20,000 exemptions added, dumped whole, flushed."""
+        """A huge dump: BULK exemptions added, dumped whole, flushed."""
         c = self.conns[2]
-        self.fill(c, 20000)
+        self.fill(c, BULK)
         got = c.dump(CMD["exempt-get"])
         if len(got) != len(self.model.exempt):
             self.fail(f"bulk: dumped {len(got)} exemptions, expected {len(self.model.exempt)}")
         self.expect(c, c.msg(CMD["exempt-flush"]), 0, "bulk flush")
         self.model.exempt.clear()
-        self.stats["bulk"] += 20002
+        self.stats["bulk"] += BULK + 2
 
     def run(self):
         try:
