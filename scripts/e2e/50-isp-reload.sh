@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# lab: kernels 6.1 uml
 #
 # The ISP lab (isp.sh): smtprl.ko unloaded and loaded again five times
 # while every subscriber keeps sending (direct, through the relay on 587 and

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# lab: kernels 6.12 uml
 # lab: time-travel
 #
 # The loop beyond rate limiting, in the ISP lab (isp.sh): a zombie that
