@@ -78,13 +78,16 @@ userspace_build() {
 	make -C "$out/userspace" "$@" all check
 }
 
-# stock_pin SERIES...: resolve the stock kernels once for the whole run
-# (scripts/lab-stock.sh: SMTPRL_STOCK_*).
+# stock_pin SERIES...: fetch the stock kernels and resolve them once for
+# the whole run (scripts/lab-stock.sh: SMTPRL_STOCK_*).
 stock_pin() {
-	local k v
+	local k v var
 	for k in "$@"; do
-		v=$("$SMTPRL_TOP/scripts/lab-stock.sh" "$k") || continue
-		export "SMTPRL_STOCK_${k//./_}=$v"
+		var=SMTPRL_STOCK_${k//./_}
+		[ -z "${!var:-}" ] || continue
+		v=$("$SMTPRL_TOP/scripts/lab-stock.sh" "$k") || return 1
+		echo "$k: $v"
+		export "$var=$v"
 	done
 }
 
@@ -93,9 +96,8 @@ tier_static() {
 	# Fetch kernels outside the timed tests, so a cold cache is not a failure
 	# of W=1; a fetch that fails is one.
 	for k in 6.1 6.12 armhf; do
-		run "static/kernel-$k-fetch" "$SMTPRL_TOP/scripts/lab-stock.sh" "$k"
+		run "static/kernel-$k-fetch" stock_pin "$k"
 	done
-	stock_pin 6.1 6.12 armhf
 	# armhf: Debian's 32-bit ARM headers, cross-compiled (home routers:
 	# 32-bit longs, 64-bit divisions through helpers).
 	for k in 6.1 6.12 armhf; do
@@ -253,7 +255,7 @@ tier_e2e() {
 	run e2e/build-synflood build_synflood
 	jobs=${SMTPRL_JOBS:-$(nproc)}
 	[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "SMTPRL_JOBS: not a number of lanes: $jobs"
-	stock_pin 6.1 6.12
+	stock_pin 6.1 6.12 >/dev/null || { record e2e/kernel-fetch 1; return; }
 	e2e_queue "${kernels[@]}" >"$q"
 	[ -s "$q" ] || { record e2e/no-tests 1; return; }
 	: >"$logdir/e2e-seconds"
