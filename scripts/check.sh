@@ -116,12 +116,17 @@ tier_static() {
 
 # KUnit: suites run in the UML debug kernel; every case is one test.
 tier_kunit() {
-	local out=$logdir/kunit start status f line
+	local out=$logdir/kunit start status f line suite
+	local -a suites
 	start=$SECONDS
 	"$SMTPRL_TOP/scripts/lab-uml.sh" >"$logdir/uml-kernel.log" 2>&1 ||
 		{ record kunit/uml-kernel 1 $((SECONDS - start)) "$logdir/uml-kernel.log"; return; }
-	if ! ls "$SMTPRL_TOP"/kmod/tests/*.c >/dev/null 2>&1; then
-		echo "kunit: no suites yet (kmod/tests/ is empty)"
+	# The suites the sources define: each must report, whole.
+	mapfile -t suites < <(sed -n 's/^[[:space:]]*\.name = "\(smtprl_[a-z0-9_]*\)",*$/\1/p' \
+		"$SMTPRL_TOP"/kmod/tests/*.c 2>/dev/null)
+	if [ "${#suites[@]}" = 0 ]; then
+		echo "kunit: no suites in kmod/tests/" >"$logdir/kunit-none.log"
+		record kunit/suites 1 "" "$logdir/kunit-none.log"
 		return
 	fi
 	"$SMTPRL_TOP/scripts/vm-run.sh" -q -k -t 900 -o "$out" uml \
@@ -132,16 +137,32 @@ tier_kunit() {
 	[ -d "$out/kunit" ] || { record kunit/results 1 "" "$logdir/kunit-vm.log"; return; }
 	# Standalone KTAP per suite: cases at 4 spaces, parameters of a
 	# parameterised case at 8 (each one is a test, the case line is not).
+	for suite in "${suites[@]}"; do
+		f=$out/kunit/$suite
+		if [ -s "$f" ]; then
+			kunit_results "$f" "kunit/$suite"
+		else
+			record "kunit/$suite/ran" 1 "" "$logdir/kunit-vm.log"
+		fi
+	done
 	for f in "$out"/kunit/*; do
-		kunit_results "$f" "kunit/$(basename "$f")"
+		[[ " ${suites[*]} " == *" $(basename "$f") "* ]] ||
+			record "kunit/$(basename "$f")/unknown-suite" 1 "" "$f"
 	done
 }
 
-# kunit_results FILE PREFIX: record every result line of one suite.
+# kunit_results FILE PREFIX: record every result line of one suite, and
+# whether the suite ran whole: as many case lines as its plan (1..N) says,
+# and the suite's own result line "ok".
 kunit_results() {
 	local f=$1 prefix=$2 line indent not name directive params=0 log
+	local plan= cases=0 suite_ok=
 	while IFS= read -r line; do
+		[[ $line =~ ^\ {4}1\.\.([0-9]+)$ ]] && plan=${BASH_REMATCH[1]}
+		[[ $line =~ ^(not\ )?ok\ 1\ [a-z0-9_]+$ ]] &&
+			suite_ok=$([ -z "${BASH_REMATCH[1]}" ] && echo 1 || echo 0)
 		[[ $line =~ ^(\ {4}|\ {8})(not\ )?ok\ [0-9]+\ ([^#]*[^#\ ])(\ *#\ *(.*))?$ ]] || continue
+		[ "${#BASH_REMATCH[1]}" = 4 ] && cases=$((cases + 1))
 		indent=${#BASH_REMATCH[1]} not=${BASH_REMATCH[2]}
 		name=${BASH_REMATCH[3]} directive=${BASH_REMATCH[5]}
 		if [ "$indent" = 8 ]; then
@@ -162,6 +183,13 @@ kunit_results() {
 			record "$name" 0
 		fi
 	done <"$f"
+	if [ -z "$plan" ] || [ "$cases" != "$plan" ] || [ "$suite_ok" != 1 ]; then
+		log=$logdir/${prefix//\//_}_whole.log
+		{ echo "plan 1..${plan:-?}, $cases case lines, suite line ${suite_ok:-missing}"; cat "$f"; } >"$log"
+		record "$prefix/whole" 1 "" "$log"
+	else
+		record "$prefix/whole" 0
+	fi
 }
 
 # on_kernel SCRIPT KERNEL: does SCRIPT run on KERNEL? A header line

@@ -188,6 +188,8 @@ elif [ ! -e "$outdir/rc" ]; then
 else
 	status=$(cat "$outdir/rc")
 	[ "$status" = 0 ] || fail "guest script exited $status"
+	# The guest finished, but the emulator or UML itself did not end well.
+	[ "$rc" = 0 ] || { fail "$kernel exited $rc after the script (log: $outdir/qemu.log, console.log)"; status=125; }
 fi
 
 # Kernel splats anywhere in the console or the final dmesg fail the run.

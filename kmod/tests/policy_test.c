@@ -4,6 +4,8 @@
  */
 
 #include <kunit/test.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 
 #include "../policy.h"
 
@@ -48,7 +50,10 @@ static void defaults_are_valid_and_documented(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (u8)SMTPRL_ACTION_DROP, cfg.action);
 	KUNIT_EXPECT_EQ(test, (u8)32, cfg.v4_prefix);
 	KUNIT_EXPECT_EQ(test, (u8)64, cfg.v6_prefix);
-	KUNIT_EXPECT_GE(test, cfg.max_sources, 1024U);
+	/* 1/256 of RAM at 128 bytes a source, between 1024 and 4M. */
+	KUNIT_EXPECT_EQ(test, (u64)cfg.max_sources,
+			clamp_t(u64, ((u64)totalram_pages() << PAGE_SHIFT) / (256 * 128),
+				1024, 1U << 22));
 	/* 10/minute: 6 s a connection, 20 of them. */
 	KUNIT_EXPECT_EQ(test, 6ULL * NSEC_PER_SEC, p.limit.rate.cost_ns);
 	KUNIT_EXPECT_EQ(test, 120ULL * NSEC_PER_SEC, p.limit.rate.size_ns);

@@ -358,7 +358,7 @@ static void flush_of_many_forgets_everything(struct kunit *test)
 }
 
 /* Quarantine on: 2 strikes in 32 minutes, released after 10 quiet minutes. */
-static void quarantine_on(struct table_ctx *ctx)
+static void quarantine_on(struct kunit *test, struct table_ctx *ctx)
 {
 	struct smtprl_policy_cfg cfg = ctx->p.cfg;
 
@@ -367,7 +367,7 @@ static void quarantine_on(struct table_ctx *ctx)
 	cfg.release_after = 600;
 	cfg.quarantine_max = 3600;
 	cfg.event_interval = 60;
-	WARN_ON(smtprl_policy_build(&ctx->p, &cfg, NULL));
+	KUNIT_ASSERT_EQ(test, 0, smtprl_policy_build(&ctx->p, &cfg, NULL));
 }
 
 /* A quarantine record for smtprl_entry_quarantine(), which consumes it. */
@@ -433,7 +433,7 @@ static void zombie_is_quarantined_then_released_when_quiet(struct kunit *test)
 	struct smtprl_snap s;
 	u64 t = T0;
 
-	quarantine_on(ctx);
+	quarantine_on(test, ctx);
 	/* Burst of 2, then limited: strike 1 and a limited event. */
 	KUNIT_EXPECT_EQ(test, SMTPRL_ALLOW, attempt(ctx, e, t, &o));
 	KUNIT_EXPECT_EQ(test, SMTPRL_ALLOW, attempt(ctx, e, t, &o));
@@ -483,7 +483,7 @@ static void gc_releases_a_quiet_source_and_only_then_forgets_it(struct kunit *te
 	struct smtprl_outcome o;
 	int i;
 
-	quarantine_on(ctx);
+	quarantine_on(test, ctx);
 	for (i = 0; i < 3; i++) {
 		attempt(ctx, e, T0, &o);
 		attempt(ctx, e, T0 + MINUTE_NS, &o);
@@ -502,7 +502,7 @@ static void gc_keeps_sources_with_strikes(struct kunit *test)
 	struct smtprl_outcome o;
 	int i;
 
-	quarantine_on(ctx);	/* strikes count for 32 minutes */
+	quarantine_on(test, ctx);	/* strikes count for 32 minutes */
 	for (i = 0; i < 3; i++)
 		attempt(ctx, e, T0, &o);
 	/* Idle and refilled after 10 minutes, but it has a strike. */
@@ -550,7 +550,7 @@ static void limited_events_once_per_interval(struct kunit *test)
 	struct smtprl_outcome o;
 	u64 t;
 
-	quarantine_on(ctx);
+	quarantine_on(test, ctx);
 	ctx->p.q.strikes = 0;
 	/*
 	 * A limited attempt every second for 10 minutes from T0 (1000 s, not
