@@ -246,9 +246,12 @@ ynl_spec_valid() {
 ynl_fails() {
 	local what=$1 text=$2 out
 	shift 2
+	[ -n "$text" ] || fail "$what: ynl_fails needs the refusal's text"
 	if out=$(ynl "$@" 2>&1); then
 		fail "$what: accepted: $out"
 	fi
+	# Refused by the kernel, not by the client (a Python exception).
+	grep -q "Netlink error" <<<"$out" || fail "$what: not a kernel refusal: $out"
 	grep -q -- "$text" <<<"$out" || fail "$what: refused without \"$text\": $out"
 	pass "$what: refused ($text)"
 }
