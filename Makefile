@@ -95,7 +95,7 @@ stress:
 	$(MAKE) -C userspace
 	mkdir -p build && cc -O2 -o build/synflood scripts/e2e/synflood.c
 	scripts/vm-run.sh -t $$(($(DURATION) * 3 + 1200)) $(or $(KERNEL),x86dbg) \
-		scripts/e2e/70-stress.sh $(DURATION)
+		scripts/e2e/70-stress.sh $(DURATION) $(SEED)
 	$(if $(filter uml%,$(KERNEL)),,scripts/vm-run.sh -t 5400 \
 		$(or $(KERNEL),x86dbg) scripts/e2e/75-unload-flood.sh $(CYCLES))
 

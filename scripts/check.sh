@@ -213,10 +213,57 @@ build_synflood() {
 		"$SMTPRL_TOP/scripts/e2e/synflood.c"
 }
 
-# e2e_job KERNEL/NAME...: one queue item, its tests one after another.
+# scenario_results OUTPUT PREFIX: the scenarios of a multi-scenario script
+# (scripts/e2e/isp.sh: scenario) are tests of their own.
+scenario_results() {
+	local line status log
+	[ -e "$1" ] || return 0
+	while IFS= read -r line; do
+		[[ $line =~ ^===\ (PASS|FAIL)\ (.+)$ ]] || continue
+		status=0
+		if [ "${BASH_REMATCH[1]}" = FAIL ]; then
+			status=1
+			log=$logdir/${2//\//_}_${BASH_REMATCH[2]//[^A-Za-z0-9.-]/_}.log
+			awk -v s="=== scenario: ${BASH_REMATCH[2]}" \
+				'$0 == s { p = 1 } p { print } p && /^=== FAIL / { exit }' "$1" >"$log"
+		fi
+		record "$2/${BASH_REMATCH[2]}" "$status" "" "${log:-}"
+	done <"$1"
+}
+
+# control_job KERNEL/NAME: the control run of an e2e script. Without
+# smtprl.ko (vm-run.sh -c) it must fail, each of its scenarios too: a
+# script that passes without the module does not test it.
+control_job() {
+	local k=${1%%/*} name=${1#*/} out log start status=0 why=
+	out=$logdir/vm/control-$k-$name
+	log=$logdir/control_${k}_$name.log
+	start=$SECONDS
+	"$SMTPRL_TOP/scripts/vm-run.sh" -c -t 900 -o "$out" "$k" \
+		"$SMTPRL_TOP/scripts/e2e/$name.sh" >"$log" 2>&1
+	if [ ! -s "$out/rc" ]; then
+		why="the guest did not finish"
+	elif [ "$(cat "$out/rc")" = 0 ]; then
+		why="passed without smtprl.ko"
+	elif ! grep -q ', kernel log clean$' "$log"; then
+		why="the kernel log is not clean"
+	elif grep -q '^=== PASS ' "$out/output.log"; then
+		why="scenarios passed without smtprl.ko: $(sed -n 's/^=== PASS //p' "$out/output.log" | paste -sd ';')"
+	fi
+	if [ -n "$why" ]; then
+		status=1
+		echo "control run: $why" >>"$log"
+	fi
+	record "control/$k/$name" "$status" $((SECONDS - start)) "$log"
+	echo "control:$1 $((SECONDS - start))" >>"$logdir/e2e-seconds"
+}
+
+# e2e_job KERNEL/NAME...: one queue item, its tests one after another
+# (control:KERNEL/NAME: a control run).
 e2e_job() {
 	local j k name start
 	for j in "$@"; do
+		[ "${j#control:}" = "$j" ] || { control_job "${j#control:}"; continue; }
 		k=${j%%/*} name=${j#*/}
 		start=$SECONDS
 		# The x86_64 debug kernel (2 vCPUs, KASAN, TCG) is slow: on an
@@ -225,34 +272,48 @@ e2e_job() {
 		run "e2e/$k/$name" "$SMTPRL_TOP/scripts/vm-run.sh" \
 			-t "$([ "$k" = x86dbg ] && echo 1800 || echo 900)" \
 			-o "$logdir/vm/$k-$name" "$k" "$SMTPRL_TOP/scripts/e2e/$name.sh"
+		scenario_results "$logdir/vm/$k-$name/output.log" "e2e/$k/$name"
 		echo "$j $((SECONDS - start))" >>"$logdir/e2e-seconds"
 	done
 }
 
 # e2e_queue KERNEL...: the e2e tier's work, one item a line, longest first
 # by the seconds each test took last time (unknown: 600, so it starts
-# early). The tests of a kernel with more than one vCPU are one item, run
+# early; a control run 120), with a control run of every script. The tests of a kernel with more than one vCPU are one item, run
 # in turn: two such guests at once would need four host CPUs.
 e2e_queue() {
-	local k t name chain secs
+	local k t name control chain secs guess
 	local -A last=()
 	while read -r name secs; do
 		last[$name]=$secs
 	done < <(cat "$SMTPRL_CACHE/e2e-seconds" 2>/dev/null)
-	for k in "$@"; do
-		chain="" secs=0
-		for t in "$SMTPRL_TOP"/scripts/e2e/[0-9]*.sh; do
-			name=$(basename "$t" .sh)
+	for t in "$SMTPRL_TOP"/scripts/e2e/[0-9]*.sh; do
+		name=$(basename "$t" .sh)
+		control=""
+		for k in "$@"; do
 			on_kernel "$t" "$k" || continue
+			# The control run: on UML (the quickest boot) where the
+			# script runs there, else on its first kernel.
+			[ -z "$control" ] || [ "$k" = uml ] && control=$k
+			echo "$k/$name"
+		done
+		[ -z "$control" ] || echo "control:$control/$name"
+	done | {
+		chain="" secs=0
+		while read -r name; do
+			k=${name#control:}
+			k=${k%%/*}
+			guess=600
+			[ "$k" = "${name#control:}" ] || guess=120
 			if [ "$k" = x86dbg ]; then
-				chain+=" $k/$name"
-				secs=$((secs + ${last[$k/$name]:-600}))
+				chain+=" $name"
+				secs=$((secs + ${last[$name]:-$guess}))
 			else
-				echo "${last[$k/$name]:-600} $k/$name"
+				echo "${last[$name]:-$guess} $name"
 			fi
 		done
 		[ -z "$chain" ] || echo "$secs$chain"
-	done | sort -s -k1,1nr | cut -d' ' -f2-
+	} | sort -s -k1,1nr | cut -d' ' -f2-
 }
 
 # e2e_lane QUEUE: take the next item off the queue until it is empty.

@@ -68,9 +68,14 @@ outdir=$(realpath "$outdir")
 	printf 'SMTPRL_ARGS=(%s)\n' "$(printf '%q ' "$@")"
 	printf 'SMTPRL_LOAD=%q\n' "$load"
 	printf 'SMTPRL_CONTROL=%q\n' "$control"
-	printf 'SMTPRL_KO=%q\n' "$moddir/smtprl.ko"
-	[ -e "$moddir/smtprl_test.ko" ] &&
-		printf 'SMTPRL_TEST_KO=%q\n' "$moddir/smtprl_test.ko"
+	if [ "$control" = 1 ]; then
+		# Not even a script's own insmod may load it.
+		printf 'SMTPRL_KO=%q\n' "$outdir/control-run/smtprl.ko"
+	else
+		printf 'SMTPRL_KO=%q\n' "$moddir/smtprl.ko"
+		[ -e "$moddir/smtprl_test.ko" ] &&
+			printf 'SMTPRL_TEST_KO=%q\n' "$moddir/smtprl_test.ko"
+	fi
 	# The kernel source (ynl cli.py, for tests that drive our netlink API).
 	printf 'SMTPRL_KSRC=%q\n' "$(ksrc_tools_dir)"
 	[ "${kernel%-bench}" = uml ] ||

@@ -5,7 +5,9 @@
 # connections per source get through, the rest are dropped (drop), refused
 # at once (reject) or only counted (monitor); IPv6 sources share a bucket
 # per /64, IPv4 sources do not; ports 587 and 80 are never touched; /proc
-# says exactly what the clients saw.
+# says exactly what the clients saw. A retransmitted SYN counts again; a
+# dropped SYN never reaches conntrack; bad module parameters fail the
+# load; enable=N loads without enforcing.
 . "$(dirname "$0")/lib.sh"
 trap topology_down EXIT
 
@@ -90,3 +92,48 @@ expect_eq "hooks=output: forwarded mail is not counted" "ok=3 refused=0 timeout=
 	"$(attempts 3 10.0.1.2 $MX4)"
 expect_eq "hooks=output: the box's own mail is" "ok=2 refused=0 timeout=1" \
 	"$(/usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/connect.py" 10.0.2.1 $MX4 25 3)"
+
+# A retransmitted SYN is one more SYN through the hook: counted again.
+# (The subscriber's syn_once table keeps retransmissions off everywhere
+# else; see lib.sh.)
+smtprl_reload rate=1/day burst=1 daily=0 action=drop
+attempts 1 10.0.1.6 $MX4 >/dev/null
+nsx sub nft delete table inet syn_once
+expect_eq "a limited connect held 2.5 s (SYN, retransmission at 1 s)" \
+	"ok=0 refused=0 timeout=1" "$(attempts 1 10.0.1.6 $MX4 25 2.5)"
+expect_eq "both SYNs limited" 2 "$(source_field 10.0.1.6/32 limited)"
+syn_once sub
+
+# The hook sits ahead of conntrack: a dropped SYN never reaches it (a
+# chain after conntrack counts the new connections it saw).
+nft -f - <<-'NFT'
+	table inet ct_probe {
+		chain pre {
+			type filter hook prerouting priority -150; policy accept;
+			tcp dport 25 ct state new counter
+		}
+	}
+NFT
+smtprl_reload rate=1/day burst=2 daily=0 action=drop
+expect_eq "4 attempts, burst 2" "ok=2 refused=0 timeout=2" "$(attempts 4 10.0.1.7 $MX4)"
+expect_eq "conntrack saw only the 2 SYNs let through" 2 \
+	"$(nft list chain inet ct_probe pre | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')"
+nft delete table inet ct_probe
+
+# Module parameters: a bad one fails the load, whatever else is given.
+for p in rate=ten/minute rate=10/fortnight rate=0/minute burst=0 action=block \
+	 when_full=maybe v4_prefix=33 v6_prefix=129 hooks=input; do
+	rmmod smtprl 2>/dev/null
+	insmod "$SMTPRL_KO" "$p" 2>/dev/null && fail "insmod smtprl.ko $p: loaded"
+	grep -q '^smtprl ' /proc/modules && fail "insmod smtprl.ko $p: module there"
+done
+pass "bad module parameters fail the load (rate, burst, action, when_full, prefixes, hooks)"
+# enable=N: loaded, configured, not enforcing until told to.
+insmod "$SMTPRL_KO" enable=N rate=1/day burst=1 daily=0 ||
+	[ "${SMTPRL_CONTROL:-0}" = 1 ] || fail "insmod enable=N"
+expect_eq "enable=N: nothing limited" "ok=3 refused=0 timeout=0" "$(attempts 3 10.0.1.8 $MX4)"
+expect_eq "enable=N: policy says so" no \
+	"$(awk '$1 == "enabled" { print $2 }' /proc/net/smtprl/policy)"
+"$SMTPRL_TOP/userspace/smtprlctl" policy set enabled yes
+expect_eq "enabled by smtprlctl: the burst, then drop" "ok=1 refused=0 timeout=1" \
+	"$(attempts 2 10.0.1.9 $MX4)"

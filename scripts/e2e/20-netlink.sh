@@ -84,15 +84,17 @@ ynl --do exempt-flush >/dev/null
 expect_eq "exempt-flush" 0 "$(stat exemptions)"
 expect_stats_add_up
 
-# Without CAP_NET_ADMIN over the namespace nothing changes: root with the
-# capability dropped, and root of a fresh user namespace (which has every
-# capability, but only over its own namespace).
+# Without CAP_NET_ADMIN in the initial user namespace nothing changes:
+# root with the capability dropped, root of a fresh user namespace (which
+# has every capability, but only over its own namespaces), and that root
+# in a network namespace it created and owns (GENL_ADMIN_PERM).
 noadmin() {
 	ynl_as "$@"
 }
 ynl_serve capsh capsh --drop=cap_net_admin -- -c 'exec "$@"' capsh
 ynl_serve userns unshare -U -r
-for how in capsh userns; do
+ynl_serve usernetns unshare -U -r -n
+for how in capsh userns usernetns; do
 	noadmin "$how" --do stats-get >/dev/null || fail "$how: cannot read stats"
 	noadmin "$how" --do policy-get >/dev/null || fail "$how: cannot read the policy"
 	for req in "policy-set {\"burst\":9}" "exempt-add {\"addr4\":$(v4 10.0.1.9)}" \

@@ -15,13 +15,19 @@ as root. One thread per network namespace (a name under /run/netns, or
             than the message, trailing garbage, a short genl header, an
             unknown command, a dump of a do-only command
   random    random command, flags and attributes: any answer will do, but
-            there must be one; an accepted change resynchronises the model
-            from the kernel (counted and printed)
+            there must be one; after an accepted one, the kernel's
+            configuration may differ from the model only where that
+            command could change it (policy-set: the fields it carried,
+            an add: one entry more, a del: one fewer, a flush: empty),
+            and the model then takes those changes (counted and printed)
 
 Every twentieth batch a dump is started on one socket, read halfway,
-mutations sent on another, then read to the end: it must end cleanly.
+mutations sent on another, then read to the end: it must end with
+NLMSG_DONE, and unless flagged NLM_F_DUMP_INTR it must hold every
+exemption that existed, untouched, for the whole dump, once, and nothing
+that never existed during it.
 At the start, 20,000 exemptions (NLFUZZ_BULK) are added, dumped in full
-and flushed;
+(exactly the model's) and flushed;
 before an interleaved dump, 1,000 are added if fewer than 500 are left,
 so that the dump spans several datagrams.
 At the end, each namespace's configuration (policy, scope, relay,
@@ -43,12 +49,13 @@ from pyroute2.netlink import NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST
 from pyroute2.netlink.generic import GenericNetlinkSocket
 
 from nlhostile import CMD, E, NLA_F_NESTED, NLMSG_DONE, NLMSG_ERROR, P, Raw
-from nlhostile import addr4, addr6, attr, s, u8, u16, u32, u64
+from nlhostile import addr4, addr6, attr, s, u8, u32, u64
 
 CLONE_NEWNET = 0x40000000
 # Exemptions in the bulk dump of each namespace (NLFUZZ_BULK).
 BULK = int(os.environ.get("NLFUZZ_BULK", 20000))
 DUMP = NLM_F_REQUEST | NLM_F_DUMP
+NLM_F_DUMP_INTR = 0x10
 DO = NLM_F_REQUEST | NLM_F_ACK
 # The ops' request attributes, highest number in the entry set.
 E_MAX = max(E.values())
@@ -161,6 +168,8 @@ class Fuzzer(threading.Thread):
         self.stats = {"valid": 0, "invalid": 0, "random": 0, "random-accepted": 0,
                       "random-unanswered": 0, "interleaved-dumps": 0, "bulk": 0}
         self.failures = []
+        self.touched = set()    # exemptions changed since it was cleared
+        self.intr = False       # the current dump was flagged NLM_F_DUMP_INTR
 
     def open(self, family):
         if self.netns == "init":
@@ -224,6 +233,7 @@ class Fuzzer(threading.Thread):
                     st.discard(key)
         elif kind == "exempt":
             p = r.choice(V4 + V6)
+            self.touched.add(p)
             a = pfx_attrs(p)
             op = r.choice(["add", "add", "replace", "del", "get"])
             if op == "del":
@@ -261,6 +271,7 @@ class Fuzzer(threading.Thread):
             elif what == "relay":
                 m.relay.clear()
             elif what == "exempt":
+                self.touched.update(m.exempt)
                 m.exempt.clear()
 
     # requests with one thing broken: each must be refused
@@ -333,13 +344,43 @@ class Fuzzer(threading.Thread):
                 self.fail(f"random request unanswered (cmd {cmd})")
         elif err == 0 and not flags & NLM_F_DUMP:
             self.stats["random-accepted"] += 1
-            self.resync(c)
+            self.accepted(c, cmd, parse(a))
 
-    def resync(self, c):
+    def accepted(self, c, cmd, attrs):
+        """An accepted random request: the kernel may differ from the
+        model only where the command could change it; then the model
+        takes what it did."""
+        names = {v: k for k, v in CMD.items()}
+        name = names.get(cmd, "")
         pol, scope, relay, exempt = self.model.read(c)
         m = self.model
-        m.policy = {k: v for k, v in m.policy.items()}
-        m.policy.update({k: self.decode(k, v) for k, v in pol.items() if k in m.policy})
+        what = f"accepted random {name or cmd}"
+        for k, v in m.policy.items():
+            got = self.decode(k, pol[k])
+            if got != v and not (name == "policy-set" and P[k] in attrs):
+                self.fail(f"{what}: policy {k} changed to {got} (model {v})")
+        if name == "policy-set":
+            m.policy.update({k: self.decode(k, v) for k, v in pol.items()
+                             if P[k] in attrs})
+        for area, got, want in (("scope", scope, m.scope), ("relay", relay, m.relay),
+                                ("exempt", exempt, m.exempt)):
+            gone, new = set(want) - set(got), set(got) - set(want)
+            if name == f"{area}-flush":
+                ok = not got
+            elif name == f"{area}-add":
+                ok = not gone and len(new) <= 1
+                if area == "exempt" and not new:
+                    # a replace: at most one comment changed
+                    ok = sum(got[k] != want[k] for k in got) <= 1
+            elif name == f"{area}-del":
+                ok = not new and len(gone) <= 1
+            else:
+                ok = got == want
+            if not ok:
+                self.fail(f"{what}: {area} changed: now also {sorted(new)[:5]}, "
+                          f"gone {sorted(gone)[:5]}")
+            if area == "exempt":
+                self.touched.update(gone | new)
         m.scope, m.relay, m.exempt = scope, relay, exempt
 
     @staticmethod
@@ -360,36 +401,64 @@ class Fuzzer(threading.Thread):
         a, b = self.conns[0], self.conns[1]
         if len(self.model.exempt) < 500:
             self.fill(a, 1000)
+        before = dict(self.model.exempt)
+        self.touched = set()
         a.send_raw(a.msg(CMD["exempt-get"], b"", DUMP))
-        done = self.ends(a, a.sk.recv(1 << 20))
+        got, self.intr = [], False
+        end = self.dgram(a, a.sk.recv(1 << 20), got)
         for _ in range(20):
             self.valid(b)
         self.stats["valid"] += 20
         try:
-            while not done:
-                done = self.ends(a, a.sk.recv(1 << 20))
+            while end is None:
+                end = self.dgram(a, a.sk.recv(1 << 20), got)
         except socket.timeout:
             self.fail("interleaved dump never ended")
+            return
         self.stats["interleaved-dumps"] += 1
+        typ, _, err = end
+        if typ == NLMSG_ERROR:
+            # Only a dump that had sent nothing may be refused (a resize).
+            if err != -errno.EBUSY or got:
+                self.fail(f"interleaved dump ended with error {err}")
+            return
+        if self.intr:
+            self.stats["interleaved-intr"] = self.stats.get("interleaved-intr", 0) + 1
+            return
+        keys = [key_of(x) for x in got]
+        after = self.model.exempt
+        stable = {k for k in before if k in after and k not in self.touched}
+        dups = {k for k in keys if keys.count(k) > 1} if len(keys) != len(set(keys)) else set()
+        missing = stable - set(keys)
+        unknown = set(keys) - set(before) - set(after) - self.touched
+        if dups or missing or unknown:
+            self.fail(f"interleaved dump: twice {sorted(dups)[:3]}, missing "
+                      f"{sorted(missing)[:3]}, never there {sorted(unknown)[:3]}")
 
-    @staticmethod
-    def ends(c, data):
-        """Does this datagram hold the end of c's current request?"""
+    def dgram(self, c, data, got):
+        """The messages of c's current request in one datagram: entries go
+        to got; the end, if here, is returned: (type, flags, error)."""
         off = 0
         while off + 16 <= len(data):
-            ln, typ, _, seq = struct.unpack_from("=IHHI", data, off)
-            if seq == c.seq and typ in (NLMSG_DONE, NLMSG_ERROR):
-                return True
+            ln, typ, flags, seq = struct.unpack_from("=IHHI", data, off)
+            if seq == c.seq:
+                self.intr |= bool(flags & NLM_F_DUMP_INTR)
+                if typ == NLMSG_DONE:
+                    return typ, flags, 0
+                if typ == NLMSG_ERROR:
+                    return typ, flags, struct.unpack_from("=i", data, off + 16)[0]
+                got.append(parse(data[off + 20:off + ln]))
             off += (ln + 3) & ~3
-        return False
+        return None
 
     def bulk(self):
         """A huge dump: BULK exemptions added, dumped whole, flushed."""
         c = self.conns[2]
         self.fill(c, BULK)
-        got = c.dump(CMD["exempt-get"])
-        if len(got) != len(self.model.exempt):
-            self.fail(f"bulk: dumped {len(got)} exemptions, expected {len(self.model.exempt)}")
+        got = [key_of(a) for a in c.dump(CMD["exempt-get"])]
+        if sorted(got) != sorted(self.model.exempt):
+            self.fail(f"bulk: dumped {len(got)} exemptions ({len(set(got))} different), "
+                      f"expected the model's {len(self.model.exempt)}")
         self.expect(c, c.msg(CMD["exempt-flush"]), 0, "bulk flush")
         self.model.exempt.clear()
         self.stats["bulk"] += BULK + 2
