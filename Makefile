@@ -20,6 +20,9 @@
 #                             KERNEL=uml: single CPU; make check runs 45 s
 #                             on uml and x86dbg; then CYCLES unloads under
 #                             a two-CPU SYN flood (make check: 20)
+#   make mutants [MUTANTS="NAME..."]
+#                             plant each known bug in a scratch copy and show
+#                             that its test goes red (Documentation/testing.md)
 #   make deps                 install the Debian packages the lab needs
 
 KDIR    ?= /lib/modules/$(shell uname -r)/build
@@ -37,7 +40,7 @@ KMAKE   := $(MAKE) -C $(KDIR) M=$(MODSRC) $(KARCH) $(KBTF)
 KREL     = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
 .PHONY: all module userspace install install-module install-userspace clean \
-	deps check check-static check-kunit check-e2e demo bench fuzz stress
+	deps check check-static check-kunit check-e2e demo bench fuzz stress mutants
 
 all: module userspace
 
@@ -87,6 +90,10 @@ fuzz:
 	scripts/deps.sh
 	$(MAKE) -C userspace
 	scripts/vm-run.sh -t 7200 $(or $(KERNEL),uml) scripts/e2e/60-nlfuzz.sh $(COUNT) $(SEED)
+
+mutants:
+	scripts/deps.sh
+	scripts/mutants.sh $(MUTANTS)
 
 DURATION ?= 600
 CYCLES   ?= 300

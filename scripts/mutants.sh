@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Mutation proof: plant one bug at a time in a scratch copy of the tree
+# and show that the test named for it goes red. A mutant that no test
+# catches, or that cannot be planted (its text is gone or not unique, the
+# module no longer builds), fails the run.
+#
+#   mutants.sh [-n] [NAME...]    (make mutants; default: every mutant)
+#     -n   skip the baseline: the chosen tests on the unchanged copy first,
+#          each must pass (otherwise "caught" would mean nothing)
+#
+# Each mutant: NAME, FILE, the exact text to replace (once), the bug, and
+# the test: "kunit" (check.sh kunit) or KERNEL/SCRIPT (an e2e script).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# Tab-separated: name, file, text, replacement, test. \n and \t in the
+# texts are newlines and tabs.
+MUTANTS=$(cat <<'EOF'
+burst-plus-one	kmod/bucket.c	b->tokens_ns = lim->rate.size_ns;	b->tokens_ns = lim->rate.size_ns + lim->rate.cost_ns;	uml/10-limit
+v6-per-address	kmod/classify.c	ipv6_addr_prefix(&dst->v6, &src->v6, min_t(u8, plen, 128));	ipv6_addr_prefix(&dst->v6, &src->v6, 128);	uml/10-limit
+when-full-accepts	kmod/hook.c	return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;	return NF_ACCEPT;	uml/10-limit
+reject-sends-no-rst	kmod/hook.c	nf_send_reset(state->net, state->sk, skb, state->hook);	(void)skb;	uml/10-limit
+daily-cap-ignored	kmod/bucket.c	if (daily_on(lim) && b->daily_ns < lim->daily.cost_ns)	if (0 && b->daily_ns < lim->daily.cost_ns)	kunit
+exemption-never-expires	kmod/exempt.c	return expired(ex, now_ns) ? NULL : ex;	return ex;	kunit
+gc-forgets-credit	kmod/table.c	smtprl_buckets_full(&e->b, lim, now_ns) &&	true &&	kunit
+quarantine-never-quiet	kmod/quarantine.c	return SMTPRL_RELEASE_QUIET;	return SMTPRL_RELEASE_NONE;	kunit
+policy-set-unprivileged	kmod/netlink-gen.c	.maxattr\t= SMTPRL_A_POLICY_EVENT_INTERVAL,\n\t\t.flags\t\t= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,	.maxattr\t= SMTPRL_A_POLICY_EVENT_INTERVAL,\n\t\t.flags\t\t= GENL_CMD_CAP_DO,	uml/20-netlink
+batch-refusal-unreported	userspace/smtprlctl.c	\tpipe_q.failed++;\n\treport(pipe_q.line[i], err_text(err));	\treport(pipe_q.line[i], err_text(err));	6.12/35-batch
+EOF
+)
+
+baseline=1
+while getopts n opt; do
+	case $opt in
+	n) baseline=0 ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+work=$SMTPRL_TOP/build/mutants
+rm -rf "$work"
+mkdir -p "$work"
+
+# scratch NAME: a copy of the tree (no build outputs), ready to test.
+scratch() {
+	local dir=$work/$1
+	mkdir -p "$dir"
+	rsync -a --exclude /build --exclude /.git --exclude '*.o' --exclude '*.ko' \
+		"$SMTPRL_TOP/" "$dir/"
+	make -C "$dir/userspace" clean >/dev/null
+	echo "$dir"
+}
+
+# plant DIR FILE FROM TO: replace the one occurrence of FROM in DIR/FILE.
+plant() {
+	/usr/bin/python3 - "$1/$2" "$3" "$4" <<-'PY'
+		import sys
+		path, old, new = sys.argv[1:]
+		esc = lambda s: s.replace("\\n", "\n").replace("\\t", "\t")
+		old, new = esc(old), esc(new)
+		text = open(path).read()
+		n = text.count(old)
+		if n != 1:
+		    sys.exit(f"{path}: the text occurs {n} times, not once: {old!r}")
+		open(path, "w").write(text.replace(old, new))
+	PY
+}
+
+# run_test DIR TEST LOG: the test's exit status, in the tree at DIR.
+run_test() {
+	local dir=$1 test=$2 log=$3
+	(
+		set -e
+		make -C "$dir/userspace" >/dev/null
+		mkdir -p "$dir/build"
+		cc -O2 -o "$dir/build/synflood" "$dir/scripts/e2e/synflood.c"
+	) >"$log" 2>&1 || return 125
+	if [ "$test" = kunit ]; then
+		"$dir/scripts/check.sh" kunit >>"$log" 2>&1
+	else
+		# The module must build, or the bug was not planted but broke it.
+		"$dir/scripts/build-module.sh" "${test%%/*}" >>"$log" 2>&1 || return 125
+		"$dir/scripts/vm-run.sh" -q -t 900 -o "$dir/build/vm" "${test%%/*}" \
+			"$dir/scripts/e2e/${test#*/}.sh" >>"$log" 2>&1
+	fi
+}
+
+bad=0
+declare -A tests=()
+selected=()
+while IFS=$'\t' read -r name file from to test; do
+	if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then
+		continue
+	fi
+	selected+=("$name")
+	tests[$test]=1
+done <<<"$MUTANTS"
+[ ${#selected[@]} -gt 0 ] || die "no mutant named $*"
+
+if [ "$baseline" = 1 ]; then
+	dir=$(scratch baseline)
+	for test in "${!tests[@]}"; do
+		start=$SECONDS
+		if run_test "$dir" "$test" "$work/baseline-${test//\//_}.log"; then
+			echo "baseline $test: passes ($((SECONDS - start)) s)"
+		else
+			echo "baseline $test: FAILS without any mutant: see $work/baseline-${test//\//_}.log"
+			bad=1
+		fi
+	done
+	[ "$bad" = 0 ] || die "the baseline is red: mutants would prove nothing"
+fi
+
+caught=0
+while IFS=$'\t' read -r name file from to test; do
+	[[ " ${selected[*]} " == *" $name "* ]] || continue
+	dir=$(scratch "$name")
+	log=$work/$name.log
+	start=$SECONDS
+	if ! plant "$dir" "$file" "$from" "$to" >"$log" 2>&1; then
+		echo "mutant $name: NOT PLANTED: $(tail -1 "$log")"
+		bad=1
+		continue
+	fi
+	run_test "$dir" "$test" "$log"
+	status=$?
+	if [ "$status" = 125 ] && grep -q 'build.*failed\|Error' "$log"; then
+		echo "mutant $name: NOT PLANTED: the tree does not build ($log)"
+		bad=1
+	elif [ "$status" != 0 ]; then
+		caught=$((caught + 1))
+		why=$(grep -m1 -E '^FAIL|not ok ' "$log" | cut -c1-110)
+		echo "mutant $name ($file): caught by $test in $((SECONDS - start)) s: ${why:-status $status}"
+	else
+		echo "mutant $name ($file): SURVIVED $test"
+		bad=1
+	fi
+	rm -rf "$dir"
+done <<<"$MUTANTS"
+echo "mutants: $caught of ${#selected[@]} caught"
+exit "$bad"
