@@ -245,8 +245,8 @@ control_job() {
 		why="the guest did not finish"
 	elif [ "$(cat "$out/rc")" = 0 ]; then
 		why="passed without smtprl.ko"
-	elif ! grep -q ', kernel log clean$' "$log"; then
-		why="the kernel log is not clean"
+	elif grep -q -E ': (kernel splat|kernel tainted|smtprl.ko did not unload|timeout after)' "$log"; then
+		why="the kernel log is not clean, or the guest hung"
 	elif grep -q '^=== PASS ' "$out/output.log"; then
 		why="scenarios passed without smtprl.ko: $(sed -n 's/^=== PASS //p' "$out/output.log" | paste -sd ';')"
 	fi
