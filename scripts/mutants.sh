@@ -12,6 +12,9 @@
 #
 # Each mutant: NAME, FILE, the exact text to replace (once), the bug, and
 # the test: "kunit" (check.sh kunit) or KERNEL/SCRIPT (an e2e script).
+# The last two plant bugs in the KUnit tier itself: a suite whose
+# suite_init fails runs no case, and a suite left out of the module runs
+# nothing; the tier must see both.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -28,6 +31,8 @@ gc-forgets-credit	kmod/table.c	smtprl_buckets_full(&e->b, lim, now_ns) &&	true &
 quarantine-never-quiet	kmod/quarantine.c	return SMTPRL_RELEASE_QUIET;	return SMTPRL_RELEASE_NONE;	kunit
 policy-set-unprivileged	kmod/netlink-gen.c	.maxattr\t= SMTPRL_A_POLICY_EVENT_INTERVAL,\n\t\t.flags\t\t= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,	.maxattr\t= SMTPRL_A_POLICY_EVENT_INTERVAL,\n\t\t.flags\t\t= GENL_CMD_CAP_DO,	uml/20-netlink
 batch-refusal-unreported	userspace/smtprlctl.c	\tpipe_q.failed++;\n\treport(pipe_q.line[i], err_text(err));	\treport(pipe_q.line[i], err_text(err));	6.12/35-batch
+kunit-suite-init-fails	kmod/tests/policy_test.c	static struct kunit_suite policy_suite = {	static int policy_fail(struct kunit_suite *s)\n{\n\treturn -ENOMEM;\n}\n\nstatic struct kunit_suite policy_suite = {\n\t.suite_init = policy_fail,	kunit
+kunit-suite-missing	kmod/tests/policy_test.c	kunit_test_suite(policy_suite);	static struct kunit_suite *policy_unused __used = &policy_suite;	kunit
 EOF
 )
 
@@ -127,7 +132,8 @@ while IFS=$'\t' read -r name file from to test; do
 	fi
 	run_test "$dir" "$test" "$log"
 	status=$?
-	if [ "$status" = 125 ] && grep -q 'build.*failed\|Error' "$log"; then
+	# A bug that stops the build is not caught by a test (gcc's errors).
+	if [ "$status" = 125 ] || { [ "$status" != 0 ] && grep -q -E ': error: |build.*failed' "$log"; }; then
 		echo "mutant $name: NOT PLANTED: the tree does not build ($log)"
 		bad=1
 	elif [ "$status" != 0 ]; then

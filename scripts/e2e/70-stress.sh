@@ -135,6 +135,7 @@ pids="$pids $!"
 # Someone listens to the events all along (they are built only then).
 "$SMTPRL_TOP/userspace/smtprlctl" monitor >"$E2E_TMP/events.txt" 2>"$E2E_TMP/monitor.err" &
 mon=$!
+monitor_joined "$mon"
 sleep "$secs"
 touch "$E2E_TMP/stop"
 wait $pids

@@ -9,7 +9,9 @@
 # a subscriber with steady legitimate mail is never quarantined; the
 # operator quarantines and releases; a source spraying many networks
 # earns fan-out strikes; an event storm from 100,000 sources does not
-# stall the box and the dropped events are counted. The example notifier
+# stall the box, at most 1,000 events per CPU and second are sent, the
+# dropped ones are counted, and a monitor that stops reading is told it
+# lost events. The example notifier
 # (scripts/smtprl-notify) turns the events into log lines and notices.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/isp.sh"
@@ -25,12 +27,13 @@ MON_PID=
 monitor_start() {
 	"$SMTPRL_TOP/userspace/smtprlctl" -j monitor >"$E2E_TMP/events.json" &
 	MON_PID=$!
-	sleep 0.5
+	monitor_joined "$MON_PID"
 }
 
 monitor_stop() {
 	[ -n "$MON_PID" ] || return 0
 	kill "$MON_PID" 2>/dev/null
+	kill -CONT "$MON_PID" 2>/dev/null	# a stopped one too
 	wait "$MON_PID" 2>/dev/null || true
 	MON_PID=
 }
@@ -240,29 +243,63 @@ EOF
 
 # 100,000 spoofed sources, each limited once: events are capped per CPU
 # and second, the rest counted as dropped; the box keeps working.
+# A slow listener (a monitor that stopped reading) is told it lost events.
 event_storm() {
-	local e0 d0 e1 d1 t r
+	local e0 d0 e1 d1 t0 t1 cap r round drops
 	isp_fresh rate 1/day burst 1 daily off max-sources 200000 event-interval 1h
 	ctl scope flush
 	monitor_start
-	nsx zombie "$SMTPRL_TOP/build/synflood" line0 \
-		"$(cat /sys/class/net/b-zombie/address)" 192.0.2.99 100000 4711 >/dev/null
+	zombie_flood 100000 4711
 	e0=$(stat events) d0=$(stat events_dropped)
-	t=$SECONDS
-	nsx zombie "$SMTPRL_TOP/build/synflood" line0 \
-		"$(cat /sys/class/net/b-zombie/address)" 192.0.2.99 100000 4711 >/dev/null
-	t=$((SECONDS - t))
+	t0=$(date +%s.%N)
+	zombie_flood 100000 4711
+	t1=$(date +%s.%N)
 	e1=$(stat events) d1=$(stat events_dropped)
 	expect_eq "100,000 sources limited once" 100000 "$(($(stat limited)))"
 	expect_eq "events sent + dropped" 100000 $((e1 - e0 + d1 - d0))
+	# At most SMTPRL_EVENTS_PER_CPU_SEC (1000) per CPU in each second the
+	# flood touched.
+	cap=$((1000 * $(nproc) * (${t1%.*} - ${t0%.*} + 1)))
+	[ $((e1 - e0)) -le "$cap" ] || fail "$((e1 - e0)) events sent, the budget allows $cap"
 	[ $((d1 - d0)) -gt 0 ] || fail "no event dropped: the budget did not hold"
-	pass "event storm: $((e1 - e0)) sent, $((d1 - d0)) dropped, flood took ${t}s"
+	pass "event storm: $((e1 - e0)) sent (at most $cap), $((d1 - d0)) dropped, flood ${t0} to ${t1}"
 	r=$(mail_from family "$(addr4 family)" $MXS4 25 1)
 	expect_eq "the box still carries mail" 1 "$(outcome delivered "$r")"
 	monitor_stop
 	[ "$(events limited)" -le $((e1 - e0)) ] || fail "monitor saw more than was sent"
 	pass "monitor printed $(events limited) limited events"
+
+	# The slow listener: stopped while its receive buffer fills up, in
+	# rounds of 2,000 new sources a second, until the kernel drops one.
+	"$SMTPRL_TOP/userspace/smtprlctl" monitor >/dev/null 2>"$E2E_TMP/slow.err" &
+	MON_PID=$!
+	monitor_joined "$MON_PID"
+	kill -STOP "$MON_PID"
+	for round in $(seq 60); do
+		zombie_flood 2000 $((5000 + round))
+		zombie_flood 2000 $((5000 + round))
+		drops=$(nl_sock "$MON_PID" drops)
+		[ "${drops:-0}" -gt 0 ] && break
+		lab_sleep 1
+	done
+	[ "${drops:-0}" -gt 0 ] || fail "the stopped monitor's socket never overflowed"
+	kill -CONT "$MON_PID"
+	for _ in $(seq 100); do
+		grep -q "events lost" "$E2E_TMP/slow.err" && break
+		sleep 0.1
+	done
+	grep -q "monitor: events lost (receive buffer full)" "$E2E_TMP/slow.err" ||
+		fail "the slow monitor was not told: $(cat "$E2E_TMP/slow.err")"
+	pass "slow monitor: $drops events dropped after $round rounds, and it says so"
+	monitor_stop
 	expect_stats_add_up
+}
+
+# zombie_flood N SEED: N SYNs from N spoofed sources (the same for a seed).
+zombie_flood() {
+	nsx zombie "$SMTPRL_TOP/build/synflood" line0 \
+		"$(cat /sys/class/net/b-zombie/address)" 192.0.2.99 "$1" "$2" >/dev/null ||
+		fail "synflood $1 $2"
 }
 
 isp_up

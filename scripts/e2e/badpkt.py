@@ -9,10 +9,18 @@ each kind, smtprl's "seen" counter in the initial network namespace (the
 BRAS: /proc/1/net/smtprl/stats) must have grown by exactly what a new
 connection count would be: a well-formed SYN to port 25 counts, nothing
 malformed does. Prints one line per kind and exits 1 on any mismatch.
+
+The counter is read once the BRAS has handled every frame of a kind: the
+frames are queued to the BRAS in order on one CPU (this process is pinned
+to it), so a ping to the BRAS sent after them is answered only after they
+went through smtprl.
 """
+import os
 import socket
 import struct
+import subprocess
 import sys
+import time
 
 ifname, dstmac, src4, dst4, src6, dst6 = sys.argv[1:7]
 repeat = int(sys.argv[7]) if len(sys.argv) > 7 else 3
@@ -122,15 +130,44 @@ def seen():
     raise SystemExit("no seen counter")
 
 
+def barrier(seq):
+    """Ping the BRAS (the default gateway) and wait for its answer."""
+    icmp = struct.pack("!BBHHH", 8, 0, 0, 0xba, seq) + b"barrier"
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), seq, 0, 64, 1, 0,
+                    socket.inet_aton(src4), socket.inet_aton(gw4))
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    s.send(mac + smac + struct.pack("!H", 0x0800) + h + icmp)
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        s.settimeout(end - time.monotonic())
+        try:
+            frame, addr = s.recvfrom(2048)
+        except socket.timeout:
+            break
+        ip = frame[14:]
+        if addr[2] != socket.PACKET_OUTGOING and frame[12:14] == b"\x08\x00" and \
+                ip[9] == 1 and ip[12:16] == socket.inet_aton(gw4):
+            rest = ip[(ip[0] & 15) * 4:]
+            if rest[0] == 0 and struct.unpack("!HH", rest[4:8]) == (0xba, seq):
+                return
+    raise SystemExit(f"the BRAS ({gw4}) did not answer barrier ping {seq}")
+
+
+# One CPU, so the frames reach the BRAS in the order they were sent.
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+gw4 = subprocess.run(["ip", "-4", "route", "show", "default"], capture_output=True,
+                     text=True, check=True).stdout.split()[2]
 mac = bytes.fromhex(dstmac.replace(":", ""))
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
 s.bind((ifname, 0))
 smac = s.getsockname()[4]
 bad = 0
-for what, counts, (etype, pkt) in KINDS:
+for seq, (what, counts, (etype, pkt)) in enumerate(KINDS, 1):
     before = seen()
     for _ in range(repeat):
         s.send(mac + smac + struct.pack("!H", etype) + pkt)
+    barrier(seq)
     got = seen() - before
     ok = got == counts * repeat
     bad += not ok

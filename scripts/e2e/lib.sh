@@ -40,6 +40,30 @@ fail() {
 }
 pass() { echo "ok: $*"; }
 
+# nl_sock PID FIELD: the Groups (the first 32 multicast groups, hex) or
+# Drops column of /proc/net/netlink for PID's generic netlink socket.
+nl_sock() {
+	local inodes
+	inodes=" $(for fd in /proc/"$1"/fd/*; do readlink "$fd"; done 2>/dev/null |
+		sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')"
+	awk -v ino="$inodes" -v f="$2" \
+		'NR > 1 && $2 == 16 && index(ino, " " $10 " ") { print (f == "groups" ? $4 : $9) }' \
+		/proc/net/netlink
+}
+
+# monitor_joined PID: wait until "smtprlctl monitor" at PID has joined
+# the events group (an event sent before that reaches nobody).
+monitor_joined() {
+	local i
+	for i in $(seq 100); do
+		case $(nl_sock "$1" groups) in
+		'' | 00000000) sleep 0.1 ;;
+		*) return 0 ;;
+		esac
+	done
+	fail "monitor $1 did not join the events group in 10 s"
+}
+
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: expected $2, got $3"
