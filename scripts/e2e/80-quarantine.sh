@@ -33,7 +33,7 @@ monitor_start() {
 monitor_stop() {
 	[ -n "$MON_PID" ] || return 0
 	kill "$MON_PID" 2>/dev/null
-	kill -CONT "$MON_PID" 2>/dev/null	# a stopped one too
+	kill -CONT "$MON_PID" 2>/dev/null || true	# a stopped one too
 	wait "$MON_PID" 2>/dev/null || true
 	MON_PID=
 }
