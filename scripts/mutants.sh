@@ -21,7 +21,7 @@ set -uo pipefail
 # Tab-separated: name, file, text, replacement, test. \n and \t in the
 # texts are newlines and tabs.
 MUTANTS=$(cat <<'EOF'
-burst-plus-one	kmod/bucket.c	b->tokens_ns = lim->rate.size_ns;	b->tokens_ns = lim->rate.size_ns + lim->rate.cost_ns;	uml/10-limit
+burst-plus-one	kmod/bucket.c	r->size_ns = size;	r->size_ns = size + cost;	uml/10-limit
 v6-per-address	kmod/classify.c	ipv6_addr_prefix(&dst->v6, &src->v6, min_t(u8, plen, 128));	ipv6_addr_prefix(&dst->v6, &src->v6, 128);	uml/10-limit
 when-full-accepts	kmod/hook.c	return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;	return NF_ACCEPT;	uml/10-limit
 reject-sends-no-rst	kmod/hook.c	nf_send_reset(state->net, state->sk, skb, state->hook);	(void)skb;	uml/10-limit
