@@ -144,7 +144,8 @@ while IFS=$'\t' read -r name file from to test; do
 		bad=1
 	elif [ "$status" != 0 ]; then
 		caught=$((caught + 1))
-		why=$(grep -m1 -E '^FAIL|not ok ' "$log" | cut -c1-110)
+		why=$(grep -h -E '^FAIL|not ok ' "$dir/build/vm/output.log" "$log" 2>/dev/null |
+			head -n 1 | cut -c1-110)
 		echo "mutant $name ($file): caught by $test in $((SECONDS - start)) s: ${why:-status $status}"
 	else
 		echo "mutant $name ($file): SURVIVED $test"
