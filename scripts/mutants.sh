@@ -25,6 +25,7 @@ burst-plus-one	kmod/bucket.c	r->size_ns = size;	r->size_ns = size + cost;	uml/10
 v6-per-address	kmod/classify.c	ipv6_addr_prefix(&dst->v6, &src->v6, min_t(u8, plen, 128));	ipv6_addr_prefix(&dst->v6, &src->v6, 128);	uml/10-limit
 when-full-accepts	kmod/hook.c	return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;	return NF_ACCEPT;	uml/10-limit
 reject-sends-no-rst	kmod/hook.c	nf_send_reset(state->net, state->sk, skb, state->hook);	(void)skb;	uml/10-limit
+hook-after-conntrack	kmod/hook.c	.hooknum = NF_INET_PRE_ROUTING,\n\t\t\t      .priority = NF_IP_PRI_RAW - 1 },	.hooknum = NF_INET_PRE_ROUTING,\n\t\t\t      .priority = NF_IP_PRI_FILTER },	uml/10-limit
 daily-cap-ignored	kmod/bucket.c	if (daily_on(lim) && b->daily_ns < lim->daily.cost_ns)	if (0 && b->daily_ns < lim->daily.cost_ns)	kunit
 exemption-never-expires	kmod/exempt.c	return expired(ex, now_ns) ? NULL : ex;	return ex;	kunit
 gc-forgets-credit	kmod/table.c	smtprl_buckets_full(&e->b, lim, now_ns) &&	true &&	kunit

@@ -106,11 +106,11 @@ expect_eq "both SYNs limited" 2 "$(source_field 10.0.1.6/32 limited)"
 syn_once sub
 
 # The hook sits ahead of conntrack: a dropped SYN never reaches it (a
-# chain after conntrack counts the new connections it saw).
+# chain right after conntrack, at -199, counts the new connections it saw).
 nft -f - <<-'NFT'
 	table inet ct_probe {
 		chain pre {
-			type filter hook prerouting priority -150; policy accept;
+			type filter hook prerouting priority -199; policy accept;
 			tcp dport 25 ct state new counter
 		}
 	}
