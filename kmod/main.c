@@ -82,6 +82,31 @@ static int parse_word(const char *const *names, unsigned int n, const char *s)
 	return -EINVAL;
 }
 
+/*
+ * A refusal of the parameters, as they are spelt: the checks are the
+ * netlink request's, whose messages carry the module's prefix (pr_fmt
+ * adds it again) and name attributes ("v4-prefix", not "v4_prefix").
+ */
+static void param_error(const char *msg)
+{
+	const char *colon;
+	char name[32];
+	size_t len;
+
+	if (str_has_prefix(msg, KBUILD_MODNAME ": "))
+		msg += strlen(KBUILD_MODNAME ": ");
+	colon = strchr(msg, ':');
+	len = colon ? colon - msg : 0;
+	if (!len || len >= sizeof(name)) {
+		pr_err("%s\n", msg);
+		return;
+	}
+	memcpy(name, msg, len);
+	name[len] = '\0';
+	strreplace(name, '-', '_');
+	pr_err("%s%s\n", name, colon);
+}
+
 /* init_net's starting policy from the module parameters. */
 static int params_to_cfg(struct smtprl_policy_cfg *cfg)
 {
@@ -154,7 +179,7 @@ static int __net_init smtprl_net_init(struct net *net)
 	err = smtprl_net_setup(sn, net, &cfg, &extack);
 	if (err) {
 		if (extack._msg)
-			pr_err("%s\n", extack._msg);
+			param_error(extack._msg);
 		return err;
 	}
 	err = smtprl_proc_init(net, sn);

@@ -131,8 +131,11 @@ for p in rate=ten/minute rate=10/fortnight rate=0/minute burst=0 action=block \
 	if grep -q '^smtprl ' /proc/modules; then
 		fail "insmod smtprl.ko $p: module there"
 	fi
+	# The kernel log names the parameter as it is spelt, once prefixed.
+	dmesg | tail -n 5 | grep -v "smtprl: smtprl:" | grep -q "smtprl: ${p%%=*}: " ||
+		fail "insmod smtprl.ko $p: the log does not name ${p%%=*}: $(dmesg | tail -n 2)"
 done
-pass "bad module parameters fail the load (rate, burst, action, when_full, prefixes, hooks)"
+pass "bad module parameters fail the load, and the log names them"
 # enable=N: loaded, configured, not enforcing until told to.
 insmod "$SMTPRL_KO" enable=N rate=1/day burst=1 daily=0 ||
 	[ "${SMTPRL_CONTROL:-0}" = 1 ] || fail "insmod enable=N"
