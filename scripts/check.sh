@@ -64,20 +64,6 @@ checkpatch() {
 		--show-types -f "${files[@]}")
 }
 
-# userspace_build DIR [make args...]: smtprlctl and its unit tests built
-# from scratch in build/DIR (objects an earlier make left in the tree must
-# not turn a rebuild into "Nothing to be done").
-userspace_build() {
-	local out=$SMTPRL_TOP/build/$1
-	shift
-	rm -rf "$out"
-	mkdir -p "$out/userspace"
-	cp -a "$SMTPRL_TOP"/userspace/{Makefile,*.c,*.h,tests} "$out/userspace/"
-	make -C "$out/userspace" clean >/dev/null
-	ln -s "$SMTPRL_TOP/include" "$out/include"
-	make -C "$out/userspace" "$@" all check
-}
-
 # stock_pin SERIES...: fetch the stock kernels and resolve them once for
 # the whole run (scripts/lab-stock.sh: SMTPRL_STOCK_*).
 stock_pin() {
@@ -207,12 +193,6 @@ on_kernel() {
 }
 
 # The spoofed-source SYN sender of scripts/e2e/45-isp-flood.sh.
-build_synflood() {
-	mkdir -p "$SMTPRL_TOP/build"
-	cc -O2 -Wall -Wextra -Werror -o "$SMTPRL_TOP/build/synflood" \
-		"$SMTPRL_TOP/scripts/e2e/synflood.c"
-}
-
 # scenario_results OUTPUT PREFIX: the scenarios of a multi-scenario script
 # (scripts/e2e/isp.sh: scenario) are tests of their own.
 scenario_results() {

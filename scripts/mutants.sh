@@ -80,15 +80,14 @@ plant() {
 # run_test DIR TEST LOG: the test's exit status, in the tree at DIR.
 run_test() {
 	local dir=$1 test=$2 log=$3
+	# What the e2e scripts run besides the module, built as check.sh
+	# builds it: smtprlctl, its sanitizer build (35-batch), the flooder.
 	(
 		set -e
+		SMTPRL_TOP=$dir
 		make -C "$dir/userspace" >/dev/null
-		# The sanitizer build 35-batch runs (as check.sh makes it).
-		mkdir -p "$dir/build/userspace-asan/userspace"
-		cp -a "$dir"/userspace/{Makefile,*.c,*.h} "$dir/build/userspace-asan/userspace/"
-		ln -sfn "$dir/include" "$dir/build/userspace-asan/include"
-		make -C "$dir/build/userspace-asan/userspace" SANITIZE=1 all >/dev/null
-		cc -O2 -o "$dir/build/synflood" "$dir/scripts/e2e/synflood.c"
+		userspace_build userspace-asan SANITIZE=1 >/dev/null
+		build_synflood
 	) >"$log" 2>&1 || return 125
 	if [ "$test" = kunit ]; then
 		"$dir/scripts/check.sh" kunit >>"$log" 2>&1
