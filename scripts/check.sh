@@ -200,14 +200,14 @@ scenario_results() {
 	[ -e "$1" ] || return 0
 	while IFS= read -r line; do
 		[[ $line =~ ^===\ (PASS|FAIL)\ (.+)$ ]] || continue
-		status=0
+		status=0 log=
 		if [ "${BASH_REMATCH[1]}" = FAIL ]; then
 			status=1
 			log=$logdir/${2//\//_}_${BASH_REMATCH[2]//[^A-Za-z0-9.-]/_}.log
 			awk -v s="=== scenario: ${BASH_REMATCH[2]}" \
 				'$0 == s { p = 1 } p { print } p && /^=== FAIL / { exit }' "$1" >"$log"
 		fi
-		record "$2/${BASH_REMATCH[2]}" "$status" "" "${log:-}"
+		record "$2/${BASH_REMATCH[2]}" "$status" "" "$log"
 	done <"$1"
 }
 
@@ -259,8 +259,9 @@ e2e_job() {
 
 # e2e_queue KERNEL...: the e2e tier's work, one item a line, longest first
 # by the seconds each test took last time (unknown: 600, so it starts
-# early; a control run 120), with a control run of every script. The tests of a kernel with more than one vCPU are one item, run
-# in turn: two such guests at once would need four host CPUs.
+# early; a control run 120), with a control run of every script. The
+# tests of a kernel with more than one vCPU are one item, run in turn:
+# two such guests at once would need four host CPUs.
 e2e_queue() {
 	local k t name control chain secs guess
 	local -A last=()

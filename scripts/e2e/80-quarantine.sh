@@ -25,7 +25,8 @@ SLOT=2700
 
 MON_PID=
 monitor_start() {
-	"$SMTPRL_TOP/userspace/smtprlctl" -j monitor >"$E2E_TMP/events.json" &
+	"$SMTPRL_TOP/userspace/smtprlctl" -j monitor >"$E2E_TMP/events.json" \
+		2>"$E2E_TMP/monitor.err" &
 	MON_PID=$!
 	monitor_joined "$MON_PID"
 }
@@ -271,9 +272,7 @@ event_storm() {
 
 	# The slow listener: stopped while its receive buffer fills up, in
 	# rounds of 2,000 new sources a second, until the kernel drops one.
-	"$SMTPRL_TOP/userspace/smtprlctl" monitor >/dev/null 2>"$E2E_TMP/slow.err" &
-	MON_PID=$!
-	monitor_joined "$MON_PID"
+	monitor_start
 	kill -STOP "$MON_PID"
 	for round in $(seq 60); do
 		zombie_flood 2000 $((5000 + round))
@@ -285,11 +284,11 @@ event_storm() {
 	[ "${drops:-0}" -gt 0 ] || fail "the stopped monitor's socket never overflowed"
 	kill -CONT "$MON_PID"
 	for _ in $(seq 100); do
-		grep -q "events lost" "$E2E_TMP/slow.err" && break
+		grep -q "events lost" "$E2E_TMP/monitor.err" && break
 		sleep 0.1
 	done
-	grep -q "monitor: events lost (receive buffer full)" "$E2E_TMP/slow.err" ||
-		fail "the slow monitor was not told: $(cat "$E2E_TMP/slow.err")"
+	grep -q "monitor: events lost (receive buffer full)" "$E2E_TMP/monitor.err" ||
+		fail "the slow monitor was not told: $(cat "$E2E_TMP/monitor.err")"
 	pass "slow monitor: $drops events dropped after $round rounds, and it says so"
 	monitor_stop
 	expect_stats_add_up

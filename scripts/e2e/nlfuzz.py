@@ -44,6 +44,7 @@ import socket
 import struct
 import sys
 import threading
+from collections import Counter
 
 from pyroute2.netlink import NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST
 from pyroute2.netlink.generic import GenericNetlinkSocket
@@ -428,7 +429,7 @@ class Fuzzer(threading.Thread):
         keys = [key_of(x) for x in got]
         after = self.model.exempt
         stable = {k for k in before if k in after and k not in self.touched}
-        dups = {k for k in keys if keys.count(k) > 1} if len(keys) != len(set(keys)) else set()
+        dups = {k for k, n in Counter(keys).items() if n > 1}
         missing = stable - set(keys)
         unknown = set(keys) - set(before) - set(after) - self.touched
         if dups or missing or unknown:
