@@ -72,12 +72,15 @@ check:
 	scripts/check.sh all
 
 check-static:
+	scripts/deps.sh
 	scripts/check.sh static
 
 check-kunit:
+	scripts/deps.sh
 	scripts/check.sh kunit
 
 check-e2e:
+	scripts/deps.sh
 	scripts/check.sh e2e $(KERNEL)
 
 demo:
