@@ -20,11 +20,13 @@
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/ipv6/nf_reject.h>
 
+#include "events.h"
+#include "hook.h"
 #include "netns.h"
 #include "smtprl.h"
 
 /* Is @name one of the scope interfaces? Call under RCU. */
-bool smtprl_iface_match(const struct smtprl_ifset *set, const char *name)
+static bool iface_match(const struct smtprl_ifset *set, const char *name)
 {
 	unsigned int i;
 
@@ -49,7 +51,7 @@ static bool in_scope(struct smtprl_net *sn, const struct smtprl_conn *c,
 	if (any_pfx && smtprl_pfxset_match(&sn->scope, c->family, &c->saddr))
 		return true;
 	/* Locally generated packets have no input device. */
-	return ifs && in && smtprl_iface_match(ifs, in->name);
+	return ifs && in && iface_match(ifs, in->name);
 }
 
 static unsigned int limited(struct smtprl_net *sn, const struct smtprl_policy *p,
@@ -176,8 +178,8 @@ static noinline unsigned int hook_tcp(struct smtprl_net *sn, struct sk_buff *skb
  * Every packet of the namespace passes here: what cannot be TCP leaves
  * at once, without a stack frame; the rest is classified properly.
  */
-unsigned int smtprl_hook(void *priv, struct sk_buff *skb,
-			 const struct nf_hook_state *state)
+static unsigned int smtprl_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
 {
 	if (!smtprl_maybe_tcp(skb, state->pf))
 		return NF_ACCEPT;

@@ -13,8 +13,8 @@
 #include <linux/moduleparam.h>
 #include <linux/netlink.h>
 #include <net/net_namespace.h>
-#include <net/netns/generic.h>
 
+#include "events.h"
 #include "netlink-gen.h"
 #include "netns.h"
 #include "proc.h"
@@ -64,13 +64,6 @@ MODULE_PARM_DESC(hooks, "where to count: prerouting, output or prerouting,output
 static bool enable = true;
 module_param(enable, bool, 0444);
 MODULE_PARM_DESC(enable, "enforce in the initial network namespace at load (Y)");
-
-static unsigned int smtprl_net_id __read_mostly;
-
-struct smtprl_net *smtprl_net(const struct net *net)
-{
-	return net_generic(net, smtprl_net_id);
-}
 
 static int parse_word(const char *const *names, unsigned int n, const char *s)
 {
@@ -247,7 +240,7 @@ static int __init smtprl_init(void)
 	err = genl_register_family(&smtprl_nl_family);
 	if (err)
 		goto err_pernet;
-	smtprl_events_start();
+	smtprl_events_start(&smtprl_nl_family);
 
 	pr_info("version %s loaded\n", SMTPRL_VERSION);
 	return 0;

@@ -10,8 +10,17 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "events.h"
+#include "hook.h"
 #include "netns.h"
 #include "smtprl.h"
+
+unsigned int smtprl_net_id __read_mostly;
+
+struct smtprl_net *smtprl_net(const struct net *net)
+{
+	return net_generic(net, smtprl_net_id);
+}
 
 static struct smtprl_policy *policy_of(struct smtprl_net *sn)
 {

@@ -134,6 +134,7 @@ static inline u64 smtprl_now_ns(void)
 	return ktime_get_coarse_boottime_ns();
 }
 
+extern unsigned int smtprl_net_id;
 struct smtprl_net *smtprl_net(const struct net *net);
 int smtprl_net_setup(struct smtprl_net *sn, struct net *net,
 		     const struct smtprl_policy_cfg *cfg,
@@ -156,25 +157,5 @@ int smtprl_pfx_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k);
 void smtprl_pfx_release(struct smtprl_pfx *p);
 void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out);
 u32 smtprl_quarantined_now(struct smtprl_net *sn, const struct smtprl_stats *st);
-
-/* netlink.c: events, best effort; none sleeps */
-struct smtprl_snap;
-struct smtprl_exempt;
-struct smtprl_conn;
-void smtprl_notify_source(struct smtprl_net *sn, u8 cmd,
-			  const struct smtprl_snap *s, u8 why, u64 now_ns);
-void smtprl_notify_exempt_expired(struct smtprl_net *sn,
-				  struct smtprl_exempt *ex, u64 now_ns);
-void smtprl_notify_table_full(struct smtprl_net *sn,
-			      const struct smtprl_conn *c, u64 now_ns,
-			      u64 interval_ns);
-void smtprl_events_start(void);
-void smtprl_events_stop(void);
-
-/* hook.c */
-unsigned int smtprl_hook(void *priv, struct sk_buff *skb,
-			 const struct nf_hook_state *state);
-bool smtprl_iface_match(const struct smtprl_ifset *set, const char *name);
-int smtprl_hooks_sync(struct smtprl_net *sn, u32 want);
 
 #endif /* _SMTPRL_NETNS_H */

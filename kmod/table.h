@@ -136,6 +136,11 @@ int smtprl_entry_release(struct smtprl_entry *e, const struct smtprl_policy *p,
 			 u64 now_ns, u8 why, struct smtprl_snap *s);
 u32 smtprl_dst_hash(u8 family, const union smtprl_addr *daddr);
 
+/* For table.c: entry.c's work on an entry it holds locked or GC visits. */
+void smtprl_entry_snap_locked(const struct smtprl_entry *e,
+			      const struct smtprl_policy *p, u64 now_ns,
+			      struct smtprl_snap *s);
+
 /* Called by GC for each quarantine it ends, in process context. */
 typedef void (*smtprl_released_fn)(void *arg, const struct smtprl_snap *s,
 				   u8 why);
@@ -145,6 +150,9 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 			     const struct smtprl_policy *p, u64 now_ns,
 			     u64 idle_ns, unsigned int budget,
 			     smtprl_released_fn released, void *arg);
+void smtprl_entry_release_if_over(struct smtprl_entry *e,
+				  const struct smtprl_policy *p, u64 now_ns,
+				  smtprl_released_fn released, void *arg);
 /* Whom source-del and source-flush tell of the quarantines they end. */
 struct smtprl_forget {
 	const struct smtprl_policy *p;

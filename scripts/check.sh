@@ -64,6 +64,15 @@ checkpatch() {
 		--show-types -f "${files[@]}")
 }
 
+# No file of kmod/ calls or includes its way back to itself: the layers
+# stay packet path <- state <- control (Documentation/design.md).
+kmod_graph() {
+	local dir
+	dir=$("$SMTPRL_TOP/scripts/build-module.sh" 6.12) || return 1
+	/usr/bin/python3 "$SMTPRL_TOP/scripts/kmod-graph.py" "$dir/src/kmod" \
+		"$SMTPRL_TOP/kmod"
+}
+
 # stock_pin SERIES...: fetch the stock kernels and resolve them once for
 # the whole run (scripts/lab-stock.sh: SMTPRL_STOCK_*).
 stock_pin() {
@@ -93,6 +102,7 @@ tier_static() {
 	# The UML tree has CONFIG_KUNIT: this build covers kmod/tests/ too.
 	run "static/build-W=1-uml" build_clean uml W=1
 	run static/checkpatch checkpatch
+	run static/kmod-no-call-or-include-circle kmod_graph
 	run static/ynl-generated-in-sync "$SMTPRL_TOP/scripts/ynl-gen.sh" --check
 	run static/userspace-Werror-and-unit-tests userspace_build userspace WERROR=1
 	# The e2e tier's batch test runs this smtprlctl too.

@@ -32,7 +32,7 @@ gc-forgets-credit	kmod/table.c	smtprl_buckets_full(&e->b, lim, now_ns) &&	true &
 quarantine-never-quiet	kmod/quarantine.c	return SMTPRL_RELEASE_QUIET;	return SMTPRL_RELEASE_NONE;	kunit
 policy-set-unprivileged	kmod/netlink-gen.c	.maxattr\t= SMTPRL_A_POLICY_EVENT_INTERVAL,\n\t\t.flags\t\t= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,	.maxattr\t= SMTPRL_A_POLICY_EVENT_INTERVAL,\n\t\t.flags\t\t= GENL_CMD_CAP_DO,	uml/20-netlink
 batch-refusal-unreported	userspace/smtprlctl.c	\tpipe_q.failed++;\n\treport(pipe_q.line[i], err_text(err));	\treport(pipe_q.line[i], err_text(err));	6.12/35-batch
-events-unbudgeted	kmod/netlink.c	ok = st->ev_n < SMTPRL_EVENTS_PER_CPU_SEC;	ok = true;	uml/80-quarantine
+events-unbudgeted	kmod/events.c	ok = st->ev_n < SMTPRL_EVENTS_PER_CPU_SEC;	ok = true;	uml/80-quarantine
 monitor-loss-silent	userspace/smtprlctl.c	fprintf(stderr, "%s: monitor: events lost	if (0) fprintf(stderr, "%s: monitor: events lost	uml/80-quarantine
 kunit-suite-init-fails	kmod/tests/policy_test.c	static struct kunit_suite policy_suite = {	static int policy_fail(struct kunit_suite *s)\n{\n\treturn -ENOMEM;\n}\n\nstatic struct kunit_suite policy_suite = {\n\t.suite_init = policy_fail,	kunit
 kunit-suite-missing	kmod/tests/policy_test.c	kunit_test_suite(policy_suite);	static struct kunit_suite *policy_unused __used = &policy_suite;	kunit

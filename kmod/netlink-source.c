@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Requests on tracked sources: get, dump, forget, quarantine, release.
+ * Process context; changes under the config mutex.
+ */
+
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "attrs.h"
+#include "events.h"
+#include "netlink.h"
+#include "smtprl.h"
+
+static int fill_source(struct sk_buff *skb, void *obj, void *arg, u64 now)
+{
+	struct smtprl_net *sn = arg;
+	const struct smtprl_policy *p = rcu_dereference(sn->policy);
+	struct smtprl_snap s;
+
+	if (!smtprl_entry_snap(obj, p, now, &s))
+		return -ENOENT;
+	return smtprl_put_source(skb, &s, p, now);
+}
+
+/* The source key covering the address in the request (policy's prefix). */
+static int source_key(struct genl_info *info, struct smtprl_net *sn, struct smtprl_key *k)
+{
+	struct smtprl_pfx_key pk;
+	const struct smtprl_policy *p;
+	int err;
+
+	err = smtprl_parse_prefix(info, &pk, false);
+	if (err)
+		return err;
+	memset(k, 0, sizeof(*k));
+	k->family = pk.family;
+	rcu_read_lock();
+	p = rcu_dereference(sn->policy);
+	k->plen = pk.family == NFPROTO_IPV4 ? p->cfg.v4_prefix : p->cfg.v6_prefix;
+	rcu_read_unlock();
+	smtprl_addr_mask(&k->addr, &pk.addr, k->family, k->plen);
+	return 0;
+}
+
+static void *find_source(struct smtprl_net *sn, const void *key)
+{
+	struct smtprl_entry *e = smtprl_table_lookup(&sn->sources, key);
+
+	return e && !READ_ONCE(e->dead) ? e : NULL;
+}
+
+int smtprl_nl_source_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_key k;
+	int err;
+
+	err = source_key(info, smtprl_info_sn(info), &k);
+	if (err)
+		return err;
+	err = smtprl_reply_one(info, find_source, &k, fill_source);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
+	return err;
+}
+
+int smtprl_nl_source_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct smtprl_net *sn = smtprl_cb_sn(cb);
+	int err = smtprl_no_attrs(cb->nlh, cb->extack);
+
+	if (err)
+		return err;
+	return smtprl_dump(skb, cb, &sn->sources.ht,
+			  offsetof(struct smtprl_entry, node), fill_source);
+}
+
+/* A quarantined source was forgotten: its quarantine ends, "gone". */
+static void forgot(void *arg, const struct smtprl_snap *s, u8 why)
+{
+	smtprl_notify_source(arg, SMTPRL_CMD_RELEASED_NTF, s, why, smtprl_now_ns());
+}
+
+int smtprl_nl_source_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = smtprl_info_sn(info);
+	struct smtprl_forget f = { .released = forgot, .arg = sn };
+	struct smtprl_key k;
+	int err;
+
+	err = source_key(info, sn, &k);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	f.p = smtprl_policy_locked(sn);
+	f.now_ns = smtprl_now_ns();
+	err = smtprl_table_reset(&sn->sources, &k, &f);
+	mutex_unlock(&sn->lock);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
+	return err;
+}
+
+int smtprl_nl_source_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = smtprl_info_sn(info);
+	struct smtprl_forget f = { .released = forgot, .arg = sn };
+	int err = smtprl_no_attrs(info->nlhdr, info->extack);
+
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	f.p = smtprl_policy_locked(sn);
+	f.now_ns = smtprl_now_ns();
+	smtprl_table_flush(&sn->sources, &f);
+	mutex_unlock(&sn->lock);
+	return 0;
+}
+
+/* source-quarantine / source-release */
+
+int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = smtprl_info_sn(info);
+	const struct smtprl_policy *p;
+	struct smtprl_entry *e;
+	struct smtprl_quar *q;
+	struct smtprl_snap s;
+	struct smtprl_key k;
+	u64 now, for_ns;
+	int err;
+
+	err = source_key(info, sn, &k);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	p = smtprl_policy_locked(sn);
+	now = smtprl_now_ns();
+	for_ns = p->q.max_ns;
+	/* Seconds; so many that they overflow in ns mean "for ever". */
+	if (info->attrs[SMTPRL_A_ENTRY_EXPIRES] &&
+	    check_mul_overflow(nla_get_u64(info->attrs[SMTPRL_A_ENTRY_EXPIRES]),
+			       (u64)NSEC_PER_SEC, &for_ns))
+		for_ns = U64_MAX;
+	/* Before the source is tracked: a refusal leaves nothing behind. */
+	q = kmalloc(sizeof(*q), GFP_KERNEL);
+	if (!q) {
+		mutex_unlock(&sn->lock);
+		return -ENOMEM;
+	}
+	rcu_read_lock();
+	/* Tracked from now on: a full bucket, as any new source. */
+	e = smtprl_table_get(&sn->sources, &k, &p->limit, p->cfg.max_sources, now);
+	if (!e) {
+		kfree(q);
+		NL_SET_ERR_MSG_MOD(info->extack, "addr: the source table is full");
+		err = -ENOSPC;
+	} else {
+		err = smtprl_entry_quarantine(e, now, for_ns, q);
+		if (err > 0) {
+			/* A new quarantine, not a longer one. */
+			smtprl_stat_inc(sn, SMTPRL_STAT_QUARANTINES);
+			if (smtprl_entry_snap(e, p, now, &s))
+				smtprl_notify_source(sn, SMTPRL_CMD_QUARANTINED_NTF,
+						     &s, 0, now);
+			err = 0;
+		} else if (err == -ENOENT) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "addr: source forgotten meanwhile, try again");
+		}
+	}
+	rcu_read_unlock();
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+int smtprl_nl_source_release_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct smtprl_net *sn = smtprl_info_sn(info);
+	const struct smtprl_policy *p;
+	struct smtprl_entry *e;
+	struct smtprl_snap s;
+	struct smtprl_key k;
+	u64 now;
+	int err;
+
+	err = source_key(info, sn, &k);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	p = smtprl_policy_locked(sn);
+	now = smtprl_now_ns();
+	rcu_read_lock();
+	e = smtprl_table_lookup(&sn->sources, &k);
+	err = e ? smtprl_entry_release(e, p, now, SMTPRL_RELEASE_OPERATOR, &s) : -ENOENT;
+	if (!err) {
+		smtprl_stat_inc(sn, SMTPRL_STAT_RELEASES);
+		smtprl_notify_source(sn, SMTPRL_CMD_RELEASED_NTF, &s,
+				     SMTPRL_RELEASE_OPERATOR, now);
+	}
+	rcu_read_unlock();
+	mutex_unlock(&sn->lock);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
+	else if (err == -ESRCH)
+		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not quarantined");
+	return err;
+}
+
