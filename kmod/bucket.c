@@ -6,6 +6,10 @@
  * lock or allocates: callers hold the lock of whatever embeds the buckets.
  */
 
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/overflow.h>
 
 #include "bucket.h"
@@ -17,33 +21,31 @@
  * @count: connections per unit, >= 1
  * @unit_ns: length of the unit in ns
  * @burst: connections the bucket holds, >= 1
- * @extack: where the reason for a rejection goes
+ * @count_attr: the attribute @count came from, blamed if it is refused
+ * @burst_attr: the same for @burst
+ * @bad: why it was refused
  *
  * 1/day and 1000000/second are both valid; a burst whose credit does not fit
  * in u64 ns is rejected rather than wrapped.
  */
 int smtprl_rate_init(struct smtprl_rate *r, u64 count, u64 unit_ns, u64 burst,
-		     struct netlink_ext_ack *extack)
+		     u16 count_attr, u16 burst_attr, struct smtprl_bad *bad)
 {
 	u64 cost, size;
 
-	if (!count) {
-		NL_SET_ERR_MSG_MOD(extack, "rate: must be at least 1 per unit");
-		return -EINVAL;
-	}
-	if (count > unit_ns) {
-		NL_SET_ERR_MSG_MOD(extack, "rate: value too large (max 1000000000/second)");
-		return -ERANGE;
-	}
-	if (!burst) {
-		NL_SET_ERR_MSG_MOD(extack, "burst: must be at least 1");
-		return -EINVAL;
-	}
+	if (!count)
+		return smtprl_refuse(bad, count_attr, "rate: must be at least 1 per unit",
+				     -EINVAL);
+	if (count > unit_ns)
+		return smtprl_refuse(bad, count_attr,
+				     "rate: value too large (max 1000000000/second)",
+				     -ERANGE);
+	if (!burst)
+		return smtprl_refuse(bad, burst_attr, "burst: must be at least 1", -EINVAL);
 	cost = div64_u64(unit_ns, count);
-	if (check_mul_overflow(cost, burst, &size)) {
-		NL_SET_ERR_MSG_MOD(extack, "burst: value too large for this rate");
-		return -ERANGE;
-	}
+	if (check_mul_overflow(cost, burst, &size))
+		return smtprl_refuse(bad, burst_attr, "burst: value too large for this rate",
+				     -ERANGE);
 	r->cost_ns = cost;
 	r->size_ns = size;
 	return 0;

@@ -7,8 +7,9 @@
 #ifndef _SMTPRL_BUCKET_H
 #define _SMTPRL_BUCKET_H
 
-#include <linux/netlink.h>
 #include <linux/types.h>
+
+#include "bad.h"
 
 /* A validated rate: what one connection costs and how much a bucket holds. */
 struct smtprl_rate {
@@ -30,7 +31,7 @@ struct smtprl_buckets {
 };
 
 int smtprl_rate_init(struct smtprl_rate *r, u64 count, u64 unit_ns, u64 burst,
-		     struct netlink_ext_ack *extack);
+		     u16 count_attr, u16 burst_attr, struct smtprl_bad *bad);
 void smtprl_buckets_init(struct smtprl_buckets *b,
 			 const struct smtprl_limit *lim, u64 now_ns);
 void smtprl_buckets_carry(struct smtprl_buckets *b,

@@ -55,7 +55,7 @@ static bool event_budget(struct smtprl_net *sn, u64 now)
 		st->ev_n++;
 	local_bh_enable();
 	if (!ok)
-		smtprl_stat_inc(sn, SMTPRL_STAT_EVENTS_DROPPED);
+		smtprl_stat_inc(sn, SMTPRL_A_STATS_EVENTS_DROPPED);
 	return ok;
 }
 
@@ -108,7 +108,7 @@ static bool event_new(struct smtprl_net *sn, u8 cmd, size_t size, u64 now,
 	}
 	return true;
 err:
-	smtprl_stat_inc(sn, SMTPRL_STAT_EVENTS_DROPPED);
+	smtprl_stat_inc(sn, SMTPRL_A_STATS_EVENTS_DROPPED);
 	return false;
 }
 
@@ -123,7 +123,7 @@ static void event_send(struct smtprl_net *sn, struct event *ev, int err)
 		if (err == -ESRCH)
 			err = 0;	/* the listener left meanwhile */
 	}
-	smtprl_stat_inc(sn, err ? SMTPRL_STAT_EVENTS_DROPPED : SMTPRL_STAT_EVENTS);
+	smtprl_stat_inc(sn, err ? SMTPRL_A_STATS_EVENTS_DROPPED : SMTPRL_A_STATS_EVENTS);
 }
 
 /**

@@ -23,32 +23,31 @@ void smtprl_exempt_release(struct smtprl_pfx *p)
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_release);
 
-static int limit_init(struct smtprl_exempt *ex, struct netlink_ext_ack *extack)
+static int limit_init(struct smtprl_exempt *ex, struct smtprl_bad *bad)
 {
 	const struct smtprl_exempt_spec *spec = &ex->spec;
 	int err;
 
 	if (!spec->rate) {
-		if (spec->burst || spec->daily) {
-			NL_SET_ERR_MSG_MOD(extack, "exempt: burst and daily need a rate");
-			return -EINVAL;
-		}
+		if (spec->burst || spec->daily)
+			return smtprl_refuse(bad, 0, "exempt: burst and daily need a rate",
+					     -EINVAL);
 		return 0;
 	}
-	if (spec->rate_unit >= __SMTPRL_UNIT_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "rate: unknown unit");
-		return -EINVAL;
-	}
+	if (spec->rate_unit >= __SMTPRL_UNIT_MAX)
+		return smtprl_refuse(bad, SMTPRL_A_ENTRY_RATE_UNIT, "rate: unknown unit", -EINVAL);
 	/* Burst defaults to one unit's worth, as in "rate 100/hour". */
 	err = smtprl_rate_init(&ex->limit.rate, spec->rate,
 			       smtprl_unit_ns(spec->rate_unit),
-			       spec->burst ?: spec->rate, extack);
+			       spec->burst ?: spec->rate, SMTPRL_A_ENTRY_RATE,
+			       SMTPRL_A_ENTRY_BURST, bad);
 	if (err)
 		return err;
 	if (spec->daily)
 		return smtprl_rate_init(&ex->limit.daily, spec->daily,
 					smtprl_unit_ns(SMTPRL_UNIT_DAY),
-					spec->daily, extack);
+					spec->daily, SMTPRL_A_ENTRY_DAILY,
+					SMTPRL_A_ENTRY_DAILY, bad);
 	return 0;
 }
 
@@ -58,13 +57,13 @@ static int limit_init(struct smtprl_exempt *ex, struct netlink_ext_ack *extack)
  * @spec: validated key plus what the operator asked for
  * @replace: replace an existing exemption instead of failing with -EEXIST
  * @now_ns: the current time (an expiry in the past is refused)
- * @extack: reason for a rejection
+ * @bad: why it was refused
  *
  * A replaced exemption keeps its counters and its bucket's credit
  * (clamped to the new size). Config mutex held.
  */
 int smtprl_exempt_add(struct smtprl_pfxset *s, const struct smtprl_exempt_spec *spec,
-		      bool replace, u64 now_ns, struct netlink_ext_ack *extack)
+		      bool replace, u64 now_ns, struct smtprl_bad *bad)
 {
 	struct smtprl_exempt *ex, *old = NULL;
 	struct smtprl_pfx *found;
@@ -72,25 +71,19 @@ int smtprl_exempt_add(struct smtprl_pfxset *s, const struct smtprl_exempt_spec *
 
 	/* Allocates with GFP_KERNEL: never from the packet path. */
 	might_sleep();
-	if (spec->expires_ns && spec->expires_ns <= now_ns) {
-		NL_SET_ERR_MSG_MOD(extack, "expires: already in the past");
-		return -EINVAL;
-	}
-	if (strnlen(spec->comment, sizeof(spec->comment)) > SMTPRL_COMMENT_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "comment: longer than 64 bytes");
-		return -EINVAL;
-	}
+	if (spec->expires_ns && spec->expires_ns <= now_ns)
+		return smtprl_refuse(bad, SMTPRL_A_ENTRY_EXPIRES, "expires: already in the past",
+				     -EINVAL);
+	if (strnlen(spec->comment, sizeof(spec->comment)) > SMTPRL_COMMENT_MAX)
+		return smtprl_refuse(bad, SMTPRL_A_ENTRY_COMMENT, "comment: longer than 64 bytes",
+				     -EINVAL);
 	rcu_read_lock();
 	found = smtprl_pfxset_find(s, &spec->key);
 	rcu_read_unlock();
-	if (found && !replace) {
-		NL_SET_ERR_MSG_MOD(extack, "exempt: already exists (use replace)");
-		return -EEXIST;
-	}
-	if (!found && s->n >= SMTPRL_EXEMPT_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "exempt: too many exemptions (max 1048576)");
-		return -ENOSPC;
-	}
+	if (found && !replace)
+		return smtprl_refuse(bad, 0, "exempt: already exists (use replace)", -EEXIST);
+	if (!found && s->n >= SMTPRL_EXEMPT_MAX)
+		return smtprl_refuse(bad, 0, "exempt: too many exemptions (max 1048576)", -ENOSPC);
 
 	ex = kzalloc(sizeof(*ex), GFP_KERNEL_ACCOUNT);
 	if (!ex)
@@ -98,7 +91,7 @@ int smtprl_exempt_add(struct smtprl_pfxset *s, const struct smtprl_exempt_spec *
 	ex->spec = *spec;
 	ex->pfx.key = spec->key;
 	spin_lock_init(&ex->lock);
-	err = limit_init(ex, extack);
+	err = limit_init(ex, bad);
 	if (err)
 		goto err_free;
 	smtprl_buckets_init(&ex->b, &ex->limit, now_ns);

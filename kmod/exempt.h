@@ -37,7 +37,7 @@ struct smtprl_exempt {
 };
 
 int smtprl_exempt_add(struct smtprl_pfxset *s, const struct smtprl_exempt_spec *spec,
-		      bool replace, u64 now_ns, struct netlink_ext_ack *extack);
+		      bool replace, u64 now_ns, struct smtprl_bad *bad);
 int smtprl_exempt_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k);
 unsigned int smtprl_exempt_flush(struct smtprl_pfxset *s);
 typedef void (*smtprl_expired_fn)(void *arg, struct smtprl_exempt *ex);

@@ -59,17 +59,17 @@ static unsigned int limited(struct smtprl_net *sn, const struct smtprl_policy *p
 {
 	switch (p->cfg.action) {
 	case SMTPRL_ACTION_MONITOR:
-		smtprl_stat_inc(sn, SMTPRL_STAT_WOULD_LIMIT);
+		smtprl_stat_inc(sn, SMTPRL_A_STATS_WOULD_LIMIT);
 		return NF_ACCEPT;
 	case SMTPRL_ACTION_REJECT:
 		if (state->pf == NFPROTO_IPV4)
 			nf_send_reset(state->net, state->sk, skb, state->hook);
 		else
 			nf_send_reset6(state->net, state->sk, skb, state->hook);
-		smtprl_stat_inc(sn, SMTPRL_STAT_REJECT_SENT);
+		smtprl_stat_inc(sn, SMTPRL_A_STATS_REJECT_SENT);
 		fallthrough;
 	default:
-		smtprl_stat_inc(sn, SMTPRL_STAT_LIMITED);
+		smtprl_stat_inc(sn, SMTPRL_A_STATS_LIMITED);
 		return NF_DROP;
 	}
 }
@@ -79,12 +79,12 @@ static void notify(struct smtprl_net *sn, const struct smtprl_outcome *o,
 		   u64 now)
 {
 	if (o->release) {
-		smtprl_stat_inc(sn, SMTPRL_STAT_RELEASES);
+		smtprl_stat_inc(sn, SMTPRL_A_STATS_RELEASES);
 		smtprl_notify_source(sn, SMTPRL_CMD_RELEASED_NTF, &o->snap,
 				     o->release, now);
 	}
 	if (o->cmd == SMTPRL_CMD_QUARANTINED_NTF)
-		smtprl_stat_inc(sn, SMTPRL_STAT_QUARANTINES);
+		smtprl_stat_inc(sn, SMTPRL_A_STATS_QUARANTINES);
 	if (o->cmd)
 		smtprl_notify_source(sn, o->cmd, &o->snap, 0, now);
 }
@@ -115,18 +115,18 @@ static unsigned int track(struct smtprl_net *sn, const struct smtprl_policy *p,
 		case SMTPRL_RETRY:
 			continue;
 		case SMTPRL_ALLOW:
-			smtprl_stat_inc(sn, SMTPRL_STAT_ALLOWED);
+			smtprl_stat_inc(sn, SMTPRL_A_STATS_ALLOWED);
 			notify(sn, &o, now);
 			return NF_ACCEPT;
 		case SMTPRL_QUARANTINE:
-			smtprl_stat_inc(sn, SMTPRL_STAT_QUARANTINE_REFUSED);
+			smtprl_stat_inc(sn, SMTPRL_A_STATS_QUARANTINE_REFUSED);
 			return limited(sn, p, skb, state);
 		case SMTPRL_LIMIT:
 			notify(sn, &o, now);
 			return limited(sn, p, skb, state);
 		}
 	}
-	smtprl_stat_inc(sn, SMTPRL_STAT_TABLE_FULL);
+	smtprl_stat_inc(sn, SMTPRL_A_STATS_TABLE_FULL);
 	smtprl_notify_table_full(sn, c, now, p->event_ns);
 	return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;
 }
@@ -146,29 +146,29 @@ static noinline unsigned int hook_tcp(struct smtprl_net *sn, struct sk_buff *skb
 		/* No connection to count, but one could hide in it. */
 		if (!in_scope(sn, &c, state->in))
 			return NF_ACCEPT;
-		smtprl_stat_inc(sn, SMTPRL_STAT_FRAGMENTS_DROPPED);
+		smtprl_stat_inc(sn, SMTPRL_A_STATS_FRAGMENTS_DROPPED);
 		return p->cfg.action == SMTPRL_ACTION_MONITOR ? NF_ACCEPT : NF_DROP;
 	case SMTPRL_NEW_CONN:
 		break;
 	}
 
-	smtprl_stat_inc(sn, SMTPRL_STAT_SEEN);
+	smtprl_stat_inc(sn, SMTPRL_A_STATS_SEEN);
 	if (!in_scope(sn, &c, state->in)) {
-		smtprl_stat_inc(sn, SMTPRL_STAT_OUT_OF_SCOPE);
+		smtprl_stat_inc(sn, SMTPRL_A_STATS_OUT_OF_SCOPE);
 		return NF_ACCEPT;
 	}
 	if (smtprl_pfxset_match(&sn->relay, c.family, &c.daddr)) {
-		smtprl_stat_inc(sn, SMTPRL_STAT_RELAY);
+		smtprl_stat_inc(sn, SMTPRL_A_STATS_RELAY);
 		return NF_ACCEPT;
 	}
 	now = smtprl_now_ns();
 	ex = smtprl_exempt_match(&sn->exempt, c.family, &c.saddr, now);
 	if (ex) {
 		if (smtprl_exempt_take(ex, now)) {
-			smtprl_stat_inc(sn, SMTPRL_STAT_EXEMPT);
+			smtprl_stat_inc(sn, SMTPRL_A_STATS_EXEMPT);
 			return NF_ACCEPT;
 		}
-		smtprl_stat_inc(sn, SMTPRL_STAT_EXEMPT_LIMITED);
+		smtprl_stat_inc(sn, SMTPRL_A_STATS_EXEMPT_LIMITED);
 		return limited(sn, p, skb, state);
 	}
 	return track(sn, p, &c, now, skb, state);

@@ -76,28 +76,34 @@ static int parse_word(const char *const *names, unsigned int n, const char *s)
 }
 
 /*
- * A refusal of the parameters, as they are spelt: the checks are the
- * netlink request's, whose messages carry the module's prefix (pr_fmt
- * adds it again) and name attributes ("v4-prefix", not "v4_prefix").
+ * A refusal of the parameters, naming the parameter as it is spelt: the
+ * checks are the netlink request's, whose reasons name the attribute
+ * ("v4-prefix: ...") after the module's prefix, which pr_fmt adds again.
  */
-static void param_error(const char *msg)
+static void param_error(const struct smtprl_bad *bad)
 {
-	const char *colon;
-	char name[32];
-	size_t len;
+	const char *msg = bad->msg + strlen(KBUILD_MODNAME ": ");
+	const struct smtprl_field *f = smtprl_policy_field(bad->attr);
+	const char *why = strchr(msg, ':');
+	const char *param;
 
-	if (str_has_prefix(msg, KBUILD_MODNAME ": "))
-		msg += strlen(KBUILD_MODNAME ": ");
-	colon = strchr(msg, ':');
-	len = colon ? colon - msg : 0;
-	if (!len || len >= sizeof(name)) {
-		pr_err("%s\n", msg);
-		return;
+	switch (bad->attr) {
+	case SMTPRL_A_POLICY_PORT:
+		param = "ports";
+		break;
+	case SMTPRL_A_POLICY_RATE_UNIT:
+		param = "rate";
+		break;
+	case SMTPRL_A_POLICY_ENABLED:
+		param = "enable";
+		break;
+	default:
+		param = f ? f->key : NULL;
 	}
-	memcpy(name, msg, len);
-	name[len] = '\0';
-	strreplace(name, '-', '_');
-	pr_err("%s%s\n", name, colon);
+	if (param && why)
+		pr_err("%s%s\n", param, why);
+	else
+		pr_err("%s\n", msg);
 }
 
 /* init_net's starting policy from the module parameters. */
@@ -157,8 +163,8 @@ static int params_to_cfg(struct smtprl_policy_cfg *cfg)
 static int __net_init smtprl_net_init(struct net *net)
 {
 	struct smtprl_net *sn = smtprl_net(net);
-	struct netlink_ext_ack extack = {};
 	struct smtprl_policy_cfg cfg;
+	struct smtprl_bad bad = {};
 	int err;
 
 	if (net_eq(net, &init_net)) {
@@ -169,10 +175,10 @@ static int __net_init smtprl_net_init(struct net *net)
 		smtprl_policy_defaults(&cfg);
 	}
 	/* The parameters are checked like any netlink request. */
-	err = smtprl_net_setup(sn, net, &cfg, &extack);
+	err = smtprl_net_setup(sn, net, &cfg, &bad);
 	if (err) {
-		if (extack._msg)
-			param_error(extack._msg);
+		if (bad.msg)
+			param_error(&bad);
 		return err;
 	}
 	err = smtprl_proc_init(net, sn);

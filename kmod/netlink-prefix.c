@@ -34,6 +34,7 @@ static int pfx_change(struct genl_info *info, struct smtprl_pfxset *(*set)(struc
 		      bool add)
 {
 	struct smtprl_net *sn = smtprl_info_sn(info);
+	struct smtprl_bad bad = {};
 	struct smtprl_pfx_key k;
 	int err;
 
@@ -47,23 +48,23 @@ static int pfx_change(struct genl_info *info, struct smtprl_pfxset *(*set)(struc
 		}
 		nla_strscpy(name, info->attrs[SMTPRL_A_ENTRY_IFNAME], sizeof(name));
 		mutex_lock(&sn->lock);
-		err = add ? smtprl_scope_iface_add(sn, name, info->extack)
+		err = add ? smtprl_scope_iface_add(sn, name, &bad)
 			  : smtprl_scope_iface_del(sn, name);
 		mutex_unlock(&sn->lock);
 		if (err == -ENOENT)
-			NL_SET_ERR_MSG_MOD(info->extack, "ifname: not in scope");
-		return smtprl_entry_blame(info, SMTPRL_A_ENTRY_IFNAME, err);
+			smtprl_refuse(&bad, SMTPRL_A_ENTRY_IFNAME, "ifname: not in scope", err);
+		return smtprl_nl_refuse(info, SMTPRL_A_ENTRY_IFNAME, &bad, err);
 	}
 	err = smtprl_parse_prefix(info, &k, true);
 	if (err)
 		return err;
 	mutex_lock(&sn->lock);
-	err = add ? smtprl_pfx_add(set(sn), &k, info->extack)
+	err = add ? smtprl_pfx_add(set(sn), &k, &bad)
 		  : smtprl_pfx_del(set(sn), &k);
 	mutex_unlock(&sn->lock);
 	if (err == -ENOENT)
-		NL_SET_ERR_MSG_MOD(info->extack, "prefix: not present");
-	return smtprl_entry_blame(info, SMTPRL_A_ENTRY_PLEN, err);
+		smtprl_refuse(&bad, SMTPRL_A_ENTRY_PLEN, "prefix: not present", err);
+	return smtprl_nl_refuse(info, SMTPRL_A_ENTRY_PLEN, &bad, err);
 }
 
 int smtprl_nl_scope_add_doit(struct sk_buff *skb, struct genl_info *info)
@@ -171,6 +172,7 @@ int smtprl_nl_exempt_add_doit(struct sk_buff *skb, struct genl_info *info)
 	struct smtprl_net *sn = smtprl_info_sn(info);
 	struct nlattr **tb = info->attrs;
 	struct smtprl_exempt_spec spec = {};
+	struct smtprl_bad bad = {};
 	u64 now = smtprl_now_ns();
 	int err;
 
@@ -200,11 +202,11 @@ int smtprl_nl_exempt_add_doit(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&sn->lock);
 	err = smtprl_exempt_add(&sn->exempt, &spec, nla_get_flag(tb[SMTPRL_A_ENTRY_REPLACE]),
-				now, info->extack);
+				now, &bad);
 	mutex_unlock(&sn->lock);
 	if (!err)
 		smtprl_gc_kick(sn);	/* it may expire */
-	return smtprl_entry_blame(info, SMTPRL_A_ENTRY_REPLACE, err);
+	return smtprl_nl_refuse(info, SMTPRL_A_ENTRY_REPLACE, &bad, err);
 }
 
 int smtprl_nl_exempt_del_doit(struct sk_buff *skb, struct genl_info *info)

@@ -161,7 +161,7 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 		err = smtprl_entry_quarantine(e, now, for_ns, q);
 		if (err > 0) {
 			/* A new quarantine, not a longer one. */
-			smtprl_stat_inc(sn, SMTPRL_STAT_QUARANTINES);
+			smtprl_stat_inc(sn, SMTPRL_A_STATS_QUARANTINES);
 			if (smtprl_entry_snap(e, p, now, &s))
 				smtprl_notify_source(sn, SMTPRL_CMD_QUARANTINED_NTF,
 						     &s, 0, now);
@@ -196,7 +196,7 @@ int smtprl_nl_source_release_doit(struct sk_buff *skb, struct genl_info *info)
 	e = smtprl_table_lookup(&sn->sources, &k);
 	err = e ? smtprl_entry_release(e, p, now, SMTPRL_RELEASE_OPERATOR, &s) : -ENOENT;
 	if (!err) {
-		smtprl_stat_inc(sn, SMTPRL_STAT_RELEASES);
+		smtprl_stat_inc(sn, SMTPRL_A_STATS_RELEASES);
 		smtprl_notify_source(sn, SMTPRL_CMD_RELEASED_NTF, &s,
 				     SMTPRL_RELEASE_OPERATOR, now);
 	}

@@ -25,12 +25,6 @@ static inline struct smtprl_net *smtprl_cb_sn(struct netlink_callback *cb)
 	return smtprl_net(sock_net(cb->skb->sk));
 }
 
-/* The request's attributes, as the op's policy parsed them. */
-struct smtprl_req_field {
-	const char *name;	/* as the spec spells it, in refusals */
-	int type;
-};
-
 int smtprl_no_attrs(const struct nlmsghdr *nlh, struct netlink_ext_ack *extack);
 void *smtprl_reply_put(struct sk_buff *skb, struct genl_info *info);
 int smtprl_reply_one(struct genl_info *info,
@@ -39,9 +33,8 @@ int smtprl_reply_one(struct genl_info *info,
 int smtprl_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		struct rhashtable *ht, unsigned int head_offset,
 		smtprl_fill_fn fill);
-int smtprl_blame(struct genl_info *info, const struct smtprl_req_field *f,
-		 size_t n, int maxattr, int err);
-int smtprl_entry_blame(struct genl_info *info, int maxattr, int err);
+int smtprl_nl_refuse(struct genl_info *info, int maxattr,
+		     const struct smtprl_bad *bad, int err);
 int smtprl_parse_prefix(struct genl_info *info, struct smtprl_pfx_key *k,
 			bool with_plen);
 
@@ -49,11 +42,6 @@ int smtprl_parse_prefix(struct genl_info *info, struct smtprl_pfx_key *k,
 static inline u32 smtprl_attr_u32(struct nlattr **tb, int type, u32 def)
 {
 	return tb[type] ? nla_get_u32(tb[type]) : def;
-}
-
-static inline u8 smtprl_attr_u8(struct nlattr **tb, int type, u8 def)
-{
-	return tb[type] ? nla_get_u8(tb[type]) : def;
 }
 
 #endif /* _SMTPRL_NETLINK_H */

@@ -72,7 +72,7 @@ static void gc_released(void *arg, const struct smtprl_snap *s, u8 why)
 {
 	struct gc_ctx *c = arg;
 
-	smtprl_stat_inc(c->sn, SMTPRL_STAT_RELEASES);
+	smtprl_stat_inc(c->sn, SMTPRL_A_STATS_RELEASES);
 	smtprl_notify_source(c->sn, SMTPRL_CMD_RELEASED_NTF, s, why, c->now_ns);
 }
 
@@ -93,9 +93,9 @@ static void gc_run(struct smtprl_net *sn, u64 now_ns)
 			    (u64)READ_ONCE(gc_idle) * NSEC_PER_SEC,
 			    smtprl_table_gc_budget(&sn->sources),
 			    gc_released, &c);
-	smtprl_stat_add(sn, SMTPRL_STAT_GC_REMOVED, n);
+	smtprl_stat_add(sn, SMTPRL_A_STATS_GC_REMOVED, n);
 	n = smtprl_exempt_expire(&sn->exempt, now_ns, gc_expired, &c);
-	smtprl_stat_add(sn, SMTPRL_STAT_EXEMPT_EXPIRED, n);
+	smtprl_stat_add(sn, SMTPRL_A_STATS_EXEMPT_EXPIRED, n);
 }
 
 /* Run GC in a second, unless it is due already. Any context. */
@@ -130,11 +130,11 @@ static void gc_work(struct work_struct *work)
  * @sn: the namespace's state
  * @net: the namespace
  * @cfg: the starting policy (validated here)
- * @extack: reason for a rejection
+ * @bad: why it was refused
  */
 int smtprl_net_setup(struct smtprl_net *sn, struct net *net,
 		     const struct smtprl_policy_cfg *cfg,
-		     struct netlink_ext_ack *extack)
+		     struct smtprl_bad *bad)
 {
 	struct smtprl_policy *p;
 	int cpu, err;
@@ -146,7 +146,7 @@ int smtprl_net_setup(struct smtprl_net *sn, struct net *net,
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
-	err = smtprl_policy_build(p, cfg, extack);
+	err = smtprl_policy_build(p, cfg, bad);
 	if (err)
 		goto err_free_policy;
 	RCU_INIT_POINTER(sn->policy, p);
@@ -221,7 +221,7 @@ void smtprl_net_teardown(struct smtprl_net *sn)
 
 /* Start or stop enforcing in this namespace. Config mutex held. */
 int smtprl_net_enable(struct smtprl_net *sn, bool on,
-		      struct netlink_ext_ack *extack)
+		      struct smtprl_bad *bad)
 {
 	int err;
 
@@ -230,7 +230,8 @@ int smtprl_net_enable(struct smtprl_net *sn, bool on,
 	if (!err)
 		WRITE_ONCE(sn->enabled, on);
 	else
-		NL_SET_ERR_MSG_MOD(extack, "enabled: cannot register netfilter hooks");
+		smtprl_refuse(bad, SMTPRL_A_POLICY_ENABLED,
+			      "enabled: cannot register netfilter hooks", err);
 	return err;
 }
 
@@ -245,7 +246,7 @@ const struct smtprl_policy *smtprl_policy_locked(struct smtprl_net *sn)
  * @sn: the namespace's state
  * @cfg: the complete new policy
  * @enable: enforce from now on (the caller passes sn->enabled to keep it)
- * @extack: reason for a rejection
+ * @bad: why it was refused
  *
  * All or nothing: the policy is built and the hooks it needs registered
  * before anything is published; on error the old policy, hooks and
@@ -253,7 +254,7 @@ const struct smtprl_policy *smtprl_policy_locked(struct smtprl_net *sn)
  * the new size is clamped at their next packet. Config mutex held.
  */
 int smtprl_policy_set(struct smtprl_net *sn, const struct smtprl_policy_cfg *cfg,
-		      bool enable, struct netlink_ext_ack *extack)
+		      bool enable, struct smtprl_bad *bad)
 {
 	struct smtprl_policy *p, *old;
 	int err;
@@ -262,16 +263,18 @@ int smtprl_policy_set(struct smtprl_net *sn, const struct smtprl_policy_cfg *cfg
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
-	err = smtprl_policy_build(p, cfg, extack);
+	err = smtprl_policy_build(p, cfg, bad);
 	if (err)
 		goto err_free;
 	/* smtprl_hooks_sync() unwinds itself: on error nothing changed. */
 	err = smtprl_hooks_sync(sn, enable ? cfg->hooks : 0);
 	if (err) {
 		if (enable && !sn->enabled)
-			NL_SET_ERR_MSG_MOD(extack, "enabled: cannot register netfilter hooks");
+			smtprl_refuse(bad, SMTPRL_A_POLICY_ENABLED,
+				      "enabled: cannot register netfilter hooks", err);
 		else
-			NL_SET_ERR_MSG_MOD(extack, "hooks: cannot register netfilter hooks");
+			smtprl_refuse(bad, SMTPRL_A_POLICY_HOOKS,
+				      "hooks: cannot register netfilter hooks", err);
 		goto err_free;
 	}
 	old = policy_of(sn);
@@ -286,30 +289,27 @@ err_free:
 }
 
 int smtprl_scope_iface_add(struct smtprl_net *sn, const char *name,
-			   struct netlink_ext_ack *extack)
+			   struct smtprl_bad *bad)
 {
 	struct smtprl_ifset *old, *set;
 	size_t len = strnlen(name, IFNAMSIZ);
 	unsigned int i, n;
 
 	lockdep_assert_held(&sn->lock);
-	if (!len || len >= IFNAMSIZ) {
-		NL_SET_ERR_MSG_MOD(extack, "ifname: empty or too long");
-		return -EINVAL;
-	}
+	if (!len || len >= IFNAMSIZ)
+		return smtprl_refuse(bad, SMTPRL_A_ENTRY_IFNAME, "ifname: empty or too long",
+				     -EINVAL);
 	old = rcu_dereference_protected(sn->scope_ifs, lockdep_is_held(&sn->lock));
 	n = old ? old->n : 0;
 	/* Exact duplicates only: "ppp+" and "ppp0" may coexist. */
 	for (i = 0; i < n; i++) {
-		if (!strncmp(old->ifs[i].name, name, IFNAMSIZ)) {
-			NL_SET_ERR_MSG_MOD(extack, "ifname: already in scope");
-			return -EEXIST;
-		}
+		if (!strncmp(old->ifs[i].name, name, IFNAMSIZ))
+			return smtprl_refuse(bad, SMTPRL_A_ENTRY_IFNAME,
+					     "ifname: already in scope", -EEXIST);
 	}
-	if (n >= SMTPRL_MAX_IFACES) {
-		NL_SET_ERR_MSG_MOD(extack, "ifname: too many interfaces (max 32)");
-		return -ENOSPC;
-	}
+	if (n >= SMTPRL_MAX_IFACES)
+		return smtprl_refuse(bad, SMTPRL_A_ENTRY_IFNAME,
+				     "ifname: too many interfaces (max 32)", -ENOSPC);
 	set = kzalloc(struct_size(set, ifs, n + 1), GFP_KERNEL);
 	if (!set)
 		return -ENOMEM;
@@ -362,7 +362,7 @@ void smtprl_scope_iface_flush(struct smtprl_net *sn)
 
 /* Add a plain prefix (scope or relay). Config mutex held. */
 int smtprl_pfx_add(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
-		   struct netlink_ext_ack *extack)
+		   struct smtprl_bad *bad)
 {
 	struct smtprl_pfx *p;
 	int err;
@@ -374,7 +374,7 @@ int smtprl_pfx_add(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
 	err = smtprl_pfxset_insert(s, p);
 	if (err) {
 		if (err == -EEXIST)
-			NL_SET_ERR_MSG_MOD(extack, "prefix: already present");
+			smtprl_refuse(bad, SMTPRL_A_ENTRY_PLEN, "prefix: already present", err);
 		kfree(p);
 	}
 	return err;
@@ -393,25 +393,25 @@ void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out)
 	memset(out, 0, sizeof(*out));
 	for_each_possible_cpu(cpu) {
 		const struct smtprl_stats *s = per_cpu_ptr(sn->stats, cpu);
-		u64 c[__SMTPRL_STAT_MAX];
+		u64 c[SMTPRL_STATS_N];
 		unsigned int start;
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
-			for (i = 0; i < __SMTPRL_STAT_MAX; i++)
+			for (i = 0; i < SMTPRL_STATS_N; i++)
 				c[i] = READ_ONCE(s->c[i]);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
-		for (i = 0; i < __SMTPRL_STAT_MAX; i++)
+		for (i = 0; i < SMTPRL_STATS_N; i++)
 			out->c[i] += c[i];
 	}
 	/* Quarantined sources forgotten by source-del or source-flush. */
-	out->c[SMTPRL_STAT_RELEASES] += atomic_long_read(&sn->sources.quar_gone);
+	out->c[SMTPRL_A_STATS_RELEASES] += atomic_long_read(&sn->sources.quar_gone);
 }
 
 /* Sources in quarantine now, from counters read by smtprl_stats_read. */
 u32 smtprl_quarantined_now(struct smtprl_net *sn, const struct smtprl_stats *st)
 {
-	u64 in = st->c[SMTPRL_STAT_QUARANTINES], out = st->c[SMTPRL_STAT_RELEASES];
+	u64 in = st->c[SMTPRL_A_STATS_QUARANTINES], out = st->c[SMTPRL_A_STATS_RELEASES];
 
 	/* Per-CPU counters read one after the other may lag by a few. */
 	return in > out ? min_t(u64, in - out, U32_MAX) : 0;

@@ -14,33 +14,26 @@
 #include "policy.h"
 #include "table.h"
 
-enum smtprl_stat {
-	SMTPRL_STAT_SEEN,		/* new connections classified as ours */
-	SMTPRL_STAT_ALLOWED,
-	SMTPRL_STAT_LIMITED,		/* dropped or rejected */
-	SMTPRL_STAT_WOULD_LIMIT,	/* monitor mode: accepted, over the limit */
-	SMTPRL_STAT_EXEMPT,		/* accepted under an exemption */
-	SMTPRL_STAT_EXEMPT_LIMITED,	/* over an exemption's own rate */
-	SMTPRL_STAT_RELAY,		/* to the relay allowlist */
-	SMTPRL_STAT_OUT_OF_SCOPE,
-	SMTPRL_STAT_TABLE_FULL,		/* could not be tracked */
-	SMTPRL_STAT_REJECT_SENT,	/* RSTs sent */
-	SMTPRL_STAT_GC_REMOVED,
-	SMTPRL_STAT_EXEMPT_EXPIRED,
-	SMTPRL_STAT_QUARANTINES,	/* quarantines begun */
-	SMTPRL_STAT_RELEASES,		/* quarantines ended (but forgotten ones) */
-	SMTPRL_STAT_QUARANTINE_REFUSED,	/* of limited/would_limit: quarantined */
-	SMTPRL_STAT_EVENTS,		/* events multicast */
-	SMTPRL_STAT_EVENTS_DROPPED,	/* over the budget, or no memory */
-	SMTPRL_STAT_FRAGMENTS_DROPPED,	/* evasive TCP fragments (RFC 1858) */
-	__SMTPRL_STAT_MAX
-};
+/*
+ * Counters are indexed by their stats attribute, so their names and ids
+ * are the spec's. Four attributes are read from the state instead of
+ * counted (entries, exemptions, memory, quarantined-now): their slots,
+ * and the pad's, stay 0.
+ */
+#define SMTPRL_STATS_N		(SMTPRL_A_STATS_MAX + 1)
+
+static inline bool smtprl_stat_counted(unsigned int a)
+{
+	return a != SMTPRL_A_STATS_ENTRIES && a != SMTPRL_A_STATS_EXEMPTIONS &&
+	       a != SMTPRL_A_STATS_MEMORY && a != SMTPRL_A_STATS_PAD &&
+	       a != SMTPRL_A_STATS_QUARANTINED_NOW;
+}
 
 /* Events a CPU may send per second; the rest are counted as dropped. */
 #define SMTPRL_EVENTS_PER_CPU_SEC	1000
 
 struct smtprl_stats {
-	u64 c[__SMTPRL_STAT_MAX];
+	u64 c[SMTPRL_STATS_N];
 	struct u64_stats_sync syncp;	/* c[] on 32-bit; empty on 64-bit */
 	/* The event budget of this CPU, and its table-full event period. */
 	u64 ev_sec;
@@ -106,8 +99,7 @@ struct smtprl_net {
  * (irqs off, as the packet path and process context both count) and
  * readers retry, see smtprl_stats_read().
  */
-static inline void smtprl_stat_add(struct smtprl_net *sn, enum smtprl_stat s,
-				   u64 n)
+static inline void smtprl_stat_add(struct smtprl_net *sn, unsigned int s, u64 n)
 {
 #if BITS_PER_LONG == 64
 	this_cpu_add(sn->stats->c[s], n);
@@ -124,7 +116,7 @@ static inline void smtprl_stat_add(struct smtprl_net *sn, enum smtprl_stat s,
 #endif
 }
 
-static inline void smtprl_stat_inc(struct smtprl_net *sn, enum smtprl_stat s)
+static inline void smtprl_stat_inc(struct smtprl_net *sn, unsigned int s)
 {
 	smtprl_stat_add(sn, s, 1);
 }
@@ -138,21 +130,21 @@ extern unsigned int smtprl_net_id;
 struct smtprl_net *smtprl_net(const struct net *net);
 int smtprl_net_setup(struct smtprl_net *sn, struct net *net,
 		     const struct smtprl_policy_cfg *cfg,
-		     struct netlink_ext_ack *extack);
+		     struct smtprl_bad *bad);
 void smtprl_net_stop(struct smtprl_net *sn);
 void smtprl_net_teardown(struct smtprl_net *sn);
 void smtprl_gc_kick(struct smtprl_net *sn);
 int smtprl_net_enable(struct smtprl_net *sn, bool on,
-		      struct netlink_ext_ack *extack);
+		      struct smtprl_bad *bad);
 int smtprl_policy_set(struct smtprl_net *sn, const struct smtprl_policy_cfg *cfg,
-		      bool enable, struct netlink_ext_ack *extack);
+		      bool enable, struct smtprl_bad *bad);
 int smtprl_scope_iface_add(struct smtprl_net *sn, const char *name,
-			   struct netlink_ext_ack *extack);
+			   struct smtprl_bad *bad);
 int smtprl_scope_iface_del(struct smtprl_net *sn, const char *name);
 void smtprl_scope_iface_flush(struct smtprl_net *sn);
 const struct smtprl_policy *smtprl_policy_locked(struct smtprl_net *sn);
 int smtprl_pfx_add(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
-		   struct netlink_ext_ack *extack);
+		   struct smtprl_bad *bad);
 int smtprl_pfx_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k);
 void smtprl_pfx_release(struct smtprl_pfx *p);
 void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out);

@@ -42,29 +42,25 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_pfxset_destroy);
  * @family: NFPROTO_IPV4 or NFPROTO_IPV6
  * @addr: the address as given
  * @plen: prefix length
- * @extack: reason for a rejection
+ * @bad: why it was refused (the prefix length is blamed)
  *
  * Like ip(8), refuses a prefix with host bits set rather than guess.
  */
 int smtprl_pfx_key_init(struct smtprl_pfx_key *k, u8 family,
 			const union smtprl_addr *addr, u8 plen,
-			struct netlink_ext_ack *extack)
+			struct smtprl_bad *bad)
 {
-	if (family != NFPROTO_IPV4 && family != NFPROTO_IPV6) {
-		NL_SET_ERR_MSG_MOD(extack, "prefix: unknown address family");
-		return -EAFNOSUPPORT;
-	}
-	if (plen > (family == NFPROTO_IPV4 ? 32 : 128)) {
-		NL_SET_ERR_MSG_MOD(extack, "prefix: length too long for the address family");
-		return -EINVAL;
-	}
+	if (family != NFPROTO_IPV4 && family != NFPROTO_IPV6)
+		return smtprl_refuse(bad, 0, "prefix: unknown address family", -EAFNOSUPPORT);
+	if (plen > (family == NFPROTO_IPV4 ? 32 : 128))
+		return smtprl_refuse(bad, SMTPRL_A_ENTRY_PLEN,
+				     "prefix: length too long for the address family", -EINVAL);
 	memset(k, 0, sizeof(*k));
 	smtprl_addr_mask(&k->addr, addr, family, plen);
 	if ((family == NFPROTO_IPV4 && k->addr.v4 != addr->v4) ||
-	    (family == NFPROTO_IPV6 && !ipv6_addr_equal(&k->addr.v6, &addr->v6))) {
-		NL_SET_ERR_MSG_MOD(extack, "prefix: host bits set for this prefix length");
-		return -EINVAL;
-	}
+	    (family == NFPROTO_IPV6 && !ipv6_addr_equal(&k->addr.v6, &addr->v6)))
+		return smtprl_refuse(bad, SMTPRL_A_ENTRY_PLEN,
+				     "prefix: host bits set for this prefix length", -EINVAL);
 	k->family = family;
 	k->plen = plen;
 	return 0;

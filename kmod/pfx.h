@@ -6,6 +6,9 @@
 #include <linux/netfilter.h>
 #include <linux/rhashtable-types.h>
 
+#include <uapi/linux/smtprl.h>
+
+#include "bad.h"
 #include "classify.h"
 
 /* A prefix: masked address, family, length. Host bits are always zero. */
@@ -50,7 +53,7 @@ void smtprl_pfxset_destroy(struct smtprl_pfxset *s,
 			   void (*free_fn)(void *ptr, void *arg));
 int smtprl_pfx_key_init(struct smtprl_pfx_key *k, u8 family,
 			const union smtprl_addr *addr, u8 plen,
-			struct netlink_ext_ack *extack);
+			struct smtprl_bad *bad);
 int smtprl_pfxset_insert(struct smtprl_pfxset *s, struct smtprl_pfx *p);
 void smtprl_pfxset_remove(struct smtprl_pfxset *s, struct smtprl_pfx *p);
 int smtprl_pfxset_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,

@@ -7,29 +7,103 @@
 
 #include <linux/math64.h>
 #include <linux/mm.h>
-#include <linux/netlink.h>
 #include <linux/time64.h>
 
 #include "policy.h"
 #include "smtprl.h"
 
-const char *const smtprl_unit_names[__SMTPRL_UNIT_MAX] = {
-	[SMTPRL_UNIT_SECOND] = "second",
-	[SMTPRL_UNIT_MINUTE] = "minute",
-	[SMTPRL_UNIT_HOUR] = "hour",
-	[SMTPRL_UNIT_DAY] = "day",
+const char *const smtprl_unit_names[__SMTPRL_UNIT_MAX] = SMTPRL_UNIT_NAMES;
+const char *const smtprl_action_names[__SMTPRL_ACTION_MAX] = SMTPRL_ACTION_NAMES;
+const char *const smtprl_full_names[__SMTPRL_WHEN_FULL_MAX] = SMTPRL_WHEN_FULL_NAMES;
+static_assert(SMTPRL_UNIT_COUNT == __SMTPRL_UNIT_MAX);
+static_assert(SMTPRL_ACTION_COUNT == __SMTPRL_ACTION_MAX);
+static_assert(SMTPRL_WHEN_FULL_COUNT == __SMTPRL_WHEN_FULL_MAX);
+
+#define SMTPRL_FIELD(a, member, k, d) {				\
+	.name = SMTPRL_POLICY_##a##_NAME,				\
+	.key = SMTPRL_POLICY_##a##_KEY,					\
+	.range = KBUILD_MODNAME ": " SMTPRL_POLICY_##a##_RANGE,		\
+	.min = SMTPRL_POLICY_##a##_MIN,					\
+	.max = SMTPRL_POLICY_##a##_MAX,					\
+	.def = (d),							\
+	.attr = SMTPRL_A_POLICY_##a,					\
+	.offset = offsetof(struct smtprl_policy_cfg, member),		\
+	.width = SMTPRL_POLICY_##a##_WIDTH,				\
+	.kind = SMTPRL_KIND_##k,					\
+},
+
+const struct smtprl_field smtprl_policy_fields[] = {
+#include "smtprl-policy-fields.h"
 };
 
-const char *const smtprl_action_names[__SMTPRL_ACTION_MAX] = {
-	[SMTPRL_ACTION_DROP] = "drop",
-	[SMTPRL_ACTION_REJECT] = "reject",
-	[SMTPRL_ACTION_MONITOR] = "monitor",
+#undef SMTPRL_FIELD
+
+const unsigned int smtprl_policy_nfields = ARRAY_SIZE(smtprl_policy_fields);
+
+/* Every member is as wide as its attribute (ports: a list of them). */
+#define SMTPRL_FIELD(a, member, k, d) {					\
+	.check = sizeof(d) + BUILD_BUG_ON_ZERO(				\
+		SMTPRL_KIND_##k != SMTPRL_KIND_PORTS &&			\
+		sizeof_field(struct smtprl_policy_cfg, member) !=	\
+		SMTPRL_POLICY_##a##_WIDTH),				\
+},
+
+static const struct { u8 check; } widths[] __maybe_unused = {
+#include "smtprl-policy-fields.h"
 };
 
-const char *const smtprl_full_names[__SMTPRL_WHEN_FULL_MAX] = {
-	[SMTPRL_WHEN_FULL_ACCEPT] = "accept",
-	[SMTPRL_WHEN_FULL_DROP] = "drop",
-};
+#undef SMTPRL_FIELD
+
+/* The spec's ranges are what the quarantine code can hold. */
+static_assert(SMTPRL_POLICY_STRIKES_MAX == SMTPRL_STRIKE_SLOTS);
+static_assert(SMTPRL_POLICY_STRIKE_WINDOW_MIN >= SMTPRL_STRIKE_SLOTS);
+static_assert(SMTPRL_POLICY_FANOUT_LIMIT_MAX < SMTPRL_FANOUT_MAX);
+
+/* The row of policy attribute @attr, or NULL ("enabled" is no field). */
+const struct smtprl_field *smtprl_policy_field(u16 attr)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(smtprl_policy_fields); i++)
+		if (smtprl_policy_fields[i].attr == attr)
+			return &smtprl_policy_fields[i];
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_policy_field);
+
+/* A field's value; not for ports, which are a list. */
+u32 smtprl_field_get(const struct smtprl_policy_cfg *cfg,
+		     const struct smtprl_field *f)
+{
+	const void *m = (const char *)cfg + f->offset;
+
+	switch (f->width) {
+	case 1:
+		return *(const u8 *)m;
+	case 2:
+		return *(const u16 *)m;
+	default:
+		return *(const u32 *)m;
+	}
+}
+
+/* Set a field; not ports. The attribute's width: nothing is cut. */
+void smtprl_field_set(struct smtprl_policy_cfg *cfg,
+		      const struct smtprl_field *f, u32 v)
+{
+	void *m = (char *)cfg + f->offset;
+
+	switch (f->width) {
+	case 1:
+		*(u8 *)m = v;
+		break;
+	case 2:
+		*(u16 *)m = v;
+		break;
+	default:
+		*(u32 *)m = v;
+	}
+}
 
 u64 smtprl_unit_ns(enum smtprl_unit unit)
 {
@@ -58,78 +132,38 @@ static u32 default_max_sources(void)
 
 void smtprl_policy_defaults(struct smtprl_policy_cfg *cfg)
 {
-	*cfg = (struct smtprl_policy_cfg) {
-		.rate = 10,
-		.rate_unit = SMTPRL_UNIT_MINUTE,
-		.burst = 20,
-		.daily = 500,
-		.ports = { 25 },
-		.nports = 1,
-		.action = SMTPRL_ACTION_DROP,
-		.when_full = SMTPRL_WHEN_FULL_ACCEPT,
-		.v4_prefix = 32,
-		.v6_prefix = 64,
-		.max_sources = default_max_sources(),
-		.hooks = SMTPRL_HOOKS_PREROUTING,
-		.strike_window = 86400,
-		.release_after = 3600,
-		.quarantine_max = 86400,
-		.event_interval = 60,
-	};
+	const struct smtprl_field *f;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (f = smtprl_policy_fields; f < smtprl_policy_fields + smtprl_policy_nfields; f++) {
+		if (f->kind == SMTPRL_KIND_PORTS) {
+			cfg->ports[0] = f->def;
+			cfg->nports = 1;
+		} else {
+			smtprl_field_set(cfg, f, f->def);
+		}
+	}
+	if (!cfg->max_sources)
+		cfg->max_sources = default_max_sources();
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_policy_defaults);
 
 static int check_ports(const struct smtprl_policy_cfg *cfg,
-		       struct netlink_ext_ack *extack)
+		       struct smtprl_bad *bad)
 {
 	unsigned int i, j;
 
-	if (!cfg->nports || cfg->nports > SMTPRL_MAX_PORTS) {
-		NL_SET_ERR_MSG_MOD(extack, "port: between 1 and 8 ports");
-		return -EINVAL;
-	}
+	if (!cfg->nports || cfg->nports > SMTPRL_MAX_PORTS)
+		return smtprl_refuse(bad, SMTPRL_A_POLICY_PORT, "port: between 1 and 8 ports",
+				     -EINVAL);
 	for (i = 0; i < cfg->nports; i++) {
-		if (!cfg->ports[i]) {
-			NL_SET_ERR_MSG_MOD(extack, "port: port 0 is not a port");
-			return -EINVAL;
-		}
-		for (j = 0; j < i; j++) {
-			if (cfg->ports[i] == cfg->ports[j]) {
-				NL_SET_ERR_MSG_MOD(extack, "port: duplicate port");
-				return -EINVAL;
-			}
-		}
-	}
-	return 0;
-}
-
-static int check_quarantine(const struct smtprl_policy_cfg *cfg,
-			    struct netlink_ext_ack *extack)
-{
-	if (cfg->strikes > SMTPRL_STRIKE_SLOTS) {
-		NL_SET_ERR_MSG_MOD(extack, "strikes: must be 0 to 32");
-		return -ERANGE;
-	}
-	if (cfg->strike_window < SMTPRL_STRIKE_SLOTS ||
-	    cfg->strike_window > SMTPRL_STRIKE_WINDOW_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "strike-window: must be 32 s to 30 days");
-		return -ERANGE;
-	}
-	if (!cfg->release_after || cfg->release_after > SMTPRL_STRIKE_WINDOW_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "release-after: must be 1 s to 30 days");
-		return -ERANGE;
-	}
-	if (!cfg->quarantine_max || cfg->quarantine_max > SMTPRL_QUARANTINE_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "quarantine-max: must be 1 s to 365 days");
-		return -ERANGE;
-	}
-	if (cfg->fanout_limit >= SMTPRL_FANOUT_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "fanout-limit: must be 0 to 265");
-		return -ERANGE;
-	}
-	if (!cfg->event_interval || cfg->event_interval > 86400) {
-		NL_SET_ERR_MSG_MOD(extack, "event-interval: must be 1 s to 1 day");
-		return -ERANGE;
+		if (!cfg->ports[i])
+			return smtprl_refuse(bad, SMTPRL_A_POLICY_PORT,
+					     "port: port 0 is not a port", -EINVAL);
+		for (j = 0; j < i; j++)
+			if (cfg->ports[i] == cfg->ports[j])
+				return smtprl_refuse(bad, SMTPRL_A_POLICY_PORT,
+						     "port: duplicate port", -EINVAL);
 	}
 	return 0;
 }
@@ -138,61 +172,41 @@ static int check_quarantine(const struct smtprl_policy_cfg *cfg,
  * smtprl_policy_build - validate @cfg and derive the limits into @p
  * @p: the policy to fill; its contents are undefined on error
  * @cfg: what the operator asked for
- * @extack: receives "field: reason" for the first invalid field
+ * @bad: the first field refused, and why
+ *
+ * Every field is checked against its range in the spec (the same checks
+ * netlink's policy makes, for module parameters and for KUnit); then the
+ * rates, which must fit in ns of credit, and the ports.
  */
 int smtprl_policy_build(struct smtprl_policy *p,
 			const struct smtprl_policy_cfg *cfg,
-			struct netlink_ext_ack *extack)
+			struct smtprl_bad *bad)
 {
+	const struct smtprl_field *f;
 	int err;
+	u32 v;
 
-	if (cfg->rate_unit >= __SMTPRL_UNIT_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "rate: unknown unit");
-		return -EINVAL;
+	for (f = smtprl_policy_fields; f < smtprl_policy_fields + smtprl_policy_nfields; f++) {
+		if (f->kind == SMTPRL_KIND_PORTS || f->kind == SMTPRL_KIND_RATE)
+			continue;	/* below */
+		v = smtprl_field_get(cfg, f);
+		if (v < f->min || v > f->max)
+			return __smtprl_refuse(bad, f->attr, f->range, -ERANGE);
 	}
 	err = smtprl_rate_init(&p->limit.rate, cfg->rate,
-			       smtprl_unit_ns(cfg->rate_unit), cfg->burst, extack);
+			       smtprl_unit_ns(cfg->rate_unit), cfg->burst,
+			       SMTPRL_A_POLICY_RATE, SMTPRL_A_POLICY_BURST, bad);
 	if (err)
 		return err;
 	memset(&p->limit.daily, 0, sizeof(p->limit.daily));
-	if (cfg->daily) {
-		/* A day's worth: the cap is N per day, whatever the spread. */
-		err = smtprl_rate_init(&p->limit.daily, cfg->daily,
-				       smtprl_unit_ns(SMTPRL_UNIT_DAY),
-				       cfg->daily, extack);
-		if (err) {
-			NL_SET_ERR_MSG_MOD(extack, "daily: value too large");
-			return err;
-		}
-	}
-	err = check_ports(cfg, extack);
-	if (err)
-		return err;
-	if (cfg->action >= __SMTPRL_ACTION_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "action: must be drop, reject or monitor");
-		return -EINVAL;
-	}
-	if (cfg->when_full >= __SMTPRL_WHEN_FULL_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "when-full: must be accept or drop");
-		return -EINVAL;
-	}
-	if (!cfg->v4_prefix || cfg->v4_prefix > 32) {
-		NL_SET_ERR_MSG_MOD(extack, "v4-prefix: must be 1 to 32");
-		return -EINVAL;
-	}
-	if (!cfg->v6_prefix || cfg->v6_prefix > 128) {
-		NL_SET_ERR_MSG_MOD(extack, "v6-prefix: must be 1 to 128");
-		return -EINVAL;
-	}
-	if (!cfg->max_sources || cfg->max_sources > SMTPRL_MAX_SOURCES_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, "max-sources: must be 1 to 16777216");
-		return -ERANGE;
-	}
-	if (!cfg->hooks || cfg->hooks & ~SMTPRL_HOOKS_ALL) {
-		NL_SET_ERR_MSG_MOD(extack, "hooks: prerouting and/or output");
-		return -EINVAL;
-	}
-	err = check_quarantine(cfg, extack);
+	/* A day's worth: the cap is N per day, whatever the spread. */
+	if (cfg->daily &&
+	    smtprl_rate_init(&p->limit.daily, cfg->daily,
+			     smtprl_unit_ns(SMTPRL_UNIT_DAY), cfg->daily,
+			     SMTPRL_A_POLICY_DAILY, SMTPRL_A_POLICY_DAILY, NULL))
+		return smtprl_refuse(bad, SMTPRL_A_POLICY_DAILY, "daily: value too large",
+				     -ERANGE);
+	err = check_ports(cfg, bad);
 	if (err)
 		return err;
 	p->cfg = *cfg;

@@ -6,14 +6,14 @@
 #include <linux/types.h>
 
 #include <uapi/linux/smtprl.h>
+#include <uapi/linux/smtprl-names.h>
 
+#include "bad.h"
 #include "bucket.h"
 #include "quarantine.h"
+#include "smtprl-policy.h"
 
 #define SMTPRL_MAX_PORTS	8
-#define SMTPRL_MAX_SOURCES_MAX	16777216
-#define SMTPRL_STRIKE_WINDOW_MAX	2592000		/* 30 days, in seconds */
-#define SMTPRL_QUARANTINE_MAX	31536000	/* 365 days */
 
 /* The enums are the uAPI's (generated from the netlink spec). */
 #define __SMTPRL_UNIT_MAX	(SMTPRL_UNIT_DAY + 1)
@@ -21,18 +21,23 @@
 #define __SMTPRL_WHEN_FULL_MAX	(SMTPRL_WHEN_FULL_DROP + 1)
 #define SMTPRL_HOOKS_ALL	(SMTPRL_HOOKS_PREROUTING | SMTPRL_HOOKS_OUTPUT)
 
-/* What the operator sets; every field is validated by smtprl_policy_build. */
+/*
+ * What the operator sets; every field is validated by smtprl_policy_build.
+ * Each member is a row of include/smtprl-policy-fields.h, which says how
+ * it is named, checked, sent and shown, and is as wide as its attribute;
+ * nports goes with ports.
+ */
 struct smtprl_policy_cfg {
 	u32 rate;		/* connections per rate_unit */
 	u32 burst;
 	u32 daily;		/* connections per day, 0: no daily cap */
 	u32 max_sources;
 	u32 hooks;		/* SMTPRL_HOOKS_* */
+	u32 rate_unit;		/* enum smtprl_unit */
+	u32 action;		/* enum smtprl_action */
+	u32 when_full;		/* enum smtprl_when_full */
 	u16 ports[SMTPRL_MAX_PORTS];
 	u8 nports;
-	u8 rate_unit;		/* enum smtprl_unit */
-	u8 action;		/* enum smtprl_action */
-	u8 when_full;		/* enum smtprl_when_full */
 	u8 v4_prefix;
 	u8 v6_prefix;
 	/* Quarantine (off while strikes is 0) and events; times in seconds. */
@@ -53,10 +58,30 @@ struct smtprl_policy {
 	struct rcu_head rcu;
 };
 
+/* A row of include/smtprl-policy-fields.h, as the kernel uses it. */
+struct smtprl_field {
+	const char *name;	/* the spec's */
+	const char *key;	/* /proc's: with underscores */
+	const char *range;	/* the refusal of a value out of [min, max] */
+	u32 min, max, def;
+	u16 attr;		/* SMTPRL_A_POLICY_* */
+	u16 offset;		/* in struct smtprl_policy_cfg */
+	u8 width;		/* on the wire and of the member, bytes */
+	u8 kind;		/* enum smtprl_field_kind */
+};
+
+extern const struct smtprl_field smtprl_policy_fields[];
+extern const unsigned int smtprl_policy_nfields;
+const struct smtprl_field *smtprl_policy_field(u16 attr);
+u32 smtprl_field_get(const struct smtprl_policy_cfg *cfg,
+		     const struct smtprl_field *f);
+void smtprl_field_set(struct smtprl_policy_cfg *cfg,
+		      const struct smtprl_field *f, u32 v);
+
 void smtprl_policy_defaults(struct smtprl_policy_cfg *cfg);
 int smtprl_policy_build(struct smtprl_policy *p,
 			const struct smtprl_policy_cfg *cfg,
-			struct netlink_ext_ack *extack);
+			struct smtprl_bad *bad);
 bool smtprl_policy_port(const struct smtprl_policy *p, __be16 port);
 u64 smtprl_unit_ns(enum smtprl_unit unit);
 extern const char *const smtprl_unit_names[__SMTPRL_UNIT_MAX];

@@ -19,26 +19,7 @@
 #include "proc.h"
 #include "smtprl.h"
 
-static const char *const stat_names[__SMTPRL_STAT_MAX] = {
-	[SMTPRL_STAT_SEEN] = "seen",
-	[SMTPRL_STAT_ALLOWED] = "allowed",
-	[SMTPRL_STAT_LIMITED] = "limited",
-	[SMTPRL_STAT_WOULD_LIMIT] = "would_limit",
-	[SMTPRL_STAT_EXEMPT] = "exempt",
-	[SMTPRL_STAT_EXEMPT_LIMITED] = "exempt_limited",
-	[SMTPRL_STAT_RELAY] = "relay",
-	[SMTPRL_STAT_OUT_OF_SCOPE] = "out_of_scope",
-	[SMTPRL_STAT_TABLE_FULL] = "table_full",
-	[SMTPRL_STAT_REJECT_SENT] = "reject_sent",
-	[SMTPRL_STAT_GC_REMOVED] = "gc_removed",
-	[SMTPRL_STAT_EXEMPT_EXPIRED] = "exempt_expired",
-	[SMTPRL_STAT_QUARANTINES] = "quarantines",
-	[SMTPRL_STAT_RELEASES] = "releases",
-	[SMTPRL_STAT_QUARANTINE_REFUSED] = "quarantine_refused",
-	[SMTPRL_STAT_EVENTS] = "events",
-	[SMTPRL_STAT_EVENTS_DROPPED] = "events_dropped",
-	[SMTPRL_STAT_FRAGMENTS_DROPPED] = "fragments_dropped",
-};
+static const char *const stat_keys[SMTPRL_STATS_N] = SMTPRL_STATS_KEYS;
 
 static void seq_pfx(struct seq_file *seq, u8 family,
 		    const union smtprl_addr *a, u8 plen)
@@ -57,8 +38,9 @@ static int stats_show(struct seq_file *seq, void *v)
 
 	smtprl_stats_read(sn, &st);
 	seq_puts(seq, "counter value\n");
-	for (i = 0; i < __SMTPRL_STAT_MAX; i++)
-		seq_printf(seq, "%s %llu\n", stat_names[i], st.c[i]);
+	for (i = 1; i < SMTPRL_STATS_N; i++)
+		if (smtprl_stat_counted(i))
+			seq_printf(seq, "%s %llu\n", stat_keys[i], st.c[i]);
 
 	entries = atomic_read(&sn->sources.count);
 	seq_printf(seq, "entries %u\n", entries);
@@ -66,6 +48,49 @@ static int stats_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "quarantined_now %u\n", smtprl_quarantined_now(sn, &st));
 	seq_printf(seq, "memory_bytes %llu\n", smtprl_table_memory(&sn->sources));
 	return 0;
+}
+
+/* One line of the policy: "key value", the value as smtprlctl takes it. */
+static void seq_field(struct seq_file *seq, const struct smtprl_policy_cfg *cfg,
+		      const struct smtprl_field *f)
+{
+	static const char *const hooks[] = SMTPRL_HOOKS_NAMES;
+	u32 v = f->kind == SMTPRL_KIND_PORTS ? 0 : smtprl_field_get(cfg, f);
+	unsigned int i;
+
+	switch (f->kind) {
+	case SMTPRL_KIND_UNIT:
+		return;		/* with the rate */
+	case SMTPRL_KIND_RATE:
+		seq_printf(seq, "%s %u/%s\n", f->key, v, smtprl_unit_names[cfg->rate_unit]);
+		return;
+	case SMTPRL_KIND_DAILY:
+		if (!v) {
+			seq_printf(seq, "%s off\n", f->key);
+			return;
+		}
+		break;
+	case SMTPRL_KIND_PORTS:
+		seq_printf(seq, "%ss ", f->key);
+		for (i = 0; i < cfg->nports; i++)
+			seq_printf(seq, "%s%u", i ? "," : "", cfg->ports[i]);
+		seq_putc(seq, '\n');
+		return;
+	case SMTPRL_KIND_ACTION:
+		seq_printf(seq, "%s %s\n", f->key, smtprl_action_names[v]);
+		return;
+	case SMTPRL_KIND_WHEN_FULL:
+		seq_printf(seq, "%s %s\n", f->key, smtprl_full_names[v]);
+		return;
+	case SMTPRL_KIND_HOOKS:
+		seq_printf(seq, "%s ", f->key);
+		for (i = 0; i < ARRAY_SIZE(hooks); i++)
+			if (v & BIT(i))
+				seq_printf(seq, "%s%s", v & (BIT(i) - 1) ? "," : "", hooks[i]);
+		seq_putc(seq, '\n');
+		return;
+	}
+	seq_printf(seq, "%s %u\n", f->key, v);
 }
 
 /*
@@ -79,6 +104,7 @@ static int policy_show(struct seq_file *seq, void *v)
 	struct smtprl_net *sn = smtprl_net(seq_file_single_net(seq));
 	struct smtprl_pfxset *sets[] = { &sn->scope, &sn->relay };
 	const struct smtprl_policy_cfg *cfg;
+	const struct smtprl_field *f;
 	const struct smtprl_ifset *ifs;
 	unsigned int i;
 
@@ -86,27 +112,8 @@ static int policy_show(struct seq_file *seq, void *v)
 	cfg = &rcu_dereference(sn->policy)->cfg;
 	seq_puts(seq, "setting value\n");
 	seq_printf(seq, "enabled %s\n", READ_ONCE(sn->enabled) ? "yes" : "no");
-	seq_printf(seq, "rate %u/%s\n", cfg->rate, smtprl_unit_names[cfg->rate_unit]);
-	seq_printf(seq, "burst %u\n", cfg->burst);
-	if (cfg->daily)
-		seq_printf(seq, "daily %u\n", cfg->daily);
-	else
-		seq_puts(seq, "daily off\n");
-	seq_puts(seq, "ports ");
-	for (i = 0; i < cfg->nports; i++)
-		seq_printf(seq, "%s%u", i ? "," : "", cfg->ports[i]);
-	seq_printf(seq, "\naction %s\n", smtprl_action_names[cfg->action]);
-	seq_printf(seq, "when_full %s\n", smtprl_full_names[cfg->when_full]);
-	seq_printf(seq, "v4_prefix %u\nv6_prefix %u\n", cfg->v4_prefix, cfg->v6_prefix);
-	seq_printf(seq, "max_sources %u\n", cfg->max_sources);
-	seq_printf(seq, "hooks %s%s%s\n",
-		   cfg->hooks & SMTPRL_HOOKS_PREROUTING ? "prerouting" : "",
-		   cfg->hooks == SMTPRL_HOOKS_ALL ? "," : "",
-		   cfg->hooks & SMTPRL_HOOKS_OUTPUT ? "output" : "");
-	seq_printf(seq, "strikes %u\nstrike_window %u\nrelease_after %u\n",
-		   cfg->strikes, cfg->strike_window, cfg->release_after);
-	seq_printf(seq, "quarantine_max %u\nfanout_limit %u\nevent_interval %u\n",
-		   cfg->quarantine_max, cfg->fanout_limit, cfg->event_interval);
+	for (f = smtprl_policy_fields; f < smtprl_policy_fields + smtprl_policy_nfields; f++)
+		seq_field(seq, cfg, f);
 	if (!file_ns_capable(seq->file, &init_user_ns, CAP_NET_ADMIN)) {
 		rcu_read_unlock();
 		return 0;

@@ -3,8 +3,9 @@
 #
 # Generate the kernel policies/ops and the uAPI header from
 # Documentation/netlink/specs/smtprl.yaml with the kernel's own YNL
-# generator (linux-source-6.12), plus the ops table for kernels before 6.2
-# and the API reference (Documentation/netlink/smtprl.rst).
+# generator (linux-source-6.12), plus the ops table for kernels before 6.2,
+# the names and ranges (smtprl-names.h) and the API reference
+# (Documentation/netlink/smtprl.rst).
 #   scripts/ynl-gen.sh          regenerate in place
 #   scripts/ynl-gen.sh --check  fail if the committed files differ
 set -euo pipefail
@@ -41,11 +42,14 @@ sed -i 's|\[SMTPRL_NLGRP_EVENTS\] = { "events", },|[SMTPRL_NLGRP_EVENTS] = { "ev
 python3 "$SMTPRL_TOP/scripts/ynl-compat.py" "$out/kmod/netlink-gen.c" \
 	>"$out/kmod/netlink-gen-compat.c"
 
+# The names and ranges both sides print, parse and check (ynl-names.py).
+python3 "$SMTPRL_TOP/scripts/ynl-names.py" "$spec" >"$out/include/uapi/linux/smtprl-names.h"
+
 # The API reference, from the same docs.
 mkdir -p "$out/Documentation/netlink"
 python3 "$src/tools/net/ynl/ynl-gen-rst.py" -i "$spec" -o "$out/Documentation/netlink/smtprl.rst"
 
-files="include/uapi/linux/smtprl.h kmod/netlink-gen.h kmod/netlink-gen.c kmod/netlink-gen-compat.c
+files="include/uapi/linux/smtprl.h include/uapi/linux/smtprl-names.h kmod/netlink-gen.h kmod/netlink-gen.c kmod/netlink-gen-compat.c
 	Documentation/netlink/smtprl.rst"
 if [ "${1:-}" = --check ]; then
 	rc=0

@@ -23,6 +23,8 @@
 #include <netlink/msg.h>
 
 #include "linux/smtprl.h"
+#include "linux/smtprl-names.h"
+#include "smtprl-policy.h"
 #include "util.h"
 
 #define SMTPRL_TOOL_VERSION "0.2"
@@ -490,100 +492,180 @@ static int pipe_flush(void)
 	return err || lost ? -EIO : 0;
 }
 
-/* policy */
+/* policy: every field as include/smtprl-policy-fields.h says */
 
-/* The quarantine and event settings: seconds, but strikes and fanout-limit. */
-static const struct {
-	const char *word;	/* on the command line */
-	const char *key;	/* in show and JSON */
+struct field {
+	const char *name;	/* the spec's, and the word of policy set and save */
+	const char *key;	/* show and JSON (seconds: with "_s") */
 	int attr;
-	bool duration;
-} qfields[] = {
-	{ "strikes", "strikes", SMTPRL_A_POLICY_STRIKES, false },
-	{ "strike-window", "strike_window_s", SMTPRL_A_POLICY_STRIKE_WINDOW, true },
-	{ "release-after", "release_after_s", SMTPRL_A_POLICY_RELEASE_AFTER, true },
-	{ "quarantine-max", "quarantine_max_s", SMTPRL_A_POLICY_QUARANTINE_MAX, true },
-	{ "fanout-limit", "fanout_limit", SMTPRL_A_POLICY_FANOUT_LIMIT, false },
-	{ "event-interval", "event_interval_s", SMTPRL_A_POLICY_EVENT_INTERVAL, true },
+	int width;		/* on the wire */
+	enum smtprl_field_kind kind;
 };
 
-/* A quarantine or event setting: 0, a usage error, or -1 if @k is none. */
-static int parse_qfield(const char *k, const char *v, uint32_t *set, bool *given)
-{
-	char what[96];
-	unsigned int i;
-	uint64_t d;
+#define SMTPRL_FIELD(a, member, k, d) {					\
+	SMTPRL_POLICY_##a##_NAME, SMTPRL_POLICY_##a##_KEY,		\
+	SMTPRL_A_POLICY_##a, SMTPRL_POLICY_##a##_WIDTH, SMTPRL_KIND_##k	\
+},
 
-	for (i = 0; i < sizeof(qfields) / sizeof(qfields[0]); i++) {
-		if (strcmp(k, qfields[i].word))
-			continue;
-		snprintf(what, sizeof(what), "%s \"%.40s\"", k, v);
-		if (qfields[i].duration) {
-			if (parse_duration(v, &d) || d > UINT32_MAX)
-				return usage_error("invalid %s (a duration: N[s|m|h|d])", what);
-			set[qfields[i].attr] = (uint32_t)d;
-		} else if (parse_u32(v, UINT32_MAX, &set[qfields[i].attr])) {
-			return usage_error("invalid %s", what);
-		}
-		given[qfields[i].attr] = true;
+static const struct field fields[] = {
+#include "smtprl-policy-fields.h"
+};
+
+#undef SMTPRL_FIELD
+
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+static const char *const hook_names[] = SMTPRL_HOOKS_NAMES;
+static const char *const action_names[] = SMTPRL_ACTION_NAMES;
+static const char *const full_names[] = SMTPRL_WHEN_FULL_NAMES;
+
+/* The words of a field that is one word of a list, and how many: or 0. */
+static unsigned int kind_words(enum smtprl_field_kind kind, const char *const **words)
+{
+	switch (kind) {
+	case SMTPRL_KIND_ACTION:
+		*words = action_names;
+		return SMTPRL_ACTION_COUNT;
+	case SMTPRL_KIND_WHEN_FULL:
+		*words = full_names;
+		return SMTPRL_WHEN_FULL_COUNT;
+	default:
 		return 0;
 	}
-	return -1;
+}
+
+/* The word that sets @f: its name, but "ports" for the list of ports. */
+static const char *field_word(const struct field *f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", f->name, f->kind == SMTPRL_KIND_PORTS ? "s" : "");
+	return buf;
+}
+
+static uint32_t attr_uint(const struct nlattr *a, int width)
+{
+	return width == 1 ? nla_get_u8((struct nlattr *)a) :
+	       width == 2 ? nla_get_u16((struct nlattr *)a) : nla_get_u32((struct nlattr *)a);
+}
+
+/* "prerouting,output" from the bits of @v. */
+static void format_hooks(uint32_t v, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < SMTPRL_HOOKS_COUNT; i++)
+		if (v & (1U << i) && off < len)
+			off += snprintf(buf + off, len - off, "%s%s", off ? "," : "", hook_names[i]);
+}
+
+static int parse_hooks(const char *s, uint32_t *v)
+{
+	char buf[64], *tok, *save = NULL;
+	int w;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	*v = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		w = parse_word(tok, hook_names, SMTPRL_HOOKS_COUNT);
+		if (w < 0)
+			return -1;
+		*v |= 1U << w;
+	}
+	return *v ? 0 : -1;
+}
+
+/* The ports of a policy message, "25,587". */
+static void format_ports(char *buf, size_t len)
+{
+	struct nlattr *a;
+	size_t off = 0;
+	int rem;
+
+	buf[0] = '\0';
+	if (!cur_msg)
+		return;
+	nlmsg_for_each_attr(a, nlmsg_hdr(cur_msg), GENL_HDRLEN, rem)
+		if (nla_type(a) == SMTPRL_A_POLICY_PORT && off < len - 6)
+			off += snprintf(buf + off, len - off, "%s%u", off ? "," : "", nla_get_u16(a));
+}
+
+/*
+ * The value of @f as policy set takes it: "10/minute", "off", "25,587",
+ * "drop", "prerouting,output", or the number. @secs_unit: "s" after
+ * seconds (save), or nothing (show, where the key says _s).
+ */
+static void format_field(const struct field *f, struct nlattr **tb, const char *secs_unit,
+			 char *buf, size_t len)
+{
+	uint32_t v = attr_uint(tb[f->attr], f->width), u;
+	const char *const *words;
+
+	switch (f->kind) {
+	case SMTPRL_KIND_RATE:
+		u = tb[SMTPRL_A_POLICY_RATE_UNIT] ? nla_get_u32(tb[SMTPRL_A_POLICY_RATE_UNIT]) : 0;
+		snprintf(buf, len, "%u/%s", v, u < SMTPRL_UNIT_COUNT ? unit_names[u] : "?");
+		return;
+	case SMTPRL_KIND_DAILY:
+		if (!v) {
+			snprintf(buf, len, "off");
+			return;
+		}
+		break;
+	case SMTPRL_KIND_PORTS:
+		format_ports(buf, len);
+		return;
+	case SMTPRL_KIND_ACTION:
+	case SMTPRL_KIND_WHEN_FULL:
+		if (v < kind_words(f->kind, &words)) {
+			snprintf(buf, len, "%s", words[v]);
+			return;
+		}
+		break;
+	case SMTPRL_KIND_HOOKS:
+		format_hooks(v, buf, len);
+		return;
+	case SMTPRL_KIND_SECONDS:
+		snprintf(buf, len, "%u%s", v, secs_unit);
+		return;
+	default:
+		break;
+	}
+	snprintf(buf, len, "%u", v);
 }
 
 static int policy_print(struct nlattr **tb, void *arg)
 {
-	static const char *const hooks[] = { "", "prerouting", "output", "prerouting,output" };
-	char ports[8 * 6 + 1] = "";
-	uint32_t u;
+	const struct field *f;
+	char key[48], val[64];
 
 	(void)arg;
 	out_open_obj();
 	out_str("enabled", tb[SMTPRL_A_POLICY_ENABLED] &&
 		nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]) ? "yes" : "no");
-	if (tb[SMTPRL_A_POLICY_RATE] && tb[SMTPRL_A_POLICY_RATE_UNIT]) {
-		char rate[32];
-
-		u = nla_get_u32(tb[SMTPRL_A_POLICY_RATE_UNIT]);
-		snprintf(rate, sizeof(rate), "%u/%s", nla_get_u32(tb[SMTPRL_A_POLICY_RATE]),
-			 u < 4 ? unit_names[u] : "?");
-		out_str("rate", rate);
+	for (f = fields; f < fields + NFIELDS; f++) {
+		if (!tb[f->attr] || f->kind == SMTPRL_KIND_UNIT)
+			continue;
+		switch (f->kind) {
+		case SMTPRL_KIND_COUNT:
+			out_uint(f->key, attr_uint(tb[f->attr], f->width));
+			break;
+		case SMTPRL_KIND_SECONDS:
+			snprintf(key, sizeof(key), "%s_s", f->key);
+			out_uint(key, attr_uint(tb[f->attr], f->width));
+			break;
+		case SMTPRL_KIND_DAILY:
+			if (attr_uint(tb[f->attr], f->width)) {
+				out_uint(f->key, attr_uint(tb[f->attr], f->width));
+				break;
+			}
+			/* fall through */
+		default:
+			format_field(f, tb, "", val, sizeof(val));
+			out_str(f->kind == SMTPRL_KIND_PORTS ?
+				field_word(f, key, sizeof(key)) : f->key, val);
+		}
 	}
-	if (tb[SMTPRL_A_POLICY_BURST])
-		out_uint("burst", nla_get_u32(tb[SMTPRL_A_POLICY_BURST]));
-	if (tb[SMTPRL_A_POLICY_DAILY]) {
-		u = nla_get_u32(tb[SMTPRL_A_POLICY_DAILY]);
-		if (u)
-			out_uint("daily", u);
-		else
-			out_str("daily", "off");
-	}
-	if (cur_msg) {
-		struct nlattr *a;
-		size_t off = 0;
-		int rem;
-
-		nlmsg_for_each_attr(a, nlmsg_hdr(cur_msg), GENL_HDRLEN, rem)
-			if (nla_type(a) == SMTPRL_A_POLICY_PORT && off < sizeof(ports) - 6)
-				off += snprintf(ports + off, sizeof(ports) - off, "%s%u",
-						off ? "," : "", nla_get_u16(a));
-		out_str("ports", ports);
-	}
-	if (tb[SMTPRL_A_POLICY_ACTION] && (u = nla_get_u32(tb[SMTPRL_A_POLICY_ACTION])) < 3)
-		out_str("action", action_names[u]);
-	if (tb[SMTPRL_A_POLICY_WHEN_FULL] && (u = nla_get_u32(tb[SMTPRL_A_POLICY_WHEN_FULL])) < 2)
-		out_str("when_full", full_names[u]);
-	if (tb[SMTPRL_A_POLICY_V4_PREFIX])
-		out_uint("v4_prefix", nla_get_u8(tb[SMTPRL_A_POLICY_V4_PREFIX]));
-	if (tb[SMTPRL_A_POLICY_V6_PREFIX])
-		out_uint("v6_prefix", nla_get_u8(tb[SMTPRL_A_POLICY_V6_PREFIX]));
-	if (tb[SMTPRL_A_POLICY_MAX_SOURCES])
-		out_uint("max_sources", nla_get_u32(tb[SMTPRL_A_POLICY_MAX_SOURCES]));
-	if (tb[SMTPRL_A_POLICY_HOOKS] && (u = nla_get_u32(tb[SMTPRL_A_POLICY_HOOKS])) < 4)
-		out_str("hooks", hooks[u]);
-	for (u = 0; u < sizeof(qfields) / sizeof(qfields[0]); u++)
-		if (tb[qfields[u].attr])
-			out_uint(qfields[u].key, nla_get_u32(tb[qfields[u].attr]));
 	out_close_obj();
 	return 0;
 }
@@ -598,24 +680,103 @@ struct policy_req {
 static void policy_fill(struct nl_msg *m, void *arg)
 {
 	struct policy_req *r = arg;
-	int a;
+	const struct field *f;
+	int i;
 
-	for (a = 1; a <= SMTPRL_A_POLICY_MAX; a++) {
-		if (!r->given[a] || a == SMTPRL_A_POLICY_PORT)
+	if (r->given[SMTPRL_A_POLICY_ENABLED])
+		nla_put_u8(m, SMTPRL_A_POLICY_ENABLED, (uint8_t)r->set[SMTPRL_A_POLICY_ENABLED]);
+	for (f = fields; f < fields + NFIELDS; f++) {
+		if (!r->given[f->attr])
 			continue;
-		if (a == SMTPRL_A_POLICY_V4_PREFIX || a == SMTPRL_A_POLICY_V6_PREFIX ||
-		    a == SMTPRL_A_POLICY_ENABLED)
-			nla_put_u8(m, a, (uint8_t)r->set[a]);
+		if (f->kind == SMTPRL_KIND_PORTS)
+			for (i = 0; i < r->nports; i++)
+				nla_put_u16(m, f->attr, r->ports[i]);
+		else if (f->width == 1)
+			nla_put_u8(m, f->attr, (uint8_t)r->set[f->attr]);
+		else if (f->width == 2)
+			nla_put_u16(m, f->attr, (uint16_t)r->set[f->attr]);
 		else
-			nla_put_u32(m, a, r->set[a]);
+			nla_put_u32(m, f->attr, r->set[f->attr]);
 	}
-	for (a = 0; a < r->nports; a++)
-		nla_put_u16(m, SMTPRL_A_POLICY_PORT, r->ports[a]);
+}
+
+/* Parse @v for @f into @r: 0, or a usage error. */
+static int parse_field(const struct field *f, const char *v, struct policy_req *r)
+{
+	uint32_t *out = &r->set[f->attr], p;
+	char what[96], buf[160], *tok, *save = NULL;
+	const char *const *words;
+	const char *hint = "";
+	unsigned int n, i;
+	uint64_t d;
+	int w;
+
+	snprintf(what, sizeof(what), "%s \"%.40s\"", f->name, v);
+	switch (f->kind) {
+	case SMTPRL_KIND_RATE:
+		hint = " (N/second|minute|hour|day)";
+		if (parse_rate(v, out, &r->set[SMTPRL_A_POLICY_RATE_UNIT]))
+			goto bad;
+		r->given[SMTPRL_A_POLICY_RATE_UNIT] = true;
+		break;
+	case SMTPRL_KIND_SECONDS:
+		hint = " (a duration: N[s|m|h|d])";
+		if (parse_duration(v, &d) || d > UINT32_MAX)
+			goto bad;
+		*out = (uint32_t)d;
+		break;
+	case SMTPRL_KIND_DAILY:
+		hint = " (N or off)";
+		if (!strcmp(v, "off"))
+			*out = 0;
+		else if (parse_u32(v, UINT32_MAX, out))
+			goto bad;
+		break;
+	case SMTPRL_KIND_PORTS:
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (r->nports == 9 || parse_u32(tok, 65535, &p) || !p)
+				goto bad;
+			r->ports[r->nports++] = (uint16_t)p;
+		}
+		break;
+	case SMTPRL_KIND_ACTION:
+	case SMTPRL_KIND_WHEN_FULL:
+		n = kind_words(f->kind, &words);
+		w = parse_word(v, words, n);
+		if (w < 0) {
+			/* " (drop|reject|monitor)" */
+			for (i = 0, p = 0; i < n; i++)
+				p += snprintf(buf + p, sizeof(buf) - p, "%s%s",
+					      i ? "|" : " (", words[i]);
+			snprintf(buf + p, sizeof(buf) - p, ")");
+			hint = buf;
+			goto bad;
+		}
+		*out = (uint32_t)w;
+		break;
+	case SMTPRL_KIND_HOOKS:
+		hint = " (prerouting, output or prerouting,output)";
+		if (parse_hooks(v, out))
+			goto bad;
+		break;
+	default:
+		/* The wire type's range; the kernel checks the spec's. */
+		if (parse_u32(v, f->width == 1 ? 255 : f->width == 2 ? 65535 : UINT32_MAX, out))
+			goto bad;
+	}
+	r->given[f->attr] = true;
+	return 0;
+bad:
+	fprintf(stderr, "%s: invalid %s%s\n", prog, what, hint);
+	return EXIT_USAGE;
 }
 
 static int policy_set(int argc, char **argv)
 {
 	struct policy_req r = { 0 };
+	const struct field *f;
+	char word[48];
 	int i, w;
 
 	for (i = 0; i < argc; i += 2) {
@@ -623,87 +784,32 @@ static int policy_set(int argc, char **argv)
 
 		if (!v)
 			return usage_error("policy set: %s needs a value", k);
-		if (!strcmp(k, "rate")) {
-			if (parse_rate(v, &r.set[SMTPRL_A_POLICY_RATE], &r.set[SMTPRL_A_POLICY_RATE_UNIT]))
-				return usage_error("invalid rate \"%s\" (N/second|minute|hour|day)", v);
-			r.given[SMTPRL_A_POLICY_RATE] = r.given[SMTPRL_A_POLICY_RATE_UNIT] = true;
-		} else if (!strcmp(k, "burst")) {
-			if (parse_u32(v, UINT32_MAX, &r.set[SMTPRL_A_POLICY_BURST]))
-				return usage_error("invalid burst \"%s\"", v);
-			r.given[SMTPRL_A_POLICY_BURST] = true;
-		} else if (!strcmp(k, "daily")) {
-			if (strcmp(v, "off") && parse_u32(v, UINT32_MAX, &r.set[SMTPRL_A_POLICY_DAILY]))
-				return usage_error("invalid daily \"%s\" (N or off)", v);
-			r.given[SMTPRL_A_POLICY_DAILY] = true;
-		} else if (!strcmp(k, "ports")) {
-			char buf[128], *tok, *save = NULL;
-			uint32_t p;
-
-			snprintf(buf, sizeof(buf), "%s", v);
-			for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-				if (r.nports == 9 || parse_u32(tok, 65535, &p) || !p)
-					return usage_error("invalid ports \"%s\"", v);
-				r.ports[r.nports++] = (uint16_t)p;
-			}
-		} else if (!strcmp(k, "action")) {
-			w = parse_word(v, action_names, 3);
-			if (w < 0)
-				return usage_error("invalid action \"%s\" (drop|reject|monitor)", v);
-			r.set[SMTPRL_A_POLICY_ACTION] = (uint32_t)w;
-			r.given[SMTPRL_A_POLICY_ACTION] = true;
-		} else if (!strcmp(k, "when-full")) {
-			w = parse_word(v, full_names, 2);
-			if (w < 0)
-				return usage_error("invalid when-full \"%s\" (accept|drop)", v);
-			r.set[SMTPRL_A_POLICY_WHEN_FULL] = (uint32_t)w;
-			r.given[SMTPRL_A_POLICY_WHEN_FULL] = true;
-		} else if (!strcmp(k, "v4-prefix") || !strcmp(k, "v6-prefix")) {
-			int a = k[1] == '4' ? SMTPRL_A_POLICY_V4_PREFIX : SMTPRL_A_POLICY_V6_PREFIX;
-
-			if (parse_u32(v, 255, &r.set[a]))
-				return usage_error("invalid prefix length \"%s\"", v);
-			r.given[a] = true;
-		} else if (!strcmp(k, "max-sources")) {
-			if (parse_u32(v, UINT32_MAX, &r.set[SMTPRL_A_POLICY_MAX_SOURCES]))
-				return usage_error("invalid max-sources \"%s\"", v);
-			r.given[SMTPRL_A_POLICY_MAX_SOURCES] = true;
-		} else if (!strcmp(k, "hooks")) {
-			if (!strcmp(v, "prerouting"))
-				r.set[SMTPRL_A_POLICY_HOOKS] = SMTPRL_HOOKS_PREROUTING;
-			else if (!strcmp(v, "output"))
-				r.set[SMTPRL_A_POLICY_HOOKS] = SMTPRL_HOOKS_OUTPUT;
-			else if (!strcmp(v, "prerouting,output") || !strcmp(v, "output,prerouting"))
-				r.set[SMTPRL_A_POLICY_HOOKS] = SMTPRL_HOOKS_PREROUTING | SMTPRL_HOOKS_OUTPUT;
-			else
-				return usage_error("invalid hooks \"%s\"", v);
-			r.given[SMTPRL_A_POLICY_HOOKS] = true;
-		} else if (!strcmp(k, "enabled")) {
+		if (!strcmp(k, "enabled")) {
 			w = parse_word(v, (const char *const[]){ "no", "yes" }, 2);
 			if (w < 0)
 				return usage_error("invalid enabled \"%s\" (yes|no)", v);
 			r.set[SMTPRL_A_POLICY_ENABLED] = (uint32_t)w;
 			r.given[SMTPRL_A_POLICY_ENABLED] = true;
-		} else {
-			w = parse_qfield(k, v, r.set, r.given);
-			if (w < 0)
-				return usage_error("policy set: unknown setting \"%s\"", k);
-			if (w)
-				return w;
+			continue;
 		}
+		for (f = fields; f < fields + NFIELDS; f++)
+			if (f->kind != SMTPRL_KIND_UNIT &&
+			    !strcmp(k, field_word(f, word, sizeof(word))))
+				break;
+		if (f == fields + NFIELDS)
+			return usage_error("policy set: unknown setting \"%s\"", k);
+		w = parse_field(f, v, &r);
+		if (w)
+			return w;
 	}
 	if (!argc)
 		return usage_error("policy set: %s", "nothing to set");
 	return request(SMTPRL_CMD_POLICY_SET, false, policy_fill, &r, NULL);
 }
 
-static int policy_show_print(struct nlattr **tb, void *arg)
-{
-	return policy_print(tb, arg);
-}
-
 static int policy_main(int argc, char **argv)
 {
-	struct reply r = { policy_show_print, NULL, SMTPRL_A_POLICY_MAX, NULL };
+	struct reply r = { policy_print, NULL, SMTPRL_A_POLICY_MAX, NULL };
 
 	if (argc >= 2 && !strcmp(argv[1], "set"))
 		return policy_set(argc - 2, argv + 2);
@@ -716,35 +822,17 @@ static int policy_main(int argc, char **argv)
 
 static int stats_print(struct nlattr **tb, void *arg)
 {
-	static const char *const names[] = {
-		[SMTPRL_A_STATS_SEEN] = "seen", [SMTPRL_A_STATS_ALLOWED] = "allowed",
-		[SMTPRL_A_STATS_LIMITED] = "limited", [SMTPRL_A_STATS_WOULD_LIMIT] = "would_limit",
-		[SMTPRL_A_STATS_EXEMPT] = "exempt", [SMTPRL_A_STATS_EXEMPT_LIMITED] = "exempt_limited",
-		[SMTPRL_A_STATS_RELAY] = "relay", [SMTPRL_A_STATS_OUT_OF_SCOPE] = "out_of_scope",
-		[SMTPRL_A_STATS_TABLE_FULL] = "table_full",
-		[SMTPRL_A_STATS_REJECT_SENT] = "reject_sent",
-		[SMTPRL_A_STATS_GC_REMOVED] = "gc_removed",
-		[SMTPRL_A_STATS_EXEMPT_EXPIRED] = "exempt_expired",
-		[SMTPRL_A_STATS_ENTRIES] = "entries", [SMTPRL_A_STATS_EXEMPTIONS] = "exemptions",
-		[SMTPRL_A_STATS_MEMORY] = "memory_bytes",
-		[SMTPRL_A_STATS_QUARANTINES] = "quarantines",
-		[SMTPRL_A_STATS_RELEASES] = "releases",
-		[SMTPRL_A_STATS_QUARANTINE_REFUSED] = "quarantine_refused",
-		[SMTPRL_A_STATS_QUARANTINED_NOW] = "quarantined_now",
-		[SMTPRL_A_STATS_EVENTS] = "events",
-		[SMTPRL_A_STATS_EVENTS_DROPPED] = "events_dropped",
-		[SMTPRL_A_STATS_FRAGMENTS_DROPPED] = "fragments_dropped",
-	};
+	static const char *const names[SMTPRL_A_STATS_MAX + 1] = SMTPRL_STATS_KEYS;
 	int a;
 
 	(void)arg;
 	out_open_obj();
 	for (a = 1; a < (int)(sizeof(names) / sizeof(names[0])); a++) {
-		if (!names[a])
+		if (!names[a] || !tb[a] || a == SMTPRL_A_STATS_PAD)
 			continue;
-		if (!tb[a])
-			continue;
-		out_uint(names[a], nla_len(tb[a]) == 4 ? nla_get_u32(tb[a]) : nla_get_u64(tb[a]));
+		/* Bytes, as /proc/net/smtprl/stats says it. */
+		out_uint(a == SMTPRL_A_STATS_MEMORY ? "memory_bytes" : names[a],
+			 nla_len(tb[a]) == 4 ? nla_get_u32(tb[a]) : nla_get_u64(tb[a]));
 	}
 	out_close_obj();
 	return 0;
@@ -829,11 +917,9 @@ static void out_u64_attr(struct nlattr **tb, int a, const char *key)
 		out_uint(key, nla_get_u64(tb[a]));
 }
 
-static const char *const state_names[] = { "normal", "limited", "quarantined" };
-static const char *const cause_names[] = { "none", "strikes", "fanout", "operator" };
-static const char *const release_names[] = {
-	"none", "quiet", "timeout", "operator", "policy", "gone",
-};
+static const char *const state_names[] = SMTPRL_STATE_NAMES;
+static const char *const cause_names[] = SMTPRL_CAUSE_NAMES;
+static const char *const release_names[] = SMTPRL_RELEASE_NAMES;
 
 /* A u32 enum attribute as its name (or its number, from a newer kernel). */
 static void out_enum_attr(struct nlattr **tb, int a, const char *key,
@@ -869,7 +955,7 @@ static int entry_print(struct nlattr **tb, void *arg)
 		uint32_t u = nla_get_u32(tb[SMTPRL_A_ENTRY_RATE_UNIT]);
 
 		snprintf(buf, sizeof(buf), "%u/%s", nla_get_u32(tb[SMTPRL_A_ENTRY_RATE]),
-			 u < 4 ? unit_names[u] : "?");
+			 u < SMTPRL_UNIT_COUNT ? unit_names[u] : "?");
 		out_str("rate", buf);
 		if (tb[SMTPRL_A_ENTRY_BURST])
 			out_uint("burst", nla_get_u32(tb[SMTPRL_A_ENTRY_BURST]));
@@ -886,16 +972,16 @@ static int entry_print(struct nlattr **tb, void *arg)
 	out_u64_attr(tb, SMTPRL_A_ENTRY_EXPIRES, "expires_s");
 	if (tb[SMTPRL_A_ENTRY_COMMENT])
 		out_str("comment", nla_get_string(tb[SMTPRL_A_ENTRY_COMMENT]));
-	out_enum_attr(tb, SMTPRL_A_ENTRY_STATE, "state", state_names, 3);
+	out_enum_attr(tb, SMTPRL_A_ENTRY_STATE, "state", state_names, SMTPRL_STATE_COUNT);
 	if (tb[SMTPRL_A_ENTRY_STRIKES])
 		out_uint("strikes", nla_get_u32(tb[SMTPRL_A_ENTRY_STRIKES]));
 	if (tb[SMTPRL_A_ENTRY_FANOUT])
 		out_uint("fanout", nla_get_u32(tb[SMTPRL_A_ENTRY_FANOUT]));
-	out_enum_attr(tb, SMTPRL_A_ENTRY_CAUSE, "cause", cause_names, 4);
+	out_enum_attr(tb, SMTPRL_A_ENTRY_CAUSE, "cause", cause_names, SMTPRL_CAUSE_COUNT);
 	out_u64_attr(tb, SMTPRL_A_ENTRY_QUARANTINED, "quarantined_s");
 	out_u64_attr(tb, SMTPRL_A_ENTRY_REMAINING, "remaining_s");
 	out_u64_attr(tb, SMTPRL_A_ENTRY_REFUSED, "refused");
-	out_enum_attr(tb, SMTPRL_A_ENTRY_RELEASE, "release", release_names, 6);
+	out_enum_attr(tb, SMTPRL_A_ENTRY_RELEASE, "release", release_names, SMTPRL_RELEASE_COUNT);
 	out_u64_attr(tb, SMTPRL_A_ENTRY_SUPPRESSED, "suppressed");
 	out_u64_attr(tb, SMTPRL_A_ENTRY_TIME, "time");
 	out_close_obj();
@@ -1213,40 +1299,19 @@ static void save_quoted(const char *str)
 
 static int save_policy(struct nlattr **tb, void *arg)
 {
-	static const char *const hooks[] = { "", "prerouting", "output", "prerouting,output" };
-	struct nlattr *a;
-	const char *sep = "";
-	uint32_t u;
-	int rem;
+	const struct field *f;
+	char word[48], val[64];
 
 	(void)arg;
-	u = nla_get_u32(tb[SMTPRL_A_POLICY_RATE_UNIT]);
-	printf("policy set rate %u/%s burst %u daily ", nla_get_u32(tb[SMTPRL_A_POLICY_RATE]),
-	       unit_names[u < 4 ? u : 0], nla_get_u32(tb[SMTPRL_A_POLICY_BURST]));
-	if (nla_get_u32(tb[SMTPRL_A_POLICY_DAILY]))
-		printf("%u", nla_get_u32(tb[SMTPRL_A_POLICY_DAILY]));
-	else
-		fputs("off", stdout);
-	fputs(" ports ", stdout);
-	nlmsg_for_each_attr(a, nlmsg_hdr(cur_msg), GENL_HDRLEN, rem) {
-		if (nla_type(a) == SMTPRL_A_POLICY_PORT) {
-			printf("%s%u", sep, nla_get_u16(a));
-			sep = ",";
-		}
+	fputs("policy set", stdout);
+	for (f = fields; f < fields + NFIELDS; f++) {
+		if (!tb[f->attr] || f->kind == SMTPRL_KIND_UNIT)
+			continue;
+		format_field(f, tb, "s", val, sizeof(val));
+		printf(" %s %s", field_word(f, word, sizeof(word)), val);
 	}
-	u = nla_get_u32(tb[SMTPRL_A_POLICY_ACTION]);
-	printf(" action %s", action_names[u < 3 ? u : 0]);
-	u = nla_get_u32(tb[SMTPRL_A_POLICY_WHEN_FULL]);
-	printf(" when-full %s v4-prefix %u v6-prefix %u max-sources %u hooks %s",
-	       full_names[u < 2 ? u : 0], nla_get_u8(tb[SMTPRL_A_POLICY_V4_PREFIX]),
-	       nla_get_u8(tb[SMTPRL_A_POLICY_V6_PREFIX]),
-	       nla_get_u32(tb[SMTPRL_A_POLICY_MAX_SOURCES]),
-	       hooks[nla_get_u32(tb[SMTPRL_A_POLICY_HOOKS]) & 3]);
-	for (u = 0; u < sizeof(qfields) / sizeof(qfields[0]); u++)
-		if (tb[qfields[u].attr])
-			printf(" %s %u%s", qfields[u].word, nla_get_u32(tb[qfields[u].attr]),
-			       qfields[u].duration ? "s" : "");
-	printf(" enabled %s\n", nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]) ? "yes" : "no");
+	printf(" enabled %s\n", tb[SMTPRL_A_POLICY_ENABLED] &&
+	       nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]) ? "yes" : "no");
 	return 0;
 }
 
@@ -1267,7 +1332,7 @@ static int save_entry(struct nlattr **tb, void *arg)
 	if (tb[SMTPRL_A_ENTRY_RATE] && tb[SMTPRL_A_ENTRY_RATE_UNIT]) {
 		uint32_t u = nla_get_u32(tb[SMTPRL_A_ENTRY_RATE_UNIT]);
 
-		printf(" rate %u/%s", nla_get_u32(tb[SMTPRL_A_ENTRY_RATE]), unit_names[u < 4 ? u : 0]);
+		printf(" rate %u/%s", nla_get_u32(tb[SMTPRL_A_ENTRY_RATE]), unit_names[u < SMTPRL_UNIT_COUNT ? u : 0]);
 		if (tb[SMTPRL_A_ENTRY_BURST])
 			printf(" burst %u", nla_get_u32(tb[SMTPRL_A_ENTRY_BURST]));
 		if (tb[SMTPRL_A_ENTRY_DAILY])

@@ -9,11 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linux/smtprl-names.h"
 #include "util.h"
 
-const char *const unit_names[4] = { "second", "minute", "hour", "day" };
-const char *const action_names[3] = { "drop", "reject", "monitor" };
-const char *const full_names[2] = { "accept", "drop" };
+const char *const unit_names[SMTPRL_UNIT_COUNT] = SMTPRL_UNIT_NAMES;
 
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
@@ -64,7 +63,7 @@ int parse_rate(const char *s, uint32_t *count, uint32_t *unit)
 	if (!slash)
 		return -1;
 	*slash = '\0';
-	u = parse_word(slash + 1, unit_names, 4);
+	u = parse_word(slash + 1, unit_names, SMTPRL_UNIT_COUNT);
 	if (u < 0 || parse_u32(buf, UINT32_MAX, count) || !*count)
 		return -1;
 	*unit = (uint32_t)u;

@@ -24,9 +24,7 @@ struct prefix {
 int parse_prefix(const char *s, bool allow_len, struct prefix *p);
 void format_prefix(const struct prefix *p, char *buf, size_t len);
 
-extern const char *const unit_names[4];
-extern const char *const action_names[3];
-extern const char *const full_names[2];
+extern const char *const unit_names[];
 
 /*
  * One print path for text and JSON (after iproute2's json_print): an object

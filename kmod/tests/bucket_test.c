@@ -18,10 +18,10 @@ static void limit_init(struct kunit *test, struct smtprl_limit *lim,
 {
 	memset(lim, 0, sizeof(*lim));
 	KUNIT_ASSERT_EQ(test, 0, smtprl_rate_init(&lim->rate, count, unit_ns,
-						  burst, NULL));
+						  burst, 1, 2, NULL));
 	if (daily)
 		KUNIT_ASSERT_EQ(test, 0, smtprl_rate_init(&lim->daily, daily,
-							  DAY_NS, daily, NULL));
+							  DAY_NS, daily, 1, 2, NULL));
 }
 
 static unsigned int take_n(struct smtprl_buckets *b,
@@ -116,14 +116,15 @@ static void million_per_second_does_not_overflow(struct kunit *test)
 
 static void overflowing_burst_is_rejected(struct kunit *test)
 {
-	struct netlink_ext_ack extack = {};
+	struct smtprl_bad bad = {};
 	struct smtprl_rate r = { .cost_ns = 1, .size_ns = 2 };
 
 	/* A day of credit per connection, times 2^40 connections: > 2^64 ns. */
 	KUNIT_EXPECT_EQ(test, -ERANGE,
-			smtprl_rate_init(&r, 1, DAY_NS, 1ULL << 40, &extack));
-	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, "burst"));
+			smtprl_rate_init(&r, 1, DAY_NS, 1ULL << 40, 1, 2, &bad));
+	KUNIT_EXPECT_NOT_NULL(test, bad.msg);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(bad.msg, "burst"));
+	KUNIT_EXPECT_EQ(test, 2, bad.attr);
 	/* Untouched on error. */
 	KUNIT_EXPECT_EQ(test, 1ULL, r.cost_ns);
 	KUNIT_EXPECT_EQ(test, 2ULL, r.size_ns);
@@ -131,17 +132,20 @@ static void overflowing_burst_is_rejected(struct kunit *test)
 
 static void zero_and_impossible_rates_are_rejected(struct kunit *test)
 {
-	struct netlink_ext_ack extack = {};
+	struct smtprl_bad bad = {};
 	struct smtprl_rate r;
 
-	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_rate_init(&r, 0, MINUTE_NS, 1, &extack));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, "rate"));
-	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_rate_init(&r, 1, MINUTE_NS, 0, &extack));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, "burst"));
+	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_rate_init(&r, 0, MINUTE_NS, 1, 1, 2, &bad));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(bad.msg, "rate"));
+	KUNIT_EXPECT_EQ(test, 1, bad.attr);
+	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_rate_init(&r, 1, MINUTE_NS, 0, 1, 2, &bad));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(bad.msg, "burst"));
+	KUNIT_EXPECT_EQ(test, 2, bad.attr);
 	/* More than one per nanosecond cannot be expressed. */
 	KUNIT_EXPECT_EQ(test, -ERANGE,
-			smtprl_rate_init(&r, NSEC_PER_SEC + 1, NSEC_PER_SEC, 1, &extack));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, "rate"));
+			smtprl_rate_init(&r, NSEC_PER_SEC + 1, NSEC_PER_SEC, 1, 1, 2, &bad));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(bad.msg, "rate"));
+	KUNIT_EXPECT_EQ(test, 1, bad.attr);
 }
 
 static void clock_going_backwards_refills_nothing(struct kunit *test)

@@ -168,13 +168,13 @@ static void duplicate_needs_replace_which_keeps_counters(struct kunit *test)
 {
 	struct smtprl_pfxset *s = test->priv;
 	struct smtprl_exempt_spec sp = spec4(test, 0xc0000205, 32);
-	struct netlink_ext_ack extack = {};
+	struct smtprl_bad bad = {};
 	struct smtprl_exempt *ex;
 
 	KUNIT_ASSERT_EQ(test, 0, smtprl_exempt_add(s, &sp, false, T0, NULL));
 	smtprl_exempt_take(match4(s, 0xc0000205, T0), T0);
-	KUNIT_EXPECT_EQ(test, -EEXIST, smtprl_exempt_add(s, &sp, false, T0, &extack));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, "exists"));
+	KUNIT_EXPECT_EQ(test, -EEXIST, smtprl_exempt_add(s, &sp, false, T0, &bad));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(bad.msg, "exists"));
 
 	strscpy(sp.comment, "customer 4711, own MX", sizeof(sp.comment));
 	KUNIT_EXPECT_EQ(test, 0, smtprl_exempt_add(s, &sp, true, T0, NULL));
@@ -188,31 +188,31 @@ static void duplicate_needs_replace_which_keeps_counters(struct kunit *test)
 static void invalid_requests_change_nothing(struct kunit *test)
 {
 	struct smtprl_pfxset *s = test->priv;
-	struct netlink_ext_ack extack = {};
+	struct smtprl_bad bad = {};
 	struct smtprl_exempt_spec sp = spec4(test, 0xc0000205, 32);
 	struct smtprl_pfx_key k;
 	union smtprl_addr x = v4(0xc0000205);
 
-	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_pfx_key_init(&k, NFPROTO_IPV4, &x, 24, &extack));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, "host bits"));
-	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_pfx_key_init(&k, NFPROTO_IPV4, &x, 33, &extack));
-	KUNIT_EXPECT_EQ(test, -EAFNOSUPPORT, smtprl_pfx_key_init(&k, 99, &x, 8, &extack));
+	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_pfx_key_init(&k, NFPROTO_IPV4, &x, 24, &bad));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(bad.msg, "host bits"));
+	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_pfx_key_init(&k, NFPROTO_IPV4, &x, 33, &bad));
+	KUNIT_EXPECT_EQ(test, -EAFNOSUPPORT, smtprl_pfx_key_init(&k, 99, &x, 8, &bad));
 
 	sp.expires_ns = T0;
-	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_exempt_add(s, &sp, false, T0, &extack));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, "expires"));
+	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_exempt_add(s, &sp, false, T0, &bad));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(bad.msg, "expires"));
 	sp.expires_ns = 0;
 	memset(sp.comment, 'x', sizeof(sp.comment));
-	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_exempt_add(s, &sp, false, T0, &extack));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, "comment"));
+	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_exempt_add(s, &sp, false, T0, &bad));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(bad.msg, "comment"));
 	sp.comment[0] = '\0';
 	sp.burst = 5;	/* a burst without a rate means nothing */
-	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_exempt_add(s, &sp, false, T0, &extack));
+	KUNIT_EXPECT_EQ(test, -EINVAL, smtprl_exempt_add(s, &sp, false, T0, &bad));
 	sp.burst = 0;
 	sp.rate = 1;
 	sp.rate_unit = SMTPRL_UNIT_DAY;
 	sp.burst = U32_MAX;
-	KUNIT_EXPECT_EQ(test, -ERANGE, smtprl_exempt_add(s, &sp, false, T0, &extack));
+	KUNIT_EXPECT_EQ(test, -ERANGE, smtprl_exempt_add(s, &sp, false, T0, &bad));
 
 	KUNIT_EXPECT_EQ(test, 0U, s->n);
 	KUNIT_EXPECT_NULL(test, match4(s, 0xc0000205, T0));

@@ -17,20 +17,27 @@ static struct smtprl_policy_cfg cfg_default(void)
 	return cfg;
 }
 
-/* Build @cfg; on failure the message must name @field. */
+/* Build @cfg; on failure the message must name @field, and blame it. */
 static int build(struct kunit *test, const struct smtprl_policy_cfg *cfg,
 		 const char *field)
 {
-	struct netlink_ext_ack extack = {};
+	struct smtprl_bad bad = {};
 	struct smtprl_policy p = {};
-	int err = smtprl_policy_build(&p, cfg, &extack);
+	int err = smtprl_policy_build(&p, cfg, &bad);
 
 	if (err && field) {
-		KUNIT_EXPECT_NOT_NULL(test, extack._msg);
-		if (extack._msg)
-			KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(extack._msg, field),
+		const struct smtprl_field *f = smtprl_policy_field(bad.attr);
+		size_t len = strcspn(field, ":");
+
+		KUNIT_EXPECT_NOT_NULL_MSG(test, f, "no field blamed for %s", field);
+		if (f)
+			KUNIT_EXPECT_EQ_MSG(test, 0, strncmp(f->name, field, len),
+					    "%s blamed for %s", f->name, field);
+		KUNIT_EXPECT_NOT_NULL(test, bad.msg);
+		if (bad.msg)
+			KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(bad.msg, field),
 						  "message \"%s\" should name %s",
-						  extack._msg, field);
+						  bad.msg, field);
 	}
 	return err;
 }

@@ -163,7 +163,7 @@ static void gc_never_resets_an_unrefilled_bucket(struct kunit *test)
 	struct smtprl_entry *e;
 
 	/* One a day: an empty bucket takes a day to refill. */
-	KUNIT_ASSERT_EQ(test, 0, smtprl_rate_init(&ctx->p.limit.rate, 1, DAY_NS, 1, NULL));
+	KUNIT_ASSERT_EQ(test, 0, smtprl_rate_init(&ctx->p.limit.rate, 1, DAY_NS, 1, 1, 2, NULL));
 	e = get(ctx, key4(1), 100, T0);
 	KUNIT_ASSERT_TRUE(test, smtprl_entry_take(e, &ctx->p.limit, T0));
 
