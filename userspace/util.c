@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* smtprlctl: strict parsers and the single text/JSON print path. */
-#define _GNU_SOURCE	/* fputs_unlocked */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>

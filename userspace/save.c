@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * save: a batch file that "smtprlctl -b" restores exactly.
+ */
+
+#include <stdio.h>
+
+#include "smtprlctl.h"
+
+int save_main(int argc, char **argv)
+{
+	struct reply pol = { policy_save, NULL, SMTPRL_A_POLICY_MAX, NULL };
+	struct reply scope = { entry_save, "scope", SMTPRL_A_ENTRY_MAX, NULL };
+	struct reply relay = { entry_save, "relay", SMTPRL_A_ENTRY_MAX, NULL };
+	struct reply exempt = { entry_save, "exempt", SMTPRL_A_ENTRY_MAX, NULL };
+
+	(void)argv;
+	if (argc != 1)
+		return usage_error("usage: save%s", "");
+	puts("# smtprlctl save: restore with smtprlctl -b FILE");
+	if (request(SMTPRL_CMD_POLICY_GET, false, NULL, NULL, &pol))
+		return EXIT_REFUSED;
+	puts("scope flush\nrelay flush\nexempt flush");
+	if (request(SMTPRL_CMD_SCOPE_GET, true, NULL, NULL, &scope) ||
+	    request(SMTPRL_CMD_RELAY_GET, true, NULL, NULL, &relay) ||
+	    request(SMTPRL_CMD_EXEMPT_GET, true, NULL, NULL, &exempt))
+		return EXIT_REFUSED;
+	return EXIT_OK;
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * source: the tracked sources, listed, sorted, shown, forgotten,
+ * quarantined and released.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtprlctl.h"
+
+/* Sources collected for "source list top N sort KEY". */
+struct source_row {
+	struct nlattr *tb[SMTPRL_A_ENTRY_MAX + 1];
+	void *copy;
+	uint64_t key;		/* sorted largest first */
+};
+
+struct sources {
+	struct source_row *rows;
+	size_t n, cap;
+	int sort_attr;
+};
+
+static int source_collect(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct sources *s = arg;
+	struct source_row *row;
+	uint64_t key;
+	int i;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->rows = realloc(s->rows, s->cap * sizeof(*s->rows));
+		if (!s->rows) {
+			perror(prog);
+			exit(EXIT_REFUSED);
+		}
+	}
+	row = &s->rows[s->n++];
+	/* Keep the message: the attribute pointers point into it. */
+	row->copy = malloc(nlh->nlmsg_len);
+	if (!row->copy) {
+		perror(prog);
+		exit(EXIT_REFUSED);
+	}
+	memcpy(row->copy, nlh, nlh->nlmsg_len);
+	for (i = 0; i <= SMTPRL_A_ENTRY_MAX; i++)
+		row->tb[i] = tb[i] ? (struct nlattr *)((char *)row->copy +
+						       ((char *)tb[i] - (char *)nlh)) : NULL;
+	key = tb[s->sort_attr] ? nla_get_u64(tb[s->sort_attr]) : 0;
+	/* For "last", the most recent (smallest idle) first. */
+	row->key = s->sort_attr == SMTPRL_A_ENTRY_IDLE ? UINT64_MAX - key : key;
+	return 0;
+}
+
+static void source_forget(void *arg)
+{
+	struct sources *s = arg;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->rows[i].copy);
+	s->n = 0;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct source_row *x = a, *y = b;
+
+	return x->key > y->key ? -1 : x->key < y->key;
+}
+
+static int source_top(int argc, char **argv)
+{
+	struct sources s = { .sort_attr = SMTPRL_A_ENTRY_LIMITED };
+	struct reply rep = { source_collect, &s, SMTPRL_A_ENTRY_MAX, source_forget };
+	uint32_t top = UINT32_MAX;
+	size_t i;
+	int ret;
+
+	for (i = 2; i < (size_t)argc; i += 2) {
+		if (i + 1 >= (size_t)argc)
+			return usage_error("source list: %s needs a value", argv[i]);
+		if (!strcmp(argv[i], "top")) {
+			if (parse_u32(argv[i + 1], UINT32_MAX, &top) || !top)
+				return usage_error("invalid top \"%s\"", argv[i + 1]);
+		} else if (!strcmp(argv[i], "sort")) {
+			if (!strcmp(argv[i + 1], "limited"))
+				s.sort_attr = SMTPRL_A_ENTRY_LIMITED;
+			else if (!strcmp(argv[i + 1], "allowed"))
+				s.sort_attr = SMTPRL_A_ENTRY_ALLOWED;
+			else if (!strcmp(argv[i + 1], "last"))
+				s.sort_attr = SMTPRL_A_ENTRY_IDLE;
+			else
+				return usage_error("invalid sort \"%s\" (limited|allowed|last)",
+						   argv[i + 1]);
+		} else {
+			return usage_error("source list: unknown option \"%s\"", argv[i]);
+		}
+	}
+	ret = request(SMTPRL_CMD_SOURCE_GET, true, NULL, NULL, &rep);
+	if (!ret) {
+		qsort(s.rows, s.n, sizeof(*s.rows), row_cmp);
+		out_open_list();
+		for (i = 0; i < s.n && i < top; i++)
+			entry_print(NULL, s.rows[i].tb, NULL);
+		out_close_list();
+	}
+	source_forget(&s);
+	free(s.rows);
+	return ret;
+}
+
+/*
+ * source list [top N] [sort limited|allowed|last] | show ADDR | reset ADDR |
+ *	  quarantine ADDR [for DURATION] | release ADDR | flush
+ */
+int source_main(int argc, char **argv)
+{
+	struct entry_req r = { .plen = false };
+	struct reply rep = { entry_print, NULL, SMTPRL_A_ENTRY_MAX, NULL };
+	const char *verb = argc > 1 ? argv[1] : "list";
+
+	if (!strcmp(verb, "list") && argc <= 2)
+		return entry_list(SMTPRL_CMD_SOURCE_GET);
+	if (!strcmp(verb, "list"))
+		return source_top(argc, argv);
+	if (!strcmp(verb, "flush") && argc == 2)
+		return request(SMTPRL_CMD_SOURCE_FLUSH, false, NULL, NULL, NULL);
+	if (!strcmp(verb, "quarantine") && argc == 5 && !strcmp(argv[3], "for")) {
+		if (parse_duration(argv[4], &r.expires))
+			return usage_error("invalid duration \"%s\" (90s, 15m, 12h, 30d)", argv[4]);
+		argc = 3;
+	}
+	if (argc != 3 || parse_prefix(argv[2], false, &r.p))
+		return usage_error("usage: source list | show ADDR | reset ADDR | quarantine ADDR [for DURATION] | release ADDR | flush%s", "");
+	if (!strcmp(verb, "quarantine"))
+		return request(SMTPRL_CMD_SOURCE_QUARANTINE, false, entry_fill, &r, NULL);
+	if (!strcmp(verb, "release"))
+		return request(SMTPRL_CMD_SOURCE_RELEASE, false, entry_fill, &r, NULL);
+	if (!strcmp(verb, "show"))
+		return request(SMTPRL_CMD_SOURCE_GET, false, entry_fill, &r, &rep);
+	if (!strcmp(verb, "reset"))
+		return request(SMTPRL_CMD_SOURCE_DEL, false, entry_fill, &r, NULL);
+	return usage_error("unknown source command \"%s\"", verb);
+}
