@@ -2,7 +2,7 @@
 #
 #   make                      module against KDIR + userspace/smtprlctl
 #   make KDIR=/path/to/build  any prepared kernel tree (Debian headers, UML O= dir)
-#   make install              modules_install + depmod, CLI, man page (DESTDIR, PREFIX)
+#   make install              modules_install + depmod, CLI, smtprl-notify, man page
 #   make check                every test tier; last line "N passed, N failed"
 #   make check-static | check-kunit | check-e2e KERNEL=6.1|6.12|uml|x86dbg
 #   make demo                 the lab: a BRAS with smtprl, a zombie, a mail server
@@ -85,14 +85,14 @@ check-e2e:
 
 demo:
 	scripts/deps.sh
-	scripts/demo.sh
+	scripts/lab/demo.sh
 
 COUNT ?= 200000
 SEED  ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 fuzz:
 	scripts/deps.sh
 	$(MAKE) -C userspace
-	scripts/vm-run.sh -t 7200 $(or $(KERNEL),uml) scripts/e2e/60-nlfuzz.sh $(COUNT) $(SEED)
+	scripts/lab/vm-run.sh -t 7200 $(or $(KERNEL),uml) scripts/e2e/60-nlfuzz.sh $(COUNT) $(SEED)
 
 mutants:
 	scripts/deps.sh
@@ -104,9 +104,9 @@ stress:
 	scripts/deps.sh
 	$(MAKE) -C userspace
 	mkdir -p build && cc -O2 -o build/synflood scripts/e2e/synflood.c
-	scripts/vm-run.sh -t $$(($(DURATION) * 3 + 1200)) $(or $(KERNEL),x86dbg) \
+	scripts/lab/vm-run.sh -t $$(($(DURATION) * 3 + 1200)) $(or $(KERNEL),x86dbg) \
 		scripts/e2e/70-stress.sh $(DURATION) $(SEED)
-	$(if $(filter uml%,$(KERNEL)),,scripts/vm-run.sh -t 5400 \
+	$(if $(filter uml%,$(KERNEL)),,scripts/lab/vm-run.sh -t 5400 \
 		$(or $(KERNEL),x86dbg) scripts/e2e/75-unload-flood.sh $(CYCLES))
 
 bench:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
 /* Do not edit directly, auto-generated from: */
 /*	Documentation/netlink/specs/smtprl.yaml */
-/* YNL-GEN kernel source, rewritten by scripts/ynl-compat.py for < 6.2 */
+/* YNL-GEN kernel source, rewritten by scripts/ynl/ynl-compat.py for < 6.2 */
 
 #include <net/netlink.h>
 #include <net/genetlink.h>

@@ -47,7 +47,7 @@ run() {
 # Compiler and sparse diagnostics are failures, not noise.
 build_clean() {
 	local dir
-	dir=$("$SMTPRL_TOP/scripts/build-module.sh" "$@") || return 1
+	dir=$("$SMTPRL_TOP/scripts/lab/build-module.sh" "$@") || return 1
 	cat "$dir/build.log"
 	! grep -E -i '(warning|error):' "$dir/build.log"
 }
@@ -68,19 +68,34 @@ checkpatch() {
 # stay packet path <- state <- control (Documentation/design.md).
 kmod_graph() {
 	local dir
-	dir=$("$SMTPRL_TOP/scripts/build-module.sh" 6.12) || return 1
+	dir=$("$SMTPRL_TOP/scripts/lab/build-module.sh" 6.12) || return 1
 	/usr/bin/python3 "$SMTPRL_TOP/scripts/kmod-graph.py" "$dir/src/kmod" \
 		"$SMTPRL_TOP/kmod"
 }
 
+# No hand-written file over 700 lines (Documentation/design.md): generated
+# ones say "auto-generated" or "Do not edit" near their top.
+file_sizes() {
+	local f n bad=0
+	while read -r f; do
+		head -n 5 "$SMTPRL_TOP/$f" | grep -q -i -e 'auto-generated' -e 'do not edit' &&
+			continue
+		n=$(wc -l <"$SMTPRL_TOP/$f")
+		[ "$n" -le 700 ] || { echo "$f: $n lines"; bad=1; }
+	done < <(cd "$SMTPRL_TOP" && git ls-files -- '*.c' '*.h' '*.sh' '*.py' \
+		'userspace/smtprl-notify' 2>/dev/null || find kmod include userspace scripts \
+		-name '*.[ch]' -o -name '*.sh' -o -name '*.py')
+	return $bad
+}
+
 # stock_pin SERIES...: fetch the stock kernels and resolve them once for
-# the whole run (scripts/lab-stock.sh: SMTPRL_STOCK_*).
+# the whole run (scripts/lab/stock.sh: SMTPRL_STOCK_*).
 stock_pin() {
 	local k v var
 	for k in "$@"; do
 		var=SMTPRL_STOCK_${k//./_}
 		[ -z "${!var:-}" ] || continue
-		v=$("$SMTPRL_TOP/scripts/lab-stock.sh" "$k") || return 1
+		v=$("$SMTPRL_TOP/scripts/lab/stock.sh" "$k") || return 1
 		echo "$k: $v"
 		export "$var=$v"
 	done
@@ -103,7 +118,8 @@ tier_static() {
 	run "static/build-W=1-uml" build_clean uml W=1
 	run static/checkpatch checkpatch
 	run static/kmod-no-call-or-include-circle kmod_graph
-	run static/ynl-generated-in-sync "$SMTPRL_TOP/scripts/ynl-gen.sh" --check
+	run static/no-hand-written-file-over-700-lines file_sizes
+	run static/ynl-generated-in-sync "$SMTPRL_TOP/scripts/ynl/ynl-gen.sh" --check
 	run static/userspace-Werror-and-unit-tests userspace_build userspace WERROR=1
 	# The e2e tier's batch test runs this smtprlctl too.
 	run static/userspace-ASan-UBSan-unit-tests userspace_build userspace-asan \
@@ -115,7 +131,7 @@ tier_kunit() {
 	local out=$logdir/kunit start status f line suite
 	local -a suites
 	start=$SECONDS
-	"$SMTPRL_TOP/scripts/lab-uml.sh" >"$logdir/uml-kernel.log" 2>&1 ||
+	"$SMTPRL_TOP/scripts/lab/uml.sh" >"$logdir/uml-kernel.log" 2>&1 ||
 		{ record kunit/uml-kernel 1 $((SECONDS - start)) "$logdir/uml-kernel.log"; return; }
 	# The suites the sources define: each must report, whole.
 	mapfile -t suites < <(sed -n 's/^[[:space:]]*\.name = "\(smtprl_[a-z0-9_]*\)",*$/\1/p' \
@@ -125,8 +141,8 @@ tier_kunit() {
 		record kunit/suites 1 "" "$logdir/kunit-none.log"
 		return
 	fi
-	"$SMTPRL_TOP/scripts/vm-run.sh" -q -k -t 900 -o "$out" uml \
-		"$SMTPRL_TOP/scripts/kunit-guest.sh" >"$logdir/kunit-vm.log" 2>&1
+	"$SMTPRL_TOP/scripts/lab/vm-run.sh" -q -k -t 900 -o "$out" uml \
+		"$SMTPRL_TOP/scripts/lab/kunit-guest.sh" >"$logdir/kunit-vm.log" 2>&1
 	status=$?
 	cat "$out/output.log" >>"$logdir/kunit-vm.log" 2>/dev/null
 	record kunit/uml-run "$status" $((SECONDS - start)) "$logdir/kunit-vm.log"
@@ -229,7 +245,7 @@ control_job() {
 	out=$logdir/vm/control-$k-$name
 	log=$logdir/control_${k}_$name.log
 	start=$SECONDS
-	"$SMTPRL_TOP/scripts/vm-run.sh" -c -t 900 -o "$out" "$k" \
+	"$SMTPRL_TOP/scripts/lab/vm-run.sh" -c -t 900 -o "$out" "$k" \
 		"$SMTPRL_TOP/scripts/e2e/$name.sh" >"$log" 2>&1
 	if [ ! -s "$out/rc" ]; then
 		why="the guest did not finish"
@@ -259,7 +275,7 @@ e2e_job() {
 		# The x86_64 debug kernel (2 vCPUs, KASAN, TCG) is slow: on an
 		# AMX host 70-stress finished its checks at 840 s and was still
 		# in the final kmemleak scan at 900 s.
-		run "e2e/$k/$name" "$SMTPRL_TOP/scripts/vm-run.sh" \
+		run "e2e/$k/$name" "$SMTPRL_TOP/scripts/lab/vm-run.sh" \
 			-t "$([ "$k" = x86dbg ] && echo 1800 || echo 900)" \
 			-o "$logdir/vm/$k-$name" "$k" "$SMTPRL_TOP/scripts/e2e/$name.sh"
 		scenario_results "$logdir/vm/$k-$name/output.log" "e2e/$k/$name"

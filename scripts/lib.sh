@@ -139,9 +139,9 @@ SMTPRL_KERNELS="6.1 6.12 uml x86dbg"
 # a root with boot/ and lib/modules/ (Debian's, or our x86_64 debug build).
 lab_kernel() {
 	case "$1" in
-	6.1|6.12|armhf) "$SMTPRL_TOP/scripts/lab-stock.sh" "$@" ;;
-	x86dbg)   "$SMTPRL_TOP/scripts/lab-x86dbg.sh" "${@:2}" ;;
-	x86kcsan) "$SMTPRL_TOP/scripts/lab-x86dbg.sh" kcsan "${@:2}" ;;
+	6.1|6.12|armhf) "$SMTPRL_TOP/scripts/lab/stock.sh" "$@" ;;
+	x86dbg)   "$SMTPRL_TOP/scripts/lab/x86dbg.sh" "${@:2}" ;;
+	x86kcsan) "$SMTPRL_TOP/scripts/lab/x86dbg.sh" kcsan "${@:2}" ;;
 	*)        die "unknown qemu lab kernel '$1'" ;;
 	esac
 }
@@ -150,8 +150,8 @@ kernel_kdir() {
 	case "$1" in
 	6.1|6.12|x86dbg|x86kcsan) lab_kernel "$1" kdir ;;
 	armhf)    lab_kernel "$1" kdir ;;	# Debian's armmp headers: builds only
-	uml)      "$SMTPRL_TOP/scripts/lab-uml.sh" ;;
-	uml-bench) "$SMTPRL_TOP/scripts/lab-uml.sh" bench ;;	# benchmarks only
+	uml)      "$SMTPRL_TOP/scripts/lab/uml.sh" ;;
+	uml-bench) "$SMTPRL_TOP/scripts/lab/uml.sh" bench ;;	# benchmarks only
 	*)        die "unknown lab kernel '$1' (one of: $SMTPRL_KERNELS)" ;;
 	esac
 }

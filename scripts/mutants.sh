@@ -93,8 +93,8 @@ run_test() {
 		"$dir/scripts/check.sh" kunit >>"$log" 2>&1
 	else
 		# The module must build, or the bug was not planted but broke it.
-		"$dir/scripts/build-module.sh" "${test%%/*}" >>"$log" 2>&1 || return 125
-		"$dir/scripts/vm-run.sh" -q -t 900 -o "$dir/build/vm" "${test%%/*}" \
+		"$dir/scripts/lab/build-module.sh" "${test%%/*}" >>"$log" 2>&1 || return 125
+		"$dir/scripts/lab/vm-run.sh" -q -t 900 -o "$dir/build/vm" "${test%%/*}" \
 			"$dir/scripts/e2e/${test#*/}.sh" >>"$log" 2>&1
 	fi
 }

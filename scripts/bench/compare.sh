@@ -37,6 +37,6 @@ out=$SMTPRL_TOP/build/bench/compare-$mode.txt
 mkdir -p "$SMTPRL_TOP/build/bench/run-$mode"
 cp "$SMTPRL_TOP"/scripts/bench/{compare-guest,smp-guest,lib-guest}.sh "$SMTPRL_TOP/build/bench/run-$mode/"
 guest=$SMTPRL_TOP/build/bench/run-$mode/$script
-SMTPRL_BUILD_ARGS=SMTPRL_BENCH=m SMTPRL_VM_MEM=${SMTPRL_VM_MEM:-3072} "$SMTPRL_TOP/scripts/vm-run.sh" -t 5400 \
+SMTPRL_BUILD_ARGS=SMTPRL_BENCH=m SMTPRL_VM_MEM=${SMTPRL_VM_MEM:-3072} "$SMTPRL_TOP/scripts/lab/vm-run.sh" -t 5400 \
 	-o "$SMTPRL_TOP/build/bench/vm-compare-$mode" "$kernel" \
 	"$guest" "$mode" "$reps" "$iters" "$@" | tee "$out"

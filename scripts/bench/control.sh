@@ -24,6 +24,6 @@ calibrate() {
 mkdir -p "$SMTPRL_TOP/build/bench"
 out=$SMTPRL_TOP/build/bench/control-$kernel.txt
 calibrate | sed 's/^/host /' | tee "$out"
-SMTPRL_BUILD_ARGS=SMTPRL_BENCH=m SMTPRL_VM_MEM=${SMTPRL_VM_MEM:-2048} "$SMTPRL_TOP/scripts/vm-run.sh" -t 1800 \
+SMTPRL_BUILD_ARGS=SMTPRL_BENCH=m SMTPRL_VM_MEM=${SMTPRL_VM_MEM:-2048} "$SMTPRL_TOP/scripts/lab/vm-run.sh" -t 1800 \
 	-o "$SMTPRL_TOP/build/bench/control-$kernel" "$kernel" \
 	"$SMTPRL_TOP/scripts/bench/control-guest.sh" "$exemptions" "$sources" | tee -a "$out"

@@ -7,6 +7,6 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 kernel=${1:-6.12}
-SMTPRL_BUILD_ARGS=SMTPRL_BENCH=m SMTPRL_VM_MEM=${SMTPRL_VM_MEM:-2048} exec "$SMTPRL_TOP/scripts/vm-run.sh" -t 1800 \
+SMTPRL_BUILD_ARGS=SMTPRL_BENCH=m SMTPRL_VM_MEM=${SMTPRL_VM_MEM:-2048} exec "$SMTPRL_TOP/scripts/lab/vm-run.sh" -t 1800 \
 	-o "$SMTPRL_TOP/build/bench/core-$kernel" "$kernel" \
 	"$SMTPRL_TOP/scripts/bench/core-guest.sh"

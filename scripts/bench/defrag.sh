@@ -8,6 +8,6 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 SMTPRL_BUILD_ARGS=SMTPRL_BENCH=m SMTPRL_QEMU_ARGS="-icount shift=0,sleep=off" \
-	SMTPRL_VM_MEM=${SMTPRL_VM_MEM:-1024} exec "$SMTPRL_TOP/scripts/vm-run.sh" -t 3600 \
+	SMTPRL_VM_MEM=${SMTPRL_VM_MEM:-1024} exec "$SMTPRL_TOP/scripts/lab/vm-run.sh" -t 3600 \
 	-o "$SMTPRL_TOP/build/bench/defrag-6.12" 6.12 \
 	"$SMTPRL_TOP/scripts/bench/defrag-guest.sh" "${1:-20000}"

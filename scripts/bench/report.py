@@ -175,7 +175,7 @@ def main():
          "guest instruction, so counts are deterministic. Real time "
          "(ns per packet) comes from UML: the same 6.12 "
          "source built as User-Mode Linux without any debug option "
-         "(`scripts/kconfig/uml-bench.config`; the lab's UML for tests is a "
+         "(`scripts/lab/kconfig/uml-bench.config`; the lab's UML for tests is a "
          "KASAN/lockdep build and is never used for timing), where kernel code "
          "runs natively on the host CPU; one CPU.",
          "",

@@ -6,7 +6,7 @@
 # while every subscriber keeps sending (direct, through the relay on 587 and
 # 25, IPv4 and IPv6), each time restored from `smtprlctl save` as an
 # operator would. The unloads must be clean and the kernel log free of
-# splats (scripts/vm-run.sh checks it; on the UML kernel kmemleak scans
+# splats (scripts/lab/vm-run.sh checks it; on the UML kernel kmemleak scans
 # after the last unload), and afterwards smtprl enforces as before.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/isp.sh"

@@ -6,7 +6,7 @@
 # the smtprl family from three namespaces at once, each answer checked
 # against a model, the configuration compared with the model at the end.
 # Then the module must unload cleanly; on the UML kernel KASAN watches
-# every message and kmemleak scans after the unload (scripts/vm-run.sh).
+# every message and kmemleak scans after the unload (scripts/lab/vm-run.sh).
 #
 #   60-nlfuzz.sh [COUNT [SEED]]     (make check: 30,000 messages, seed 1,
 #                                    3,000 and a bulk dump of 2,000 on the

@@ -7,7 +7,7 @@
 # dumped, reset and flushed, and network namespaces with smtprl configured
 # come and go. Afterwards every counter adds up, the module still limits,
 # and it unloads cleanly; the kernel log must stay free of splats (lockdep,
-# KASAN, RCU stalls... on the debug kernels; scripts/vm-run.sh checks).
+# KASAN, RCU stalls... on the debug kernels; scripts/lab/vm-run.sh checks).
 #
 #   70-stress.sh [SECONDS [SEED]]   (make check: 45 s, seed 1; make stress:
 #                                    600 s, a random seed)

@@ -6,7 +6,7 @@
 # spoofed SYN flood through its hook. nf_unregister_net_hook() does not wait
 # for CPUs still inside the hook: freeing the namespace's state right after
 # it is a use-after-free that KASAN reports (the x86_64 SMP debug kernel;
-# scripts/vm-run.sh fails the run on any splat). Every cycle must also have
+# scripts/lab/vm-run.sh fails the run on any splat). Every cycle must also have
 # seen SYNs, or the flood was not there to race.
 #
 #   75-unload-flood.sh [CYCLES]     (make check: 20; make stress: 300)

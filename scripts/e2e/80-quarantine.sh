@@ -12,7 +12,7 @@
 # stall the box, at most 1,000 events per CPU and second are sent, the
 # dropped ones are counted, and a monitor that stops reading is told it
 # lost events. The example notifier
-# (scripts/smtprl-notify) turns the events into log lines and notices.
+# (userspace/smtprl-notify) turns the events into log lines and notices.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/isp.sh"
 trap 'monitor_stop; isp_down' EXIT
@@ -133,7 +133,7 @@ zombie_quarantined_and_released() {
 	monitor_stop
 	# The notifier: a log line and a notice per quarantine and release.
 	printf '%s/32 zombie-household abuse+4711@isp.example\n' "$z" >"$E2E_TMP/subs"
-	/usr/bin/python3 "$SMTPRL_TOP/scripts/smtprl-notify" --spool "$E2E_TMP/spool" \
+	/usr/bin/python3 "$SMTPRL_TOP/userspace/smtprl-notify" --spool "$E2E_TMP/spool" \
 		--log "$E2E_TMP/notify.log" --subscribers "$E2E_TMP/subs" <"$E2E_TMP/events.json"
 	grep -q "quarantined $z/32 (zombie-household) cause=strikes strikes=3" "$E2E_TMP/notify.log" ||
 		fail "notifier log: $(cat "$E2E_TMP/notify.log")"

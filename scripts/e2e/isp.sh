@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The ISP lab: subscribers, a BRAS, the ISP's mail relay and "the internet",
 # with real mail software. Sourced by scripts/e2e/4*.sh and the demo, inside
-# a lab VM (scripts/vm-run.sh), after lib.sh.
+# a lab VM (scripts/lab/vm-run.sh), after lib.sh.
 #
 #  subscriber lines (one namespace each)      BRAS (the lab VM itself)
 #                                             smtprl.ko at PREROUTING

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Helpers for end-to-end scripts; sourced inside a lab VM (scripts/vm-run.sh).
+# Helpers for end-to-end scripts; sourced inside a lab VM (scripts/lab/vm-run.sh).
 #
 # The lab topology, in network namespaces:
 #

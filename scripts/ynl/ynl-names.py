@@ -43,7 +43,7 @@ def main():
         "/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */",
         "/* Do not edit directly, auto-generated from: */",
         "/*\tDocumentation/netlink/specs/smtprl.yaml */",
-        "/* by scripts/ynl-names.py: names and ranges for kmod/ and userspace/ */",
+        "/* by scripts/ynl/ynl-names.py: names and ranges for kmod/ and userspace/ */",
         "/* (include <linux/smtprl.h> first) */",
         "",
         f"#ifndef _{fam}_NAMES_H",

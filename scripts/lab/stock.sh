@@ -3,13 +3,13 @@
 #
 # Fetch (or reuse) a stock Debian amd64 kernel and its headers, extracted into
 # the cache, never installed; or (armhf) the headers of Debian's 32-bit ARM
-# kernel, for cross builds. Usage: lab-stock.sh 6.1|6.12|armhf [field]
+# kernel, for cross builds. Usage: lab/stock.sh 6.1|6.12|armhf [field]
 # Prints "KREL ROOT" (kernel release and extracted root), or one field:
 #   krel | root | kdir | vmlinuz
 # The version is resolved from the metapackage at run time, so superseded
 # ABI-numbered packages never break the lab.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 field() {
 	case "$1" in
@@ -22,7 +22,7 @@ field() {
 	esac
 }
 
-series=${1:?usage: lab-stock.sh 6.1|6.12|armhf [krel|root|kdir|vmlinuz]}
+series=${1:?usage: lab/stock.sh 6.1|6.12|armhf [krel|root|kdir|vmlinuz]}
 # armhf: the headers of Debian's 32-bit ARM kernel (armmp, 6.1) only, for
 # cross builds (nothing boots it); its kbuild tools are the host's, of the
 # same version.

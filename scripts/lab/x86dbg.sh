@@ -3,22 +3,22 @@
 #
 # Build (or reuse) the x86_64 SMP debug kernel from linux-source-6.12:
 # lockdep, PROVE_RCU, KASAN, kmemleak, UBSAN, DEBUG_OBJECTS, for qemu TCG
-# with several vCPUs; or (lab-x86dbg.sh kcsan ...) its KCSAN variant, the
+# with several vCPUs; or (lab/x86dbg.sh kcsan ...) its KCSAN variant, the
 # same without KASAN and with the data-race detector. Laid out like
-# lab-stock.sh's stock kernels (a root with boot/vmlinuz-KREL and
+# lab/stock.sh's stock kernels (a root with boot/vmlinuz-KREL and
 # lib/modules/KREL), so the same VM runner boots it. Prints "KREL ROOT",
 # or one field: krel | root | kdir.
 #
 # Cache key: linux-source-6.12 version + config fragments + compiler.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 name=x86dbg
-frags=("$SMTPRL_TOP/scripts/kconfig/x86-debug.config"
-       "$SMTPRL_TOP/scripts/kconfig/lab-extra.config")
+frags=("$SMTPRL_TOP/scripts/lab/kconfig/x86-debug.config"
+       "$SMTPRL_TOP/scripts/lab/kconfig/lab-extra.config")
 if [ "${1:-}" = kcsan ]; then
 	name=x86kcsan
-	frags+=("$SMTPRL_TOP/scripts/kconfig/x86-kcsan.config")
+	frags+=("$SMTPRL_TOP/scripts/lab/kconfig/x86-kcsan.config")
 	shift
 fi
 ver=$(ksrc_version)

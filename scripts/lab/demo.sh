@@ -6,14 +6,14 @@
 # (scripts/e2e/isp.sh), send real mail and show what happened. Everything
 # printed is read from the running lab.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 kernel=${KERNEL:-6.12}
 echo "smtprl demo: preparing the $kernel lab kernel and building the module..."
-"$SMTPRL_TOP/scripts/build-module.sh" "$kernel" >/dev/null
+"$SMTPRL_TOP/scripts/lab/build-module.sh" "$kernel" >/dev/null
 make -s -C "$SMTPRL_TOP/userspace" >/dev/null
 mkdir -p "$SMTPRL_TOP/build"
 cc -O2 -o "$SMTPRL_TOP/build/synflood" "$SMTPRL_TOP/scripts/e2e/synflood.c"
 echo "smtprl demo: booting (qemu, software emulation: about a minute)..."
-exec "$SMTPRL_TOP/scripts/vm-run.sh" -l -t 600 -o "$SMTPRL_TOP/build/demo" \
-	"$kernel" "$SMTPRL_TOP/scripts/demo-guest.sh"
+exec "$SMTPRL_TOP/scripts/lab/vm-run.sh" -l -t 600 -o "$SMTPRL_TOP/build/demo" \
+	"$kernel" "$SMTPRL_TOP/scripts/lab/demo-guest.sh"

@@ -6,7 +6,7 @@
 # never share objects. Usage: build-module.sh KERNEL [make args...]
 # Prints the directory holding the .ko files; the build log is build.log there.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 kernel=${1:?usage: build-module.sh 6.1|6.12|uml [make args]}
 shift

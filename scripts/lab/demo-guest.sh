@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # lab: time-travel
 #
-# The demo, inside the lab VM (see scripts/demo.sh): the ISP lab of
+# The demo, inside the lab VM (see scripts/lab/demo.sh): the ISP lab of
 # scripts/e2e/isp.sh, narrated. The VM is the BRAS. Everything printed is
 # read from the running lab. The guest's clock skips idle time, so "an
 # hour later" takes no real time.
-. "$(dirname "$0")/e2e/lib.sh"
-. "$(dirname "$0")/e2e/isp.sh"
+. "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/../e2e/isp.sh"
 trap isp_down EXIT
 
 say() { printf '\n== %s\n' "$*"; }
@@ -108,9 +108,9 @@ lab_sleep 3605
 tell "$(mail_from zombie "$z" $MXS4 25 3)"
 kill $mon
 wait $mon 2>/dev/null || true
-echo "  what smtprlctl -j monitor saw, turned into log lines and notices by scripts/smtprl-notify:"
+echo "  what smtprlctl -j monitor saw, turned into log lines and notices by userspace/smtprl-notify:"
 printf '%s/32 zombie-household abuse+4711@isp.example\n' "$z" >"$E2E_TMP/subs"
-/usr/bin/python3 "$SMTPRL_TOP/scripts/smtprl-notify" --spool "$E2E_TMP/spool" \
+/usr/bin/python3 "$SMTPRL_TOP/userspace/smtprl-notify" --spool "$E2E_TMP/spool" \
 	--subscribers "$E2E_TMP/subs" <"$E2E_TMP/events.json" | sed 's/^/  /'
 echo "  the notice to the subscriber:"
 sed -n '1,8p' "$E2E_TMP/spool/"*quarantined.txt | sed 's/^/  | /'

@@ -36,7 +36,7 @@ for body in re.findall(r"\{(.*?)\n\t\}", table, re.S):
 head = head.replace("static const struct netlink_range_validation",
                     "static struct netlink_range_validation")
 out = [head.replace("/* YNL-GEN kernel source */",
-                    "/* YNL-GEN kernel source, rewritten by scripts/ynl-compat.py for < 6.2 */"),
+                    "/* YNL-GEN kernel source, rewritten by scripts/ynl/ynl-compat.py for < 6.2 */"),
        "/* Ops table for smtprl: one entry per command (no split ops before 6.2) */\n",
        "static const struct genl_ops smtprl_nl_ops[] = {\n"]
 for cmd in order:

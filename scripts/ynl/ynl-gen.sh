@@ -6,10 +6,10 @@
 # generator (linux-source-6.12), plus the ops table for kernels before 6.2,
 # the names and ranges (smtprl-names.h) and the API reference
 # (Documentation/netlink/smtprl.rst).
-#   scripts/ynl-gen.sh          regenerate in place
-#   scripts/ynl-gen.sh --check  fail if the committed files differ
+#   scripts/ynl/ynl-gen.sh          regenerate in place
+#   scripts/ynl/ynl-gen.sh --check  fail if the committed files differ
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 src=$(ksrc_tools_dir)
 spec=$SMTPRL_TOP/Documentation/netlink/specs/smtprl.yaml
@@ -39,11 +39,11 @@ grep -q 'flags: \[ admin-perm \]' <(sed -n '/^mcast-groups:/,$p' "$spec") ||
 	die "the events group must be admin-perm"
 sed -i 's|\[SMTPRL_NLGRP_EVENTS\] = { "events", },|[SMTPRL_NLGRP_EVENTS] = { "events", .flags = GENL_MCAST_CAP_NET_ADMIN, },|' \
 	"$out/kmod/netlink-gen.c"
-python3 "$SMTPRL_TOP/scripts/ynl-compat.py" "$out/kmod/netlink-gen.c" \
+python3 "$SMTPRL_TOP/scripts/ynl/ynl-compat.py" "$out/kmod/netlink-gen.c" \
 	>"$out/kmod/netlink-gen-compat.c"
 
 # The names and ranges both sides print, parse and check (ynl-names.py).
-python3 "$SMTPRL_TOP/scripts/ynl-names.py" "$spec" >"$out/include/uapi/linux/smtprl-names.h"
+python3 "$SMTPRL_TOP/scripts/ynl/ynl-names.py" "$spec" >"$out/include/uapi/linux/smtprl-names.h"
 
 # The API reference, from the same docs.
 mkdir -p "$out/Documentation/netlink"
@@ -54,7 +54,7 @@ files="include/uapi/linux/smtprl.h include/uapi/linux/smtprl-names.h kmod/netlin
 if [ "${1:-}" = --check ]; then
 	rc=0
 	for f in $files; do
-		diff -u "$SMTPRL_TOP/$f" "$out/$f" || { msg "$f is out of date: run scripts/ynl-gen.sh"; rc=1; }
+		diff -u "$SMTPRL_TOP/$f" "$out/$f" || { msg "$f is out of date: run scripts/ynl/ynl-gen.sh"; rc=1; }
 	done
 	exit $rc
 fi

@@ -2,31 +2,31 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build (or reuse) the UML debug kernel used for KUnit and sanitizer runs,
-# or (lab-uml.sh bench) the same without the debug options, for benchmarks.
+# or (lab/uml.sh bench) the same without the debug options, for benchmarks.
 # Prints the build directory (usable as KDIR, holds ./linux).
 #
-# Built from a copy of linux-source-6.12 with scripts/patches/ applied (UML
+# Built from a copy of linux-source-6.12 with scripts/lab/patches/ applied (UML
 # must size its XSTATE buffer by the host's: AMX hosts). Cache key:
 # linux-source-6.12 version + config fragments + patches + compiler.
 # Before the kernel is handed out, it must start a process on this host
 # (once per host boot), or the script fails saying why.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 if [ "${1:-}" = bench ]; then
-	frags=("$SMTPRL_TOP/scripts/kconfig/lab-extra.config"
-	       "$SMTPRL_TOP/scripts/kconfig/uml-bench.config")
+	frags=("$SMTPRL_TOP/scripts/lab/kconfig/lab-extra.config"
+	       "$SMTPRL_TOP/scripts/lab/kconfig/uml-bench.config")
 else
-	frags=("$SMTPRL_TOP/scripts/kconfig/uml-debug.config"
-	       "$SMTPRL_TOP/scripts/kconfig/lab-extra.config"
-	       "$SMTPRL_TOP/scripts/kconfig/uml-faults.config")
+	frags=("$SMTPRL_TOP/scripts/lab/kconfig/uml-debug.config"
+	       "$SMTPRL_TOP/scripts/lab/kconfig/lab-extra.config"
+	       "$SMTPRL_TOP/scripts/lab/kconfig/uml-faults.config")
 fi
 # SMTPRL_UML_PATCHES=none builds without them (a kernel of its own cache
 # key): the control run that shows the start check failing on AMX hosts.
 if [ "${SMTPRL_UML_PATCHES:-}" = none ]; then
 	patches=()
 else
-	patches=("$SMTPRL_TOP"/scripts/patches/linux-6.12-um-*.patch)
+	patches=("$SMTPRL_TOP"/scripts/lab/patches/linux-6.12-um-*.patch)
 fi
 ver=$(ksrc_version)
 key=$(kconfig_key "${frags[@]}" ${patches[@]+"${patches[@]}"})
@@ -57,7 +57,7 @@ uml_starts() {
 	if grep -q 'fp regs' "$log"; then
 		msg "UML could not restore a process's FP registers through ptrace:"
 		msg "the host's XSAVE area$(grep -q amx_tile /proc/cpuinfo && echo ' (this CPU has AMX)')" \
-		    "does not match UML's buffer; is scripts/patches/linux-6.12-um-xstate-size.patch applied?"
+		    "does not match UML's buffer; is scripts/lab/patches/linux-6.12-um-xstate-size.patch applied?"
 	fi
 	return 1
 }

@@ -31,7 +31,7 @@
 # out-of-tree/unsigned modules, when smtprl.ko does not unload, or when the
 # timeout hits (exit 124).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 timeout_s=600 outdir= load=1 quiet=0 live=0 kunit=0 control=0
 while getopts t:o:nqlkc opt; do
@@ -55,7 +55,7 @@ travel=0
 head -n 20 "$script" | grep -q '^# lab: time-travel' && travel=1
 
 # shellcheck disable=SC2086
-moddir=$("$SMTPRL_TOP/scripts/build-module.sh" "$kernel" ${SMTPRL_BUILD_ARGS:-})
+moddir=$("$SMTPRL_TOP/scripts/lab/build-module.sh" "$kernel" ${SMTPRL_BUILD_ARGS:-})
 outdir=${outdir:-$SMTPRL_TOP/build/vm/$kernel-$(basename "$script" .sh)}
 rm -rf "$outdir"
 mkdir -p "$outdir"
@@ -83,7 +83,7 @@ outdir=$(realpath "$outdir")
 } >"$outdir/job.env"
 
 # Stage 1 for qemu: a busybox initramfs that mounts the host root over 9p and
-# switch_root's into scripts/vm-init.sh (switch_root, not chroot: a chrooted
+# switch_root's into scripts/lab/vm-init.sh (switch_root, not chroot: a chrooted
 # process may not create user namespaces).
 make_initramfs() {
 	local kroot=$1 krel=$2 dir=$outdir/initramfs m f
@@ -107,7 +107,7 @@ for m in $(cat /lib/modules/order 2>/dev/null); do insmod /lib/modules/$m || exi
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro \
 	hostroot /newroot || { echo "vm: cannot mount host root"; poweroff -f; }
 umount /proc
-exec switch_root /newroot "$smtprl_top/scripts/vm-init.sh"
+exec switch_root /newroot "$smtprl_top/scripts/lab/vm-init.sh"
 INIT
 	chmod +x "$dir/init"
 	(cd "$dir" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) \
@@ -165,7 +165,7 @@ uml|uml-bench)
 		panic=-1 con=null con0=null,fd:1 ${SMTPRL_UML_ARGS:-} \
 		$([ $travel = 0 ] || echo time-travel) \
 		smtprl_top="$SMTPRL_TOP" smtprl_kind=uml smtprl_out="$outdir" \
-		init="$SMTPRL_TOP/scripts/vm-init.sh" \
+		init="$SMTPRL_TOP/scripts/lab/vm-init.sh" \
 		</dev/null >"$outdir/console.log" 2>&1 || rc=$?
 	;;
 *)
