@@ -249,7 +249,7 @@ int smtprl_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 				&bad);
 out:
 	mutex_unlock(&sn->lock);
-	return smtprl_nl_refuse(info, SMTPRL_A_POLICY_ENABLED, &bad, err);
+	return smtprl_nl_refuse(info, SMTPRL_A_POLICY_MAX, &bad, err);
 }
 
 /* stats-get */
