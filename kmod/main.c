@@ -106,6 +106,25 @@ static void param_error(const struct smtprl_bad *bad)
 		pr_err("%s\n", msg);
 }
 
+/* "prerouting", "output" or both, comma-separated: the spec's names. */
+static int parse_hooks(const char *s, u32 *out)
+{
+	static const char *const names[] = SMTPRL_HOOKS_NAMES;
+	char buf[32], *p = buf, *tok;
+	int i;
+
+	if (strscpy(buf, s, sizeof(buf)) < 0)
+		return -EINVAL;
+	*out = 0;
+	while ((tok = strsep(&p, ","))) {
+		i = parse_word(names, ARRAY_SIZE(names), tok);
+		if (i < 0)
+			return -EINVAL;
+		*out |= BIT(i);
+	}
+	return 0;
+}
+
 /* init_net's starting policy from the module parameters. */
 static int params_to_cfg(struct smtprl_policy_cfg *cfg)
 {
@@ -146,14 +165,7 @@ static int params_to_cfg(struct smtprl_policy_cfg *cfg)
 		cfg->max_sources = max_sources;
 	cfg->v4_prefix = v4_prefix;
 	cfg->v6_prefix = v6_prefix;
-	if (sysfs_streq(hooks, "prerouting")) {
-		cfg->hooks = SMTPRL_HOOKS_PREROUTING;
-	} else if (sysfs_streq(hooks, "output")) {
-		cfg->hooks = SMTPRL_HOOKS_OUTPUT;
-	} else if (sysfs_streq(hooks, "prerouting,output") ||
-		   sysfs_streq(hooks, "output,prerouting")) {
-		cfg->hooks = SMTPRL_HOOKS_ALL;
-	} else {
+	if (parse_hooks(hooks, &cfg->hooks)) {
 		pr_err("hooks: must be prerouting, output or prerouting,output\n");
 		return -EINVAL;
 	}
