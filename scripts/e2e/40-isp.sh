@@ -191,9 +191,26 @@ live_policy() {
 	[ "$(source_field 2001:db8:100:2::/64 limited)" -gt 0 ] ||
 		fail "the background subscriber was never limited"
 	pass "background traffic ran throughout: $(source_field 2001:db8:100:2::/64 limited) limited"
+	# A known start for the refill: forgotten, the zombie comes back with a
+	# full bucket (burst 30) and spends it at once; fractions of a
+	# connection earned meanwhile are milliseconds, not the half minute
+	# the check below leaves.
+	ctl source reset "$z"
+	expect_eq "raised: a forgotten zombie starts with the new burst" \
+		"ok=30 refused=0 timeout=1" \
+		"$(nsx zombie /usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/connect.py" "$z" \
+			"${MXS4%%,*}" 25 31)"
+	expect_eq "raised: the zombie's bucket is empty" 0 "$(source_field "$z/32" tokens)"
 	lab_sleep 630
-	r=$(mail_from zombie "$z" $MXS4 25 12)
-	expect_eq "raised: the zombie refills at 60/hour (10 in 10.5 min)" 10 "$(outcome delivered "$r")"
+	# The kernel's count, read at once: 10.5 minutes at 60/hour are 10
+	# whole connections, half a minute from either side. Ten mails take
+	# guest time of their own (on a loaded host, under -icount, more than
+	# that half minute: 11 went through once), so the mail only shows
+	# that the refilled connections go through.
+	expect_eq "raised: the zombie refills at 60/hour (10 in 10.5 min)" 10 \
+		"$(source_field "$z/32" tokens)"
+	r=$(mail_from zombie "$z" $MXS4 25 10)
+	expect_eq "raised: the refilled connections go through" 10 "$(outcome delivered "$r")"
 	grep -q '^smtprl ' /proc/modules || fail "module gone"
 	expect_stats_add_up
 }
