@@ -296,7 +296,12 @@ scenario() {
 	else
 		E2E_SCEN_FAILED=$((E2E_SCEN_FAILED + 1))
 		echo "=== FAIL $name"
-		sed 's/^/    mail: /' "$E2E_TMP/mail.log" | tail -n 20
+		# Everything the scenario's mail saw, and what the kernel
+		# counted, to tell a flaw of the test from one of smtprl.
+		sed 's/^/    mail: /' "$E2E_TMP/mail.log" | tail -n 300
+		sed 's/^/    stats: /' /proc/net/smtprl/stats 2>/dev/null | tr '\n' ' '
+		echo
+		sed 's/^/    sources: /' /proc/net/smtprl/sources 2>/dev/null | head -n 20
 	fi
 }
 
