@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of scripts/bench/itrace.sh: one namespace with smtprl set up as
+# compare-guest.sh sets it (MODE pass or limit), SOURCES sources already
+# tracked, then the kernel's text symbols for the host, and, once the host's
+# debugger is attached, one more smtprl_bench.ko run whose first packets the
+# host single-steps.
+#   itrace-guest.sh CASE FAMILY SOURCES MODE
+set -euo pipefail
+bcase=$1 fam=$2 n=$3 lim=$4
+. "$(dirname "$0")/lib-guest.sh"
+
+# The host may take a while to attach, and the guest's clock runs on.
+echo 86400 >/sys/module/smtprl/parameters/gc_idle
+ns_up t smtprl "$lim" $((n * 2 > 1024 ? n * 2 : 1024))
+# Every source tracked first: the traced packets take the steady path.
+bench t case=syn family="$fam" sources="$n" iterations=1 >/dev/null
+awk '$2 ~ /^[tT]$/ { print $1, $3, $4 }' /proc/kallsyms >"$SMTPRL_OUT/kallsyms.txt"
+: >"$SMTPRL_OUT/ready"
+# The host attaches and sets its breakpoint, then says go. A busy wait:
+# with -icount sleep=off a sleep would pass in no real time.
+until ls "$SMTPRL_OUT" | grep -qx go; do :; done
+bench t case="$bcase" family="$fam" sources="$n" iterations=1
