@@ -52,38 +52,12 @@ int smtprl_rate_init(struct smtprl_rate *r, u64 count, u64 unit_ns, u64 burst,
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_rate_init);
 
-/* Credit after @elapsed ns of idle time; a bucket above @size is clamped. */
-static u64 refill(u64 tokens, u64 elapsed, u64 size)
-{
-	if (tokens >= size || elapsed >= size - tokens)
-		return size;
-	return tokens + elapsed;
-}
-
-/* Time since @last_ns; zero if the clock went backwards. */
-static u64 elapsed_since(u64 last_ns, u64 now_ns)
-{
-	return now_ns > last_ns ? now_ns - last_ns : 0;
-}
-
-static bool daily_on(const struct smtprl_limit *lim)
-{
-	return lim->daily.cost_ns != 0;
-}
-
-/*
- * A daily cap that is off is unlimited credit: the day it is switched on
- * (policy set daily N, an exemption replaced by one with a cap), the
- * bucket starts full, clamped to its size by the first refill.
- */
-#define DAILY_OFF_NS	U64_MAX
-
 void smtprl_buckets_init(struct smtprl_buckets *b,
 			 const struct smtprl_limit *lim, u64 now_ns)
 {
 	b->last_ns = now_ns;
 	b->tokens_ns = lim->rate.size_ns;
-	b->daily_ns = daily_on(lim) ? lim->daily.size_ns : DAILY_OFF_NS;
+	b->daily_ns = smtprl_daily_on(lim) ? lim->daily.size_ns : SMTPRL_DAILY_OFF_NS;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_buckets_init);
 
@@ -103,46 +77,10 @@ void smtprl_buckets_carry(struct smtprl_buckets *b,
 {
 	b->last_ns = old->last_ns;
 	b->tokens_ns = min(old->tokens_ns, lim->rate.size_ns);
-	b->daily_ns = daily_on(lim) ? min(old->daily_ns, lim->daily.size_ns) :
-		      DAILY_OFF_NS;
+	b->daily_ns = smtprl_daily_on(lim) ? min(old->daily_ns, lim->daily.size_ns) :
+		      SMTPRL_DAILY_OFF_NS;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_buckets_carry);
-
-/**
- * smtprl_buckets_take - refill to @now_ns and take one connection
- * @b: the buckets; caller holds the lock of whatever embeds them
- * @lim: the limits in force
- * @now_ns: the current time
- *
- * Returns true if both the short window and the daily cap had a
- * connection's worth of credit (both are then charged), false if either
- * was short (neither is charged). A clock that goes backwards refills
- * nothing and never moves @b->last_ns back.
- */
-bool smtprl_buckets_take(struct smtprl_buckets *b,
-			 const struct smtprl_limit *lim, u64 now_ns)
-{
-	u64 elapsed = elapsed_since(b->last_ns, now_ns);
-
-	if (elapsed)
-		b->last_ns = now_ns;
-	b->tokens_ns = refill(b->tokens_ns, elapsed, lim->rate.size_ns);
-	if (daily_on(lim))
-		b->daily_ns = refill(b->daily_ns, elapsed, lim->daily.size_ns);
-	else
-		b->daily_ns = DAILY_OFF_NS;
-
-	if (b->tokens_ns < lim->rate.cost_ns)
-		return false;
-	if (daily_on(lim) && b->daily_ns < lim->daily.cost_ns)
-		return false;
-
-	b->tokens_ns -= lim->rate.cost_ns;
-	if (daily_on(lim))
-		b->daily_ns -= lim->daily.cost_ns;
-	return true;
-}
-EXPORT_SYMBOL_IF_KUNIT(smtprl_buckets_take);
 
 /*
  * Would both buckets be full by @now_ns? Only then may state be forgotten:
@@ -151,12 +89,12 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_buckets_take);
 bool smtprl_buckets_full(const struct smtprl_buckets *b,
 			 const struct smtprl_limit *lim, u64 now_ns)
 {
-	u64 elapsed = elapsed_since(b->last_ns, now_ns);
+	u64 elapsed = smtprl_elapsed(b->last_ns, now_ns);
 
-	if (refill(b->tokens_ns, elapsed, lim->rate.size_ns) < lim->rate.size_ns)
+	if (smtprl_refill(b->tokens_ns, elapsed, lim->rate.size_ns) < lim->rate.size_ns)
 		return false;
-	return !daily_on(lim) ||
-	       refill(b->daily_ns, elapsed, lim->daily.size_ns) >= lim->daily.size_ns;
+	return !smtprl_daily_on(lim) ||
+	       smtprl_refill(b->daily_ns, elapsed, lim->daily.size_ns) >= lim->daily.size_ns;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_buckets_full);
 
@@ -166,7 +104,7 @@ u64 smtprl_bucket_level(u64 tokens_ns, u64 last_ns,
 {
 	if (!r->cost_ns)
 		return 0;
-	return div64_u64(refill(tokens_ns, elapsed_since(last_ns, now_ns),
+	return div64_u64(smtprl_refill(tokens_ns, smtprl_elapsed(last_ns, now_ns),
 				r->size_ns), r->cost_ns);
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_bucket_level);

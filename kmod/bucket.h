@@ -7,6 +7,7 @@
 #ifndef _SMTPRL_BUCKET_H
 #define _SMTPRL_BUCKET_H
 
+#include <linux/limits.h>
 #include <linux/types.h>
 
 #include "bad.h"
@@ -37,11 +38,71 @@ void smtprl_buckets_init(struct smtprl_buckets *b,
 void smtprl_buckets_carry(struct smtprl_buckets *b,
 			  const struct smtprl_buckets *old,
 			  const struct smtprl_limit *lim);
-bool smtprl_buckets_take(struct smtprl_buckets *b,
-			 const struct smtprl_limit *lim, u64 now_ns);
 bool smtprl_buckets_full(const struct smtprl_buckets *b,
 			 const struct smtprl_limit *lim, u64 now_ns);
 u64 smtprl_bucket_level(u64 tokens_ns, u64 last_ns,
 			const struct smtprl_rate *r, u64 now_ns);
+
+/*
+ * A daily cap that is off is unlimited credit: the day it is switched on
+ * (policy set daily N, an exemption replaced by one with a cap), the
+ * bucket starts full, clamped to its size by the first refill.
+ */
+#define SMTPRL_DAILY_OFF_NS	U64_MAX
+
+static inline bool smtprl_daily_on(const struct smtprl_limit *lim)
+{
+	return lim->daily.cost_ns != 0;
+}
+
+/* Time since @last_ns; zero if the clock went backwards. */
+static inline u64 smtprl_elapsed(u64 last_ns, u64 now_ns)
+{
+	return now_ns > last_ns ? now_ns - last_ns : 0;
+}
+
+/* Credit after @elapsed ns of idle time; a bucket above @size is clamped. */
+static inline u64 smtprl_refill(u64 tokens, u64 elapsed, u64 size)
+{
+	if (tokens >= size || elapsed >= size - tokens)
+		return size;
+	return tokens + elapsed;
+}
+
+/**
+ * smtprl_buckets_take - refill to @now_ns and take one connection
+ * @b: the buckets; caller holds the lock of whatever embeds them
+ * @lim: the limits in force
+ * @now_ns: the current time
+ *
+ * Returns true if both the short window and the daily cap had a
+ * connection's worth of credit (both are then charged), false if either
+ * was short (neither is charged). A clock that goes backwards refills
+ * nothing and never moves @b->last_ns back. Inline: it is the packet
+ * path's arithmetic, a few compares and adds.
+ */
+static inline bool smtprl_buckets_take(struct smtprl_buckets *b,
+				       const struct smtprl_limit *lim, u64 now_ns)
+{
+	u64 elapsed = smtprl_elapsed(b->last_ns, now_ns);
+
+	if (elapsed)
+		b->last_ns = now_ns;
+	b->tokens_ns = smtprl_refill(b->tokens_ns, elapsed, lim->rate.size_ns);
+	if (smtprl_daily_on(lim))
+		b->daily_ns = smtprl_refill(b->daily_ns, elapsed, lim->daily.size_ns);
+	else
+		b->daily_ns = SMTPRL_DAILY_OFF_NS;
+
+	if (b->tokens_ns < lim->rate.cost_ns)
+		return false;
+	if (smtprl_daily_on(lim) && b->daily_ns < lim->daily.cost_ns)
+		return false;
+
+	b->tokens_ns -= lim->rate.cost_ns;
+	if (smtprl_daily_on(lim))
+		b->daily_ns -= lim->daily.cost_ns;
+	return true;
+}
 
 #endif /* _SMTPRL_BUCKET_H */

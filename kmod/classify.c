@@ -154,6 +154,22 @@ static enum smtprl_class classify_v6(const struct sk_buff *skb,
 	return cls;
 }
 
+/*
+ * What smtprl_plain_tcp() leaves: IPv4 options, IPv6 extension headers,
+ * fragments, headers outside the linear area, malformed headers. Out of
+ * line: the packet path calls it only for those.
+ */
+enum smtprl_class smtprl_classify_other(const struct sk_buff *skb, u8 pf,
+					const struct smtprl_policy *p,
+					struct smtprl_conn *c)
+{
+	if (pf == NFPROTO_IPV4)
+		return classify_v4(skb, p, c);
+	if (pf == NFPROTO_IPV6)
+		return classify_v6(skb, p, c);
+	return SMTPRL_NOT_OURS;
+}
+
 /**
  * smtprl_classify - is @skb a new connection to one of @p's ports?
  * @skb: the packet, network header set
@@ -161,17 +177,22 @@ static enum smtprl_class classify_v6(const struct sk_buff *skb,
  * @p: the policy in force (for its ports)
  * @c: filled with addresses and port when the answer is yes
  *
- * Call with RCU read lock (for @p).
+ * What the hook does, as one call (the hook itself inlines the common
+ * case and leaves non-SYN segments before it looks at the policy). Call
+ * with RCU read lock (for @p).
  */
 enum smtprl_class smtprl_classify(const struct sk_buff *skb, u8 pf,
 				  const struct smtprl_policy *p,
 				  struct smtprl_conn *c)
 {
-	if (pf == NFPROTO_IPV4)
-		return classify_v4(skb, p, c);
-	if (pf == NFPROTO_IPV6)
-		return classify_v6(skb, p, c);
-	return SMTPRL_NOT_OURS;
+	const struct tcphdr *th;
+
+	if (!smtprl_maybe_tcp(skb, pf))
+		return SMTPRL_NOT_OURS;
+	th = smtprl_plain_tcp(skb, pf);
+	if (th)
+		return smtprl_classify_plain(skb, pf, th, p, c);
+	return smtprl_classify_other(skb, pf, p, c);
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_classify);
 

@@ -7,10 +7,12 @@
 #include <linux/ipv6.h>
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
 #include <linux/types.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
 
-struct smtprl_policy;
+#include "policy.h"
 
 /* An address of either family; IPv4 lives in the first word, rest zero. */
 union smtprl_addr {
@@ -61,6 +63,88 @@ static __always_inline bool smtprl_maybe_tcp(const struct sk_buff *skb, u8 pf)
 	}
 	return true;
 }
+
+/**
+ * smtprl_plain_tcp - the TCP header of @skb, in the common case
+ * @skb: a packet smtprl_maybe_tcp() let through
+ * @pf: NFPROTO_IPV4 or NFPROTO_IPV6
+ *
+ * The common case is a TCP segment that is not a fragment, behind an IPv4
+ * header without options or an IPv6 header without extension headers,
+ * its TCP header in the linear area: then the header is returned, read
+ * in place. Anything else returns NULL, and smtprl_classify() looks at it
+ * properly.
+ */
+static __always_inline const struct tcphdr *
+smtprl_plain_tcp(const struct sk_buff *skb, u8 pf)
+{
+	const u8 *nh = skb_network_header(skb);
+	unsigned int thoff;
+
+	if (pf == NFPROTO_IPV4) {
+		/* Version 4, header length 5 words (no options), whole. */
+		if (*nh != 0x45 ||
+		    ((const struct iphdr *)nh)->frag_off & htons(IP_MF | IP_OFFSET))
+			return NULL;
+		thoff = sizeof(struct iphdr);
+	} else {
+		if (((const struct ipv6hdr *)nh)->nexthdr != IPPROTO_TCP ||
+		    (*nh >> 4) != 6)
+			return NULL;
+		thoff = sizeof(struct ipv6hdr);
+	}
+	if (skb_network_offset(skb) + thoff + sizeof(struct tcphdr) > skb_headlen(skb))
+		return NULL;
+	return (const struct tcphdr *)(nh + thoff);
+}
+
+/* SYN, without ACK, RST or FIN: the first segment of a connection. */
+static __always_inline bool smtprl_tcp_syn(const struct tcphdr *th)
+{
+	return (tcp_flag_word(th) & (TCP_FLAG_SYN | TCP_FLAG_ACK |
+				     TCP_FLAG_RST | TCP_FLAG_FIN)) == TCP_FLAG_SYN;
+}
+
+/**
+ * smtprl_classify_plain - smtprl_classify() of a packet with a plain header
+ * @skb: the packet
+ * @pf: NFPROTO_IPV4 or NFPROTO_IPV6
+ * @th: smtprl_plain_tcp() of @skb
+ * @p: the policy in force (for its ports)
+ * @c: filled with addresses and port when the answer is a new connection
+ *
+ * A TCP header too short for itself or its options is not ours (the
+ * receiver drops it). Call under RCU (for @p).
+ */
+static __always_inline enum smtprl_class
+smtprl_classify_plain(const struct sk_buff *skb, u8 pf, const struct tcphdr *th,
+		      const struct smtprl_policy *p, struct smtprl_conn *c)
+{
+	unsigned int thoff = (const u8 *)th - skb->data;
+
+	if (!smtprl_tcp_syn(th) || th->doff < sizeof(*th) / 4 ||
+	    thoff + th->doff * 4 > skb->len || !smtprl_policy_port(p, th->dest))
+		return SMTPRL_NOT_OURS;
+	c->dport = th->dest;
+	if (pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		c->saddr = (union smtprl_addr){ .v4 = iph->saddr };
+		c->daddr = (union smtprl_addr){ .v4 = iph->daddr };
+		c->family = NFPROTO_IPV4;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		c->saddr.v6 = ip6h->saddr;
+		c->daddr.v6 = ip6h->daddr;
+		c->family = NFPROTO_IPV6;
+	}
+	return SMTPRL_NEW_CONN;
+}
+
+enum smtprl_class smtprl_classify_other(const struct sk_buff *skb, u8 pf,
+					const struct smtprl_policy *p,
+					struct smtprl_conn *c);
 
 void smtprl_addr_mask(union smtprl_addr *dst, const union smtprl_addr *src,
 		      u8 family, u8 plen);

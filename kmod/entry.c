@@ -12,8 +12,8 @@
 #include "table.h"
 
 /* Charge one connection to @e, locked and alive; false if limited. */
-static bool charge(struct smtprl_entry *e, const struct smtprl_limit *lim,
-		   u64 now_ns)
+static __always_inline bool charge(struct smtprl_entry *e,
+				   const struct smtprl_limit *lim, u64 now_ns)
 {
 	if (smtprl_buckets_take(&e->b, lim, now_ns)) {
 		e->allowed++;
@@ -110,41 +110,83 @@ static struct smtprl_quar *release_locked(struct smtprl_entry *e,
 	return q;
 }
 
+/*
+ * Locked, alive, strikes on in the policy: note the attempt's strike and
+ * fan-out; the strike that reaches the policy's count quarantines @e.
+ * Returns true when it did, or would have but for memory (the next
+ * attempt retries): no limited event then. Out of line: a policy without
+ * quarantine or fan-out limit never comes here.
+ */
+static noinline bool strike(struct smtprl_entry *e, const struct smtprl_policy *p,
+			    u64 now_ns, bool limited, u32 dst_hash,
+			    struct smtprl_outcome *o)
+{
+	struct smtprl_quar *q;
+	u8 cause;
+
+	if (!smtprl_strikes_note(&e->strikes, &p->q, now_ns, limited, dst_hash,
+				 &cause))
+		return false;
+	q = kmalloc(sizeof(*q), GFP_ATOMIC | __GFP_NOWARN);
+	if (!q) {
+		e->strikes.bits &= ~1U;	/* the next attempt retries */
+		return true;
+	}
+	smtprl_quar_start(q, now_ns, p->q.max_ns, cause);
+	e->quar = q;
+	o->cmd = SMTPRL_CMD_QUARANTINED_NTF;
+	return true;
+}
+
+/*
+ * The first limit of an event interval (event-interval seconds, aligned to
+ * the boot-time clock) is announced; @prev_s is the last limit before this
+ * one (0: never). Seconds, so 32-bit divisions only.
+ */
+static bool limit_event_due(const struct smtprl_policy *p, u32 prev_s, u32 now_s)
+{
+	u32 every = p->cfg.event_interval;
+
+	return !prev_s || !every || prev_s / every != now_s / every;
+}
+
 /**
- * smtprl_entry_attempt - one new connection from the source of @e
+ * __smtprl_entry_attempt - one new connection from the source of @e
  * @e: the entry, under RCU
  * @p: the policy in force
  * @now_ns: the current time
- * @dst_hash: smtprl_dst_hash() of the destination
+ * @dst_hash: smtprl_dst_hash() of the destination; needed only while
+ *	@p->strikes_on or @e is quarantined (fan-out), else any value
  * @o: the event due, if any, and what it carries
  *
- * A quarantined source is refused, unless its quarantine is over (then
- * @o->release says why, and the attempt is charged as usual, its strikes
- * forgotten: a released source starts afresh). Otherwise
- * the attempt is charged to the buckets and may earn a strike; the strike
- * that reaches the policy's count quarantines the source from the next
- * attempt on (this one keeps its bucket's verdict: a fan-out strike may
- * have been allowed). Never sleeps; allocates (GFP_ATOMIC) only to quarantine,
- * and if that fails the next attempt tries again.
+ * The packet path's: BH is disabled (see hook.c). A quarantined source
+ * is refused, unless its quarantine is over (then @o->release says why,
+ * and the attempt is charged as usual, its strikes forgotten: a released
+ * source starts afresh). Otherwise the attempt is charged to the buckets
+ * and, while @p->strikes_on, may earn a strike; the strike that reaches
+ * the policy's count quarantines the source from the next attempt on
+ * (this one keeps its bucket's verdict: a fan-out strike may have been
+ * allowed). Never sleeps; allocates (GFP_ATOMIC) only to quarantine, and
+ * if that fails the next attempt tries again.
  */
-enum smtprl_verdict smtprl_entry_attempt(struct smtprl_entry *e,
-					 const struct smtprl_policy *p,
-					 u64 now_ns, u32 dst_hash,
-					 struct smtprl_outcome *o)
+enum smtprl_verdict __smtprl_entry_attempt(struct smtprl_entry *e,
+					   const struct smtprl_policy *p,
+					   u64 now_ns, u32 dst_hash,
+					   struct smtprl_outcome *o)
 {
-	struct smtprl_quar *gone = NULL, *q;
+	struct smtprl_quar *gone = NULL;
 	enum smtprl_verdict v;
 	u32 prev_limited_s;
-	u8 cause;
 
+	lockdep_assert_in_softirq();
 	o->cmd = 0;
 	o->release = SMTPRL_RELEASE_NONE;
-	spin_lock_bh(&e->lock);
+	spin_lock(&e->lock);
 	if (unlikely(e->dead)) {
 		v = SMTPRL_RETRY;
 		goto out;
 	}
-	if (e->quar) {
+	if (unlikely(e->quar)) {
 		o->release = smtprl_quar_check(e->quar, &p->q, now_ns);
 		if (o->release == SMTPRL_RELEASE_NONE) {
 			smtprl_quar_attempt(e->quar, now_ns);
@@ -157,30 +199,39 @@ enum smtprl_verdict smtprl_entry_attempt(struct smtprl_entry *e,
 	prev_limited_s = e->last_limited_s;
 	v = charge(e, &p->limit, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
 	/* The attempt that ends a quarantine has its event; nothing more. */
-	if (gone)
+	if (unlikely(gone))
 		goto out;
-	if (smtprl_strikes_note(&e->strikes, &p->q, now_ns, v == SMTPRL_LIMIT,
-				dst_hash, &cause)) {
-		q = kmalloc(sizeof(*q), GFP_ATOMIC | __GFP_NOWARN);
-		if (q) {
-			smtprl_quar_start(q, now_ns, p->q.max_ns, cause);
-			e->quar = q;
-			o->cmd = SMTPRL_CMD_QUARANTINED_NTF;
-		} else {
-			e->strikes.bits &= ~1U;	/* the next attempt retries */
-		}
-	} else if (v == SMTPRL_LIMIT &&
-		   (!prev_limited_s ||
-		    div64_u64((u64)prev_limited_s * NSEC_PER_SEC, p->event_ns) !=
-		    div64_u64(now_ns, p->event_ns))) {
-		/* The first limit of this event interval. */
+	/* A strike that quarantines has its own event. */
+	if (!(p->strikes_on && strike(e, p, now_ns, v == SMTPRL_LIMIT, dst_hash, o)) &&
+	    v == SMTPRL_LIMIT && limit_event_due(p, prev_limited_s, e->last_limited_s))
 		o->cmd = SMTPRL_CMD_LIMITED_NTF;
-	}
-	if (o->cmd)
+	if (unlikely(o->cmd))
 		smtprl_entry_snap_locked(e, p, now_ns, &o->snap);
 out:
-	spin_unlock_bh(&e->lock);
-	kfree(gone);
+	spin_unlock(&e->lock);
+	if (unlikely(gone))
+		kfree(gone);
+	return v;
+}
+
+/**
+ * smtprl_entry_attempt - __smtprl_entry_attempt() from any context
+ * @e: the entry, under RCU
+ * @p: the policy in force
+ * @now_ns: the current time
+ * @dst_hash: smtprl_dst_hash() of the destination
+ * @o: the event due, if any, and what it carries
+ */
+enum smtprl_verdict smtprl_entry_attempt(struct smtprl_entry *e,
+					 const struct smtprl_policy *p,
+					 u64 now_ns, u32 dst_hash,
+					 struct smtprl_outcome *o)
+{
+	enum smtprl_verdict v;
+
+	local_bh_disable();
+	v = __smtprl_entry_attempt(e, p, now_ns, dst_hash, o);
+	local_bh_enable();
 	return v;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_attempt);

@@ -181,11 +181,11 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_expire);
  * The exemption covering @addr, longest prefix first, or NULL. An expired
  * exemption no longer applies, even before GC removes it. Call under RCU.
  */
-struct smtprl_exempt *smtprl_exempt_match(struct smtprl_pfxset *s, u8 family,
-					  const union smtprl_addr *addr,
-					  u64 now_ns)
+struct smtprl_exempt *__smtprl_exempt_match(struct smtprl_pfxset *s, u8 family,
+					    const union smtprl_addr *addr,
+					    u64 now_ns)
 {
-	struct smtprl_pfx *p = smtprl_pfxset_match(s, family, addr);
+	struct smtprl_pfx *p = __smtprl_pfxset_match(s, family, addr);
 	struct smtprl_exempt *ex;
 
 	if (!p)
@@ -193,21 +193,37 @@ struct smtprl_exempt *smtprl_exempt_match(struct smtprl_pfxset *s, u8 family,
 	ex = container_of(p, struct smtprl_exempt, pfx);
 	return expired(ex, now_ns) ? NULL : ex;
 }
-EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_match);
+EXPORT_SYMBOL_IF_KUNIT(__smtprl_exempt_match);
 
-/* Charge one connection to @ex; false if its own rate limits it. */
-bool smtprl_exempt_take(struct smtprl_exempt *ex, u64 now_ns)
+/*
+ * Charge one connection to @ex; false if its own rate limits it. The
+ * packet path's: BH is disabled (PREROUTING runs in softirq, and the hook
+ * disables it for LOCAL_OUT), so the lock needs no _bh of its own.
+ */
+bool __smtprl_exempt_take(struct smtprl_exempt *ex, u64 now_ns)
 {
 	bool ok = true;
 
-	spin_lock_bh(&ex->lock);
+	lockdep_assert_in_softirq();
+	spin_lock(&ex->lock);
 	if (!smtprl_exempt_unlimited(ex))
 		ok = smtprl_buckets_take(&ex->b, &ex->limit, now_ns);
 	if (ok)
 		ex->allowed++;
 	else
 		ex->limited++;
-	spin_unlock_bh(&ex->lock);
+	spin_unlock(&ex->lock);
+	return ok;
+}
+
+/* The same from any context. */
+bool smtprl_exempt_take(struct smtprl_exempt *ex, u64 now_ns)
+{
+	bool ok;
+
+	local_bh_disable();
+	ok = __smtprl_exempt_take(ex, now_ns);
+	local_bh_enable();
 	return ok;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_exempt_take);

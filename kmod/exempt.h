@@ -43,10 +43,23 @@ unsigned int smtprl_exempt_flush(struct smtprl_pfxset *s);
 typedef void (*smtprl_expired_fn)(void *arg, struct smtprl_exempt *ex);
 unsigned int smtprl_exempt_expire(struct smtprl_pfxset *s, u64 now_ns,
 				  smtprl_expired_fn fn, void *arg);
-struct smtprl_exempt *smtprl_exempt_match(struct smtprl_pfxset *s, u8 family,
-					  const union smtprl_addr *addr,
-					  u64 now_ns);
+struct smtprl_exempt *__smtprl_exempt_match(struct smtprl_pfxset *s, u8 family,
+					    const union smtprl_addr *addr,
+					    u64 now_ns);
 bool smtprl_exempt_take(struct smtprl_exempt *ex, u64 now_ns);
+bool __smtprl_exempt_take(struct smtprl_exempt *ex, u64 now_ns);
+
+/* The exemption covering @addr, unexpired; inline for an empty set. */
+static inline struct smtprl_exempt *smtprl_exempt_match(struct smtprl_pfxset *s,
+							u8 family,
+							const union smtprl_addr *addr,
+							u64 now_ns)
+{
+	if (!READ_ONCE(s->n))
+		return NULL;
+	return __smtprl_exempt_match(s, family, addr, now_ns);
+}
+
 void smtprl_exempt_release(struct smtprl_pfx *p);
 
 static inline bool smtprl_exempt_unlimited(const struct smtprl_exempt *ex)

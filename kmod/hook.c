@@ -6,6 +6,7 @@
  * quarantine record, an event message (rate-limited, only with listeners).
  *
  *   classify  -> not a new connection to our ports: NF_ACCEPT, nothing written
+ *                (a plain non-SYN segment leaves before the policy is read)
  *   scope     -> source outside the subscriber prefixes/interfaces: accept
  *   relay     -> destination on the relay allowlist: accept, count
  *   exempt    -> longest-prefix exemption: unlimited, or its own bucket
@@ -40,8 +41,8 @@ static bool iface_match(const struct smtprl_ifset *set, const char *name)
 	return false;
 }
 
-static bool in_scope(struct smtprl_net *sn, const struct smtprl_conn *c,
-		     const struct net_device *in)
+static noinline bool scope_match(struct smtprl_net *sn, const struct smtprl_conn *c,
+				 const struct net_device *in)
 {
 	const struct smtprl_ifset *ifs = rcu_dereference(sn->scope_ifs);
 	bool any_pfx = READ_ONCE(sn->scope.n) != 0;
@@ -52,6 +53,16 @@ static bool in_scope(struct smtprl_net *sn, const struct smtprl_conn *c,
 		return true;
 	/* Locally generated packets have no input device. */
 	return ifs && in && iface_match(ifs, in->name);
+}
+
+/* No scope set (a CPE: every source is a subscriber) costs two loads. */
+static __always_inline bool in_scope(struct smtprl_net *sn,
+				     const struct smtprl_conn *c,
+				     const struct net_device *in)
+{
+	if (!READ_ONCE(sn->scope.n) && !rcu_access_pointer(sn->scope_ifs))
+		return true;
+	return scope_match(sn, c, in);
 }
 
 static unsigned int limited(struct smtprl_net *sn, const struct smtprl_policy *p,
@@ -89,40 +100,65 @@ static void notify(struct smtprl_net *sn, const struct smtprl_outcome *o,
 		smtprl_notify_source(sn, o->cmd, &o->snap, 0, now);
 }
 
-static unsigned int track(struct smtprl_net *sn, const struct smtprl_policy *p,
-			  const struct smtprl_conn *c, u64 now,
-			  struct sk_buff *skb, const struct nf_hook_state *state)
+/* @k = the source of @c masked to the policy's prefix length. */
+static void source_key(struct smtprl_key *k, const struct smtprl_policy *p,
+		       const struct smtprl_conn *c)
 {
-	struct smtprl_outcome o;
+	memset(k, 0, sizeof(*k));
+	k->family = c->family;
+	if (c->family == NFPROTO_IPV4) {
+		k->plen = p->cfg.v4_prefix;
+		k->addr.v4 = c->saddr.v4 & p->v4_mask;
+	} else {
+		unsigned int i;
+
+		k->plen = p->cfg.v6_prefix;
+		for (i = 0; i < 4; i++)
+			k->addr.v6.s6_addr32[i] = c->saddr.v6.s6_addr32[i] &
+						  p->v6_mask.s6_addr32[i];
+	}
+}
+
+static __always_inline unsigned int track(struct smtprl_net *sn,
+					  const struct smtprl_policy *p,
+					  const struct smtprl_conn *c, u64 now,
+					  struct sk_buff *skb,
+					  const struct nf_hook_state *state)
+{
+	struct smtprl_outcome o __uninitialized;	/* its snapshot: only with an event */
+	struct smtprl_key k __uninitialized;
 	struct smtprl_entry *e;
-	struct smtprl_key k;
-	u32 dst;
+	u32 dst = 0;
 	int tries;
 
-	memset(&k, 0, sizeof(k));
-	k.family = c->family;
-	k.plen = c->family == NFPROTO_IPV4 ? p->cfg.v4_prefix : p->cfg.v6_prefix;
-	smtprl_addr_mask(&k.addr, &c->saddr, c->family, k.plen);
-	dst = smtprl_dst_hash(c->family, &c->daddr);
-
+	source_key(&k, p, c);
 	/* A second try only if GC unlinked the entry under us. */
 	for (tries = 0; tries < 2; tries++) {
 		e = smtprl_table_get(&sn->sources, &k, &p->limit,
 				     p->cfg.max_sources, now);
 		if (!e)
 			break;
-		switch (smtprl_entry_attempt(e, p, now, dst, &o)) {
+		/*
+		 * The destination counts only for fan-out: while strikes are
+		 * on, or the source is quarantined (a stale look only costs
+		 * one attempt's fan-out bit).
+		 */
+		if (!dst && (p->strikes_on || READ_ONCE(e->quar)))
+			dst = smtprl_dst_hash(c->family, &c->daddr);
+		switch (__smtprl_entry_attempt(e, p, now, dst, &o)) {
 		case SMTPRL_RETRY:
 			continue;
 		case SMTPRL_ALLOW:
 			smtprl_stat_inc(sn, SMTPRL_A_STATS_ALLOWED);
-			notify(sn, &o, now);
+			if (unlikely(o.cmd || o.release))
+				notify(sn, &o, now);
 			return NF_ACCEPT;
 		case SMTPRL_QUARANTINE:
 			smtprl_stat_inc(sn, SMTPRL_A_STATS_QUARANTINE_REFUSED);
 			return limited(sn, p, skb, state);
 		case SMTPRL_LIMIT:
-			notify(sn, &o, now);
+			if (unlikely(o.cmd || o.release))
+				notify(sn, &o, now);
 			return limited(sn, p, skb, state);
 		}
 	}
@@ -131,15 +167,26 @@ static unsigned int track(struct smtprl_net *sn, const struct smtprl_policy *p,
 	return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;
 }
 
-static noinline unsigned int hook_tcp(struct smtprl_net *sn, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
+/*
+ * A TCP segment that may be a new connection: @th is its header when
+ * smtprl_plain_tcp() found it in place (and it is then a SYN), NULL when
+ * the packet needs the full classification. BH disabled.
+ */
+static unsigned int hook_syn(struct smtprl_net *sn, struct sk_buff *skb,
+			     const struct nf_hook_state *state,
+			     const struct tcphdr *th)
 {
 	const struct smtprl_policy *p = rcu_dereference(sn->policy);
+	struct smtprl_conn c __uninitialized;	/* classify writes what is read */
 	struct smtprl_exempt *ex;
-	struct smtprl_conn c;
+	enum smtprl_class cls;
 	u64 now;
 
-	switch (smtprl_classify(skb, state->pf, p, &c)) {
+	if (likely(th))
+		cls = smtprl_classify_plain(skb, state->pf, th, p, &c);
+	else
+		cls = smtprl_classify_other(skb, state->pf, p, &c);
+	switch (cls) {
 	case SMTPRL_NOT_OURS:
 		return NF_ACCEPT;
 	case SMTPRL_EVASIVE_FRAG:
@@ -164,7 +211,7 @@ static noinline unsigned int hook_tcp(struct smtprl_net *sn, struct sk_buff *skb
 	now = smtprl_now_ns();
 	ex = smtprl_exempt_match(&sn->exempt, c.family, &c.saddr, now);
 	if (ex) {
-		if (smtprl_exempt_take(ex, now)) {
+		if (__smtprl_exempt_take(ex, now)) {
 			smtprl_stat_inc(sn, SMTPRL_A_STATS_EXEMPT);
 			return NF_ACCEPT;
 		}
@@ -175,15 +222,41 @@ static noinline unsigned int hook_tcp(struct smtprl_net *sn, struct sk_buff *skb
 }
 
 /*
- * Every packet of the namespace passes here: what cannot be TCP leaves
- * at once, without a stack frame; the rest is classified properly.
+ * The entry and exemption locks are taken without _bh: PREROUTING runs in
+ * softirq, and LOCAL_OUT, which may run in process context, gets BH
+ * disabled here, once per SYN instead of once per lock.
+ */
+static noinline unsigned int hook_tcp(struct smtprl_net *sn, struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      const struct tcphdr *th)
+{
+	bool bh = !in_softirq();
+	unsigned int verdict;
+
+	if (unlikely(bh))
+		local_bh_disable();
+	verdict = hook_syn(sn, skb, state, th);
+	if (unlikely(bh))
+		local_bh_enable();
+	return verdict;
+}
+
+/*
+ * Every packet of the namespace passes here. What cannot be TCP, and a
+ * plain TCP segment that is not a SYN (almost every TCP packet), leave at
+ * once: no call, no stack frame, nothing read but the packet.
  */
 static unsigned int smtprl_hook(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
+	const struct tcphdr *th;
+
 	if (!smtprl_maybe_tcp(skb, state->pf))
 		return NF_ACCEPT;
-	return hook_tcp(priv, skb, state);
+	th = smtprl_plain_tcp(skb, state->pf);
+	if (likely(th) && !smtprl_tcp_syn(th))
+		return NF_ACCEPT;
+	return hook_tcp(priv, skb, state, th);
 }
 
 /*

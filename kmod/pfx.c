@@ -182,15 +182,16 @@ unsigned int smtprl_pfxset_prune(struct smtprl_pfxset *s,
 EXPORT_SYMBOL_IF_KUNIT(smtprl_pfxset_prune);
 
 /**
- * smtprl_pfxset_match - longest prefix in @s covering @addr, or NULL
+ * __smtprl_pfxset_match - longest prefix in @s covering @addr, or NULL
  * @s: the set
  * @family: NFPROTO_IPV4 or NFPROTO_IPV6
  * @addr: the address to match
  *
- * One hash probe per prefix length in use. Call under RCU.
+ * One hash probe per prefix length in use. Call under RCU, through
+ * smtprl_pfxset_match().
  */
-struct smtprl_pfx *smtprl_pfxset_match(struct smtprl_pfxset *s, u8 family,
-				       const union smtprl_addr *addr)
+struct smtprl_pfx *__smtprl_pfxset_match(struct smtprl_pfxset *s, u8 family,
+					 const union smtprl_addr *addr)
 {
 	const unsigned long *map = len_map(s, family);
 	unsigned int max = max_len(family), i;
@@ -210,4 +211,4 @@ struct smtprl_pfx *smtprl_pfxset_match(struct smtprl_pfxset *s, u8 family,
 	}
 	return NULL;
 }
-EXPORT_SYMBOL_IF_KUNIT(smtprl_pfxset_match);
+EXPORT_SYMBOL_IF_KUNIT(__smtprl_pfxset_match);

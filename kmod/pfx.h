@@ -65,7 +65,21 @@ struct smtprl_pfx *smtprl_pfxset_find(struct smtprl_pfxset *s,
 unsigned int smtprl_pfxset_prune(struct smtprl_pfxset *s,
 				 bool (*pred)(struct smtprl_pfx *p, void *arg),
 				 void *arg, void (*release)(struct smtprl_pfx *p));
-struct smtprl_pfx *smtprl_pfxset_match(struct smtprl_pfxset *s, u8 family,
-				       const union smtprl_addr *addr);
+struct smtprl_pfx *__smtprl_pfxset_match(struct smtprl_pfxset *s, u8 family,
+					 const union smtprl_addr *addr);
+
+/*
+ * smtprl_pfxset_match - longest prefix in @s covering @addr, or NULL
+ *
+ * Inline for the packet path's common case, an empty set (no relay, no
+ * exemption): one load, no call. Call under RCU.
+ */
+static inline struct smtprl_pfx *smtprl_pfxset_match(struct smtprl_pfxset *s, u8 family,
+						     const union smtprl_addr *addr)
+{
+	if (!READ_ONCE(s->n))
+		return NULL;
+	return __smtprl_pfxset_match(s, family, addr);
+}
 
 #endif /* _SMTPRL_PFX_H */

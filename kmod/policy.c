@@ -5,9 +5,11 @@
  * only ever sees a validated snapshot.
  */
 
+#include <linux/inetdevice.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/time64.h>
+#include <net/ipv6.h>
 
 #include "policy.h"
 #include "smtprl.h"
@@ -168,6 +170,10 @@ static int check_ports(const struct smtprl_policy_cfg *cfg,
 	return 0;
 }
 
+static const struct in6_addr all_ones = {
+	.s6_addr = { [0 ... 15] = 0xff },
+};
+
 /**
  * smtprl_policy_build - validate @cfg and derive the limits into @p
  * @p: the policy to fill; its contents are undefined on error
@@ -219,19 +225,10 @@ int smtprl_policy_build(struct smtprl_policy *p,
 		.max_ns = (u64)cfg->quarantine_max * NSEC_PER_SEC,
 	};
 	p->event_ns = (u64)cfg->event_interval * NSEC_PER_SEC;
+	p->v4_mask = inet_make_mask(cfg->v4_prefix);
+	ipv6_addr_prefix(&p->v6_mask, &all_ones, cfg->v6_prefix);
+	p->strikes_on = cfg->strikes || cfg->fanout_limit;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_policy_build);
 
-/* Is @port (network order) one of the policy's ports? Call under RCU. */
-bool smtprl_policy_port(const struct smtprl_policy *p, __be16 port)
-{
-	u16 h = ntohs(port);
-	unsigned int i;
-
-	for (i = 0; i < p->cfg.nports; i++)
-		if (p->cfg.ports[i] == h)
-			return true;
-	return false;
-}
-EXPORT_SYMBOL_IF_KUNIT(smtprl_policy_port);

@@ -2,6 +2,7 @@
 #ifndef _SMTPRL_POLICY_H
 #define _SMTPRL_POLICY_H
 
+#include <linux/in6.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
@@ -55,6 +56,15 @@ struct smtprl_policy {
 	struct smtprl_limit limit;
 	struct smtprl_qcfg q;
 	u64 event_ns;
+	/*
+	 * Derived once here, so that the packet path neither computes them
+	 * nor pays for features that are off: the source prefix masks, and
+	 * whether strikes and fan-out are tracked at all (quarantine or a
+	 * fan-out limit on).
+	 */
+	__be32 v4_mask;
+	struct in6_addr v6_mask;
+	bool strikes_on;
 	struct rcu_head rcu;
 };
 
@@ -82,8 +92,20 @@ void smtprl_policy_defaults(struct smtprl_policy_cfg *cfg);
 int smtprl_policy_build(struct smtprl_policy *p,
 			const struct smtprl_policy_cfg *cfg,
 			struct smtprl_bad *bad);
-bool smtprl_policy_port(const struct smtprl_policy *p, __be16 port);
 u64 smtprl_unit_ns(enum smtprl_unit unit);
+
+/* Is @port (network order) one of the policy's ports? Call under RCU. */
+static inline bool smtprl_policy_port(const struct smtprl_policy *p, __be16 port)
+{
+	u16 h = ntohs(port);
+	unsigned int i;
+
+	for (i = 0; i < p->cfg.nports; i++)
+		if (p->cfg.ports[i] == h)
+			return true;
+	return false;
+}
+
 extern const char *const smtprl_unit_names[__SMTPRL_UNIT_MAX];
 extern const char *const smtprl_action_names[__SMTPRL_ACTION_MAX];
 extern const char *const smtprl_full_names[__SMTPRL_WHEN_FULL_MAX];

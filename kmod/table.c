@@ -34,23 +34,23 @@ static hsiphash_key_t key_secret __read_mostly;
 /*
  * @data is a struct smtprl_key, or an entry's copy of one. Keyed SipHash,
  * so that a flood of chosen sources cannot pile into one bucket, over
- * fixed-size words (an IPv4 key is one), with family and length folded
- * into the key: every source is hashed once per new connection.
+ * fixed-size words (an IPv4 key is one): every source is hashed once per
+ * new connection. The table's seed, which rhashtable changes when it
+ * rehashes, is folded into the first word (a bijection: the same sources
+ * fall into other buckets). Family and length are not hashed: keys that
+ * differ only there (briefly, after a prefix length changes) share a
+ * bucket, and key_cmp() tells them apart.
  */
-static u32 key_hash(const void *data, u32 len, u32 seed)
+static __always_inline u32 key_hash(const void *data, u32 len, u32 seed)
 {
 	const struct smtprl_key *sk = data;
-	hsiphash_key_t k = key_secret;
 
-	/* rhashtable reseeds on rehash; keep that working. */
-	k.key[0] ^= seed;
-	k.key[1] ^= sk->family << 8 | sk->plen;
 	if (sk->family == NFPROTO_IPV4)
-		return hsiphash_1u32((__force u32)sk->addr.v4, &k);
-	return hsiphash_4u32((__force u32)sk->addr.v6.s6_addr32[0],
+		return hsiphash_1u32((__force u32)sk->addr.v4 ^ seed, &key_secret);
+	return hsiphash_4u32((__force u32)sk->addr.v6.s6_addr32[0] ^ seed,
 			     (__force u32)sk->addr.v6.s6_addr32[1],
 			     (__force u32)sk->addr.v6.s6_addr32[2],
-			     (__force u32)sk->addr.v6.s6_addr32[3], &k);
+			     (__force u32)sk->addr.v6.s6_addr32[3], &key_secret);
 }
 
 /* Two word compares instead of memcmp(); 0 means equal. */

@@ -124,6 +124,10 @@ struct smtprl_entry *smtprl_table_get(struct smtprl_table *t,
 				      u32 max_entries, u64 now_ns);
 bool smtprl_entry_take(struct smtprl_entry *e, const struct smtprl_limit *lim,
 		       u64 now_ns);
+enum smtprl_verdict __smtprl_entry_attempt(struct smtprl_entry *e,
+					   const struct smtprl_policy *p,
+					   u64 now_ns, u32 dst_hash,
+					   struct smtprl_outcome *o);
 enum smtprl_verdict smtprl_entry_attempt(struct smtprl_entry *e,
 					 const struct smtprl_policy *p,
 					 u64 now_ns, u32 dst_hash,
