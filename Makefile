@@ -4,7 +4,9 @@
 #   make KDIR=/path/to/build  any prepared kernel tree (Debian headers, UML O= dir)
 #   make install              modules_install + depmod, CLI, smtprl-notify, man page
 #   make check                every test tier; last line "N passed, N failed"
-#   make check-static | check-kunit | check-e2e KERNEL=6.1|6.12|uml|x86dbg
+#   make check-static | check-perf | check-kunit | check-e2e KERNEL=6.1|6.12|uml|x86dbg
+#                             check-perf: instructions per packet (qemu -icount)
+#                             against scripts/bench/budget
 #   make demo                 the lab: a BRAS with smtprl, a zombie, a mail server
 #   make bench                smtprl vs hashlimit vs nft, in the lab; writes
 #                             Documentation/performance.md (about 40 minutes,
@@ -40,7 +42,7 @@ KMAKE   := $(MAKE) -C $(KDIR) M=$(MODSRC) $(KARCH) $(KBTF)
 KREL     = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
 .PHONY: all module userspace install install-module install-userspace clean \
-	deps check check-static check-kunit check-e2e demo bench fuzz stress mutants
+	deps check check-static check-perf check-kunit check-e2e demo bench fuzz stress mutants
 
 all: module userspace
 
@@ -74,6 +76,10 @@ check:
 check-static:
 	scripts/deps.sh
 	scripts/check.sh static
+
+check-perf:
+	scripts/deps.sh
+	scripts/check.sh perf
 
 check-kunit:
 	scripts/deps.sh

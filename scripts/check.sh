@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The test runner behind `make check`:
-#   check.sh all | static | kunit | e2e [KERNEL...]
+#   check.sh all | static | perf | kunit | e2e [KERNEL...]
 # Every tier adds PASS/FAIL lines; the last line is "N passed, N failed" over
 # all tiers, and the exit status is non-zero on any failure. Logs of every
 # test are kept in build/check/.
@@ -120,6 +120,7 @@ tier_static() {
 	run static/kmod-no-call-or-include-circle kmod_graph
 	run static/no-hand-written-file-over-700-lines file_sizes
 	run static/ynl-generated-in-sync "$SMTPRL_TOP/scripts/ynl/ynl-gen.sh" --check
+	run static/mutants-plantable "$SMTPRL_TOP/scripts/mutants.sh" -p
 	run static/userspace-Werror-and-unit-tests userspace_build userspace WERROR=1
 	# The e2e tier's batch test runs this smtprlctl too.
 	run static/userspace-ASan-UBSan-unit-tests userspace_build userspace-asan \
@@ -127,6 +128,23 @@ tier_static() {
 }
 
 # KUnit: suites run in the UML debug kernel; every case is one test.
+# Instructions per packet under qemu -icount against the committed budget
+# (scripts/bench/budget): one result per figure.
+tier_perf() {
+	local log=$logdir/perf.log start=$SECONDS fig got rest status=0
+	# Its exit status also says "over budget": the figures below say that.
+	"$SMTPRL_TOP/scripts/bench/perf.sh" >"$log" 2>&1
+	while read -r fig got rest; do
+		case $rest in
+		*PASS) record "perf/$fig" 0 ;;
+		*FAIL*) echo "$fig $got $rest" >"$logdir/perf_$fig.log"
+			record "perf/$fig" 1 "" "$logdir/perf_$fig.log" ;;
+		esac
+	done < <(grep -E ' (PASS|FAIL)' "$log")
+	grep -q -E ' (PASS|FAIL)' "$log" && ! grep -q ' missing ' "$log" || status=1
+	record perf/icount-run "$status" $((SECONDS - start)) "$log"
+}
+
 tier_kunit() {
 	local out=$logdir/kunit start status f line suite
 	local -a suites
@@ -393,14 +411,15 @@ shift || true
 case "$what" in
 all)
 	timed_tier static
+	timed_tier perf
 	timed_tier kunit
 	timed_tier e2e
 	;;
-static|kunit|e2e)
+static|perf|kunit|e2e)
 	timed_tier "$what" "$@"
 	;;
 *)
-	die "usage: check.sh all|static|kunit|e2e [KERNEL...]"
+	die "usage: check.sh all|static|perf|kunit|e2e [KERNEL...]"
 	;;
 esac
 echo "$passed passed, $failed failed"

@@ -6,12 +6,16 @@
 # catches, or that cannot be planted (its text is gone or not unique, the
 # module no longer builds), fails the run.
 #
-#   mutants.sh [-n] [NAME...]    (make mutants; default: every mutant)
+#   mutants.sh [-n | -p] [NAME...]    (make mutants; default: every mutant)
 #     -n   skip the baseline: the chosen tests on the unchanged copy first,
 #          each must pass (otherwise "caught" would mean nothing)
+#     -p   only check that every mutant can be planted (its text occurs
+#          once): the static tier runs this, so a refactoring that moves
+#          a mutant's text is told at once, not at the next make mutants
 #
 # Each mutant: NAME, FILE, the exact text to replace (once), the bug, and
-# the test: "kunit" (check.sh kunit) or KERNEL/SCRIPT (an e2e script).
+# the test: "kunit" (check.sh kunit), "perf" (check.sh perf: the
+# instruction budget) or KERNEL/SCRIPT (an e2e script).
 # The last two plant bugs in the KUnit tier itself: a suite whose
 # suite_init fails runs no case, and a suite left out of the module runs
 # nothing; the tier must see both.
@@ -22,27 +26,29 @@ set -uo pipefail
 # texts are newlines and tabs.
 MUTANTS=$(cat <<'EOF'
 burst-plus-one	kmod/bucket.c	r->size_ns = size;	r->size_ns = size + cost;	uml/10-limit
-v6-per-address	kmod/classify.c	ipv6_addr_prefix(&dst->v6, &src->v6, min_t(u8, plen, 128));	ipv6_addr_prefix(&dst->v6, &src->v6, 128);	uml/10-limit
+v6-per-address	kmod/policy.c	ipv6_addr_prefix(&p->v6_mask, &all_ones, cfg->v6_prefix);	ipv6_addr_prefix(&p->v6_mask, &all_ones, 128);	uml/10-limit
 when-full-accepts	kmod/hook.c	return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;	return NF_ACCEPT;	uml/10-limit
 reject-sends-no-rst	kmod/hook.c	nf_send_reset(state->net, state->sk, skb, state->hook);	(void)skb;	uml/10-limit
 hook-after-conntrack	kmod/hook.c	.hooknum = NF_INET_PRE_ROUTING,\n\t\t\t      .priority = NF_IP_PRI_RAW - 1 },	.hooknum = NF_INET_PRE_ROUTING,\n\t\t\t      .priority = NF_IP_PRI_FILTER },	uml/10-limit
-daily-cap-ignored	kmod/bucket.c	if (daily_on(lim) && b->daily_ns < lim->daily.cost_ns)	if (0 && b->daily_ns < lim->daily.cost_ns)	kunit
+daily-cap-ignored	kmod/bucket.h	if (smtprl_daily_on(lim) && b->daily_ns < lim->daily.cost_ns)	if (0 && b->daily_ns < lim->daily.cost_ns)	kunit
 exemption-never-expires	kmod/exempt.c	return expired(ex, now_ns) ? NULL : ex;	return ex;	kunit
 gc-forgets-credit	kmod/table.c	smtprl_buckets_full(&e->b, lim, now_ns) &&	true &&	kunit
 quarantine-never-quiet	kmod/quarantine.c	return SMTPRL_RELEASE_QUIET;	return SMTPRL_RELEASE_NONE;	kunit
 policy-set-unprivileged	kmod/netlink-gen.c	.maxattr\t= SMTPRL_A_POLICY_EVENT_INTERVAL,\n\t\t.flags\t\t= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,	.maxattr\t= SMTPRL_A_POLICY_EVENT_INTERVAL,\n\t\t.flags\t\t= GENL_CMD_CAP_DO,	uml/20-netlink
-batch-refusal-unreported	userspace/smtprlctl.c	\tpipe_q.failed++;\n\treport(pipe_q.line[i], err_text(err));	\treport(pipe_q.line[i], err_text(err));	6.12/35-batch
+batch-refusal-unreported	userspace/nl.c	\tpipe_q.failed++;\n\treport(pipe_q.line[i], err_text(err));	\treport(pipe_q.line[i], err_text(err));	6.12/35-batch
 events-unbudgeted	kmod/events.c	ok = st->ev_n < SMTPRL_EVENTS_PER_CPU_SEC;	ok = true;	uml/80-quarantine
-monitor-loss-silent	userspace/smtprlctl.c	fprintf(stderr, "%s: monitor: events lost	if (0) fprintf(stderr, "%s: monitor: events lost	uml/80-quarantine
+monitor-loss-silent	userspace/monitor.c	fprintf(stderr, "%s: monitor: events lost	if (0) fprintf(stderr, "%s: monitor: events lost	uml/80-quarantine
+perf-dst-hash-always	kmod/hook.c	if (!dst && (p->strikes_on || READ_ONCE(e->quar)))	if (!dst)	perf
 kunit-suite-init-fails	kmod/tests/policy_test.c	static struct kunit_suite policy_suite = {	static int policy_fail(struct kunit_suite *s)\n{\n\treturn -ENOMEM;\n}\n\nstatic struct kunit_suite policy_suite = {\n\t.suite_init = policy_fail,	kunit
 kunit-suite-missing	kmod/tests/policy_test.c	kunit_test_suite(policy_suite);	static struct kunit_suite *policy_unused __used = &policy_suite;	kunit
 EOF
 )
 
-baseline=1
-while getopts n opt; do
+baseline=1 plant_only=0
+while getopts np opt; do
 	case $opt in
 	n) baseline=0 ;;
+	p) plant_only=1 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -89,8 +95,8 @@ run_test() {
 		userspace_build userspace-asan SANITIZE=1 >/dev/null
 		build_synflood
 	) >"$log" 2>&1 || return 125
-	if [ "$test" = kunit ]; then
-		"$dir/scripts/check.sh" kunit >>"$log" 2>&1
+	if [ "$test" = kunit ] || [ "$test" = perf ]; then
+		"$dir/scripts/check.sh" "$test" >>"$log" 2>&1
 	else
 		# The module must build, or the bug was not planted but broke it.
 		"$dir/scripts/lab/build-module.sh" "${test%%/*}" >>"$log" 2>&1 || return 125
@@ -110,6 +116,22 @@ while IFS=$'\t' read -r name file from to test; do
 	tests[$test]=1
 done <<<"$MUTANTS"
 [ ${#selected[@]} -gt 0 ] || die "no mutant named $*"
+
+if [ "$plant_only" = 1 ]; then
+	dir=$work/plant
+	while IFS=$'\t' read -r name file from to test; do
+		[[ " ${selected[*]} " == *" $name "* ]] || continue
+		mkdir -p "$dir/$(dirname "$file")"
+		cp "$SMTPRL_TOP/$file" "$dir/$file" 2>/dev/null
+		if plant "$dir" "$file" "$from" "$to" >"$work/$name.log" 2>&1; then
+			echo "mutant $name: plantable in $file"
+		else
+			echo "mutant $name: NOT PLANTABLE: $(tail -1 "$work/$name.log")"
+			bad=1
+		fi
+	done <<<"$MUTANTS"
+	exit $bad
+fi
 
 if [ "$baseline" = 1 ]; then
 	dir=$(scratch baseline)

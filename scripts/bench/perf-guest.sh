@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of scripts/bench/perf.sh: instructions per packet through
+# smtprl, net of the same packets through no rules at all, at SOURCES
+# sources, configured as compare-guest.sh configures it. One run each
+# (qemu -icount makes them deterministic). Prints "perf FIGURE N" lines.
+#   perf-guest.sh SOURCES ITERATIONS
+set -euo pipefail
+n=$1 iters=$2
+. "$(dirname "$0")/lib-guest.sh"
+max=$((n * 2 > 1024 ? n * 2 : 1024))
+ns_up base base pass "$max"
+ns_up pass smtprl pass "$max"
+ns_up limit smtprl limit "$max"
+
+# net KIND CASE FAMILY SOURCES: one figure, the no-rules run subtracted.
+net() {
+	local ns base
+	bench "$1" case="$2" family="$3" sources="$4" iterations=1 >/dev/null
+	bench base case="$2" family="$3" sources="$4" iterations=1 >/dev/null
+	read -r ns _ < <(bench "$1" case="$2" family="$3" sources="$4" iterations="$iters")
+	read -r base _ < <(bench base case="$2" family="$3" sources="$4" iterations="$iters")
+	echo $((ns - base))
+}
+for fam in 4 6; do
+	echo "perf syn-pass-v$fam $(net pass syn $fam "$n")"
+	echo "perf syn-limit-v$fam $(net limit syn $fam "$n")"
+done
+echo "perf ack-v4 $(net pass ack 4 1)"
+echo "perf udp-v4 $(net pass udp 4 1)"
