@@ -10,48 +10,101 @@
 
 #include "smtprlctl.h"
 
-/* Sources collected for "source list top N sort KEY". */
+/*
+ * Sources collected for "source list top N sort KEY": the N largest keys
+ * seen so far, in a min-heap (the smallest of them at rows[0]), so that a
+ * million sources cost N rows of memory, not a million. Without top, N is
+ * every source.
+ */
 struct source_row {
 	struct nlattr *tb[SMTPRL_A_ENTRY_MAX + 1];
 	void *copy;
-	uint64_t key;		/* sorted largest first */
+	uint64_t key;		/* listed largest first */
 };
 
 struct sources {
 	struct source_row *rows;
 	size_t n, cap;
+	uint32_t top;
 	int sort_attr;
 };
+
+static void *xalloc(void *old, size_t size)
+{
+	void *p = realloc(old, size);
+
+	if (!p) {
+		perror(prog);
+		exit(EXIT_REFUSED);
+	}
+	return p;
+}
+
+/* Restore the heap below @i after rows[i] grew. */
+static void sift_down(struct sources *s, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct source_row tmp;
+
+		if (l < s->n && s->rows[l].key < s->rows[m].key)
+			m = l;
+		if (l + 1 < s->n && s->rows[l + 1].key < s->rows[m].key)
+			m = l + 1;
+		if (m == i)
+			return;
+		tmp = s->rows[i];
+		s->rows[i] = s->rows[m];
+		s->rows[m] = tmp;
+		i = m;
+	}
+}
 
 static int source_collect(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
 	struct sources *s = arg;
 	struct source_row *row;
+	size_t i;
 	uint64_t key;
-	int i;
 
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 1024;
-		s->rows = realloc(s->rows, s->cap * sizeof(*s->rows));
-		if (!s->rows) {
-			perror(prog);
-			exit(EXIT_REFUSED);
+	key = tb[s->sort_attr] ? nla_get_u64(tb[s->sort_attr]) : 0;
+	/* For "last", the most recent (smallest idle) first. */
+	if (s->sort_attr == SMTPRL_A_ENTRY_IDLE)
+		key = UINT64_MAX - key;
+	if (s->n == s->top) {
+		/* Full: a source only displaces the smallest it beats. */
+		if (key <= s->rows[0].key)
+			return 0;
+		row = &s->rows[0];
+		free(row->copy);
+	} else {
+		if (s->n == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 1024;
+			if (s->cap > s->top)
+				s->cap = s->top;
+			s->rows = xalloc(s->rows, s->cap * sizeof(*s->rows));
 		}
+		row = &s->rows[s->n++];
 	}
-	row = &s->rows[s->n++];
 	/* Keep the message: the attribute pointers point into it. */
-	row->copy = malloc(nlh->nlmsg_len);
-	if (!row->copy) {
-		perror(prog);
-		exit(EXIT_REFUSED);
-	}
+	row->copy = xalloc(NULL, nlh->nlmsg_len);
 	memcpy(row->copy, nlh, nlh->nlmsg_len);
 	for (i = 0; i <= SMTPRL_A_ENTRY_MAX; i++)
 		row->tb[i] = tb[i] ? (struct nlattr *)((char *)row->copy +
 						       ((char *)tb[i] - (char *)nlh)) : NULL;
-	key = tb[s->sort_attr] ? nla_get_u64(tb[s->sort_attr]) : 0;
-	/* For "last", the most recent (smallest idle) first. */
-	row->key = s->sort_attr == SMTPRL_A_ENTRY_IDLE ? UINT64_MAX - key : key;
+	row->key = key;
+	if (row == &s->rows[0] && s->n == s->top) {
+		sift_down(s, 0);
+	} else {
+		/* Sift the new row up. */
+		for (i = s->n - 1; i > 0 && s->rows[(i - 1) / 2].key > s->rows[i].key;
+		     i = (i - 1) / 2) {
+			struct source_row tmp = s->rows[i];
+
+			s->rows[i] = s->rows[(i - 1) / 2];
+			s->rows[(i - 1) / 2] = tmp;
+		}
+	}
 	return 0;
 }
 
@@ -74,9 +127,8 @@ static int row_cmp(const void *a, const void *b)
 
 static int source_top(int argc, char **argv)
 {
-	struct sources s = { .sort_attr = SMTPRL_A_ENTRY_LIMITED };
+	struct sources s = { .sort_attr = SMTPRL_A_ENTRY_LIMITED, .top = UINT32_MAX };
 	struct reply rep = { source_collect, &s, SMTPRL_A_ENTRY_MAX, source_forget };
-	uint32_t top = UINT32_MAX;
 	size_t i;
 	int ret;
 
@@ -84,7 +136,7 @@ static int source_top(int argc, char **argv)
 		if (i + 1 >= (size_t)argc)
 			return usage_error("source list: %s needs a value", argv[i]);
 		if (!strcmp(argv[i], "top")) {
-			if (parse_u32(argv[i + 1], UINT32_MAX, &top) || !top)
+			if (parse_u32(argv[i + 1], UINT32_MAX, &s.top) || !s.top)
 				return usage_error("invalid top \"%s\"", argv[i + 1]);
 		} else if (!strcmp(argv[i], "sort")) {
 			if (!strcmp(argv[i + 1], "limited"))
@@ -104,7 +156,7 @@ static int source_top(int argc, char **argv)
 	if (!ret) {
 		qsort(s.rows, s.n, sizeof(*s.rows), row_cmp);
 		out_open_list();
-		for (i = 0; i < s.n && i < top; i++)
+		for (i = 0; i < s.n; i++)
 			entry_print(NULL, s.rows[i].tb, NULL);
 		out_close_list();
 	}

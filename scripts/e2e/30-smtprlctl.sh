@@ -82,6 +82,20 @@ attempts 3 10.0.1.6 $MX4 >/dev/null
 expect_eq "source list top 1 sort limited" "10.0.1.6/32" \
 	"$($ctl -j source list top 1 sort limited | json 'd[0]["prefix"]')"
 expect_eq "source list top 2" 2 "$($ctl -j source list top 2 sort allowed | json 'len(d)')"
+# top N keeps only N sources while it reads the dump: it must list the N
+# largest, in order, whatever order the dump came in. Sources with 1, 3 and 4
+# attempts (burst 2: up to 2 allowed, up to 2 limited) first.
+for i in 7:1 8:3 9:4; do
+	attempts "${i#*:}" "10.0.1.${i%:*}" $MX4 >/dev/null
+done
+for key in limited allowed; do
+	all=$($ctl -j source list sort "$key" | json '" ".join(str(r["'$key'"]) for r in d)')
+	for n in 1 2 3; do
+		expect_eq "source list top $n sort $key: the $n largest" \
+			"$(echo "$all" | cut -d' ' -f1-$n)" \
+			"$($ctl -j source list top $n sort "$key" | json '" ".join(str(r["'$key'"]) for r in d)')"
+	done
+done
 
 # save -> reload the module (all state gone) -> -b restores it exactly.
 $ctl policy set rate 3/minute burst 4 daily 50 ports 25,2525 action monitor when-full drop \
