@@ -29,48 +29,10 @@
 #include "table.h"
 
 static struct kmem_cache *entry_cache __read_mostly;
-static hsiphash_key_t key_secret __read_mostly;
+hsiphash_key_t smtprl_key_secret __read_mostly;
+EXPORT_SYMBOL_IF_KUNIT(smtprl_key_secret);
 
-/*
- * @data is a struct smtprl_key, or an entry's copy of one. Keyed SipHash,
- * so that a flood of chosen sources cannot pile into one bucket, over
- * fixed-size words (an IPv4 key is one): every source is hashed once per
- * new connection. The table's seed, which rhashtable changes when it
- * rehashes, is folded into the first word (a bijection: the same sources
- * fall into other buckets). Family and length are not hashed: keys that
- * differ only there (briefly, after a prefix length changes) share a
- * bucket, and key_cmp() tells them apart.
- */
-static __always_inline u32 key_hash(const void *data, u32 len, u32 seed)
-{
-	const struct smtprl_key *sk = data;
-
-	if (sk->family == NFPROTO_IPV4)
-		return hsiphash_1u32((__force u32)sk->addr.v4 ^ seed, &key_secret);
-	return hsiphash_4u32((__force u32)sk->addr.v6.s6_addr32[0] ^ seed,
-			     (__force u32)sk->addr.v6.s6_addr32[1],
-			     (__force u32)sk->addr.v6.s6_addr32[2],
-			     (__force u32)sk->addr.v6.s6_addr32[3], &key_secret);
-}
-
-/* Two word compares instead of memcmp(); 0 means equal. */
-static int key_cmp(struct rhashtable_compare_arg *arg, const void *obj)
-{
-	const struct smtprl_entry *e = obj;
-	const struct smtprl_key *k = arg->key;
-
-	return e->family != k->family || e->plen != k->plen ||
-	       !ipv6_addr_equal(&e->addr.v6, &k->addr.v6);
-}
-
-static const struct rhashtable_params entry_params = {
-	.head_offset = offsetof(struct smtprl_entry, node),
-	.key_offset = offsetof(struct smtprl_entry, addr),
-	.key_len = SMTPRL_KEY_LEN,
-	.hashfn = key_hash,
-	.obj_cmpfn = key_cmp,
-	.automatic_shrinking = true,
-};
+static const struct rhashtable_params entry_params = SMTPRL_ENTRY_PARAMS;
 
 int smtprl_table_module_init(void)
 {
@@ -84,7 +46,7 @@ int smtprl_table_module_init(void)
 	BUILD_BUG_ON(!IS_ENABLED(CONFIG_DEBUG_SPINLOCK) &&
 		     !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) &&
 		     sizeof(struct smtprl_entry) > 104);
-	get_random_bytes(&key_secret, sizeof(key_secret));
+	get_random_bytes(&smtprl_key_secret, sizeof(smtprl_key_secret));
 	entry_cache = KMEM_CACHE(smtprl_entry, 0);
 	return entry_cache ? 0 : -ENOMEM;
 }
@@ -209,39 +171,15 @@ err_uncount:
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_insert);
 
-/**
- * smtprl_table_get - find the entry for @k, or create it full
- * @t: the table
- * @k: the masked source
- * @lim: limits a new entry starts with
- * @max_entries: the cap
- * @now_ns: the current time
- *
- * NULL when the source cannot be tracked; the caller applies the policy's
- * when-full behaviour. Call under RCU.
- */
-struct smtprl_entry *smtprl_table_get(struct smtprl_table *t,
-				      const struct smtprl_key *k,
-				      const struct smtprl_limit *lim,
-				      u32 max_entries, u64 now_ns)
-{
-	struct smtprl_entry *e = rhashtable_lookup(&t->ht, k, entry_params);
-
-	if (likely(e))
-		return e;
-	return smtprl_table_insert(t, k, lim, max_entries, now_ns);
-}
-EXPORT_SYMBOL_IF_KUNIT(smtprl_table_get);
-
 /* Which /24 (IPv4) or /48 (IPv6) a connection goes to, hashed. */
 u32 smtprl_dst_hash(u8 family, const union smtprl_addr *daddr)
 {
 	if (family == NFPROTO_IPV4)
 		return hsiphash_1u32((__force u32)(daddr->v4 & htonl(0xffffff00)),
-				     &key_secret);
+				     &smtprl_key_secret);
 	return hsiphash_2u32((__force u32)daddr->v6.s6_addr32[0],
 			     (__force u32)(daddr->v6.s6_addr32[1] & htonl(0xffff0000)),
-			     &key_secret);
+			     &smtprl_key_secret);
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_dst_hash);
 

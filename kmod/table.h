@@ -3,9 +3,11 @@
 #define _SMTPRL_TABLE_H
 
 #include <linux/atomic.h>
-#include <linux/rhashtable-types.h>
+#include <linux/rhashtable.h>
+#include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include <net/ipv6.h>
 
 #include "bucket.h"
 #include "classify.h"
@@ -82,6 +84,54 @@ struct smtprl_outcome {
 	struct smtprl_snap snap;	/* when @cmd or @release is set */
 };
 
+/*
+ * The key's hash and comparison, and the table's parameters, are here so
+ * that the packet path's lookup (smtprl_table_get()) is inline, hash and
+ * compare included.
+ *
+ * @data is a struct smtprl_key, or an entry's copy of one. Keyed SipHash,
+ * so that a flood of chosen sources cannot pile into one bucket, over
+ * fixed-size words (an IPv4 key is one): every source is hashed once per
+ * new connection. The table's seed, which rhashtable changes when it
+ * rehashes, is folded into the first word (a bijection: the same sources
+ * fall into other buckets). Family and length are not hashed: keys that
+ * differ only there (briefly, after a prefix length changes) share a
+ * bucket, and smtprl_key_cmp() tells them apart.
+ */
+extern hsiphash_key_t smtprl_key_secret;
+
+static __always_inline u32 smtprl_key_hash(const void *data, u32 len, u32 seed)
+{
+	const struct smtprl_key *sk = data;
+
+	if (sk->family == NFPROTO_IPV4)
+		return hsiphash_1u32((__force u32)sk->addr.v4 ^ seed, &smtprl_key_secret);
+	return hsiphash_4u32((__force u32)sk->addr.v6.s6_addr32[0] ^ seed,
+			     (__force u32)sk->addr.v6.s6_addr32[1],
+			     (__force u32)sk->addr.v6.s6_addr32[2],
+			     (__force u32)sk->addr.v6.s6_addr32[3], &smtprl_key_secret);
+}
+
+/* Two word compares instead of memcmp(); 0 means equal. */
+static __always_inline int smtprl_key_cmp(struct rhashtable_compare_arg *arg,
+					  const void *obj)
+{
+	const struct smtprl_entry *e = obj;
+	const struct smtprl_key *k = arg->key;
+
+	return e->family != k->family || e->plen != k->plen ||
+	       !ipv6_addr_equal(&e->addr.v6, &k->addr.v6);
+}
+
+#define SMTPRL_ENTRY_PARAMS {						\
+	.head_offset = offsetof(struct smtprl_entry, node),		\
+	.key_offset = offsetof(struct smtprl_entry, addr),		\
+	.key_len = SMTPRL_KEY_LEN,					\
+	.hashfn = smtprl_key_hash,					\
+	.obj_cmpfn = smtprl_key_cmp,					\
+	.automatic_shrinking = true,					\
+}
+
 struct smtprl_table {
 	struct rhashtable ht;
 	atomic_t count;		/* entries, including ones racing to insert */
@@ -118,10 +168,29 @@ struct smtprl_entry *smtprl_table_insert(struct smtprl_table *t,
 					 const struct smtprl_key *k,
 					 const struct smtprl_limit *lim,
 					 u32 max_entries, u64 now_ns);
-struct smtprl_entry *smtprl_table_get(struct smtprl_table *t,
-				      const struct smtprl_key *k,
-				      const struct smtprl_limit *lim,
-				      u32 max_entries, u64 now_ns);
+/**
+ * smtprl_table_get - find the entry for @k, or create it full
+ * @t: the table
+ * @k: the masked source
+ * @lim: limits a new entry starts with
+ * @max_entries: the cap
+ * @now_ns: the current time
+ *
+ * NULL when the source cannot be tracked; the caller applies the policy's
+ * when-full behaviour. Call under RCU. Inline: it is the packet path's.
+ */
+static __always_inline struct smtprl_entry *
+smtprl_table_get(struct smtprl_table *t, const struct smtprl_key *k,
+		 const struct smtprl_limit *lim, u32 max_entries, u64 now_ns)
+{
+	struct smtprl_entry *e;
+
+	e = rhashtable_lookup(&t->ht, k, (const struct rhashtable_params)SMTPRL_ENTRY_PARAMS);
+	if (likely(e))
+		return e;
+	return smtprl_table_insert(t, k, lim, max_entries, now_ns);
+}
+
 bool smtprl_entry_take(struct smtprl_entry *e, const struct smtprl_limit *lim,
 		       u64 now_ns);
 enum smtprl_verdict __smtprl_entry_attempt(struct smtprl_entry *e,
