@@ -187,6 +187,8 @@ enum smtprl_class smtprl_classify(const struct sk_buff *skb, u8 pf,
 {
 	const struct tcphdr *th;
 
+	if (pf != NFPROTO_IPV4 && pf != NFPROTO_IPV6)
+		return SMTPRL_NOT_OURS;
 	if (!smtprl_maybe_tcp(skb, pf))
 		return SMTPRL_NOT_OURS;
 	th = smtprl_plain_tcp(skb, pf);

@@ -198,8 +198,6 @@ struct smtprl_pfx *__smtprl_pfxset_match(struct smtprl_pfxset *s, u8 family,
 	struct smtprl_pfx_key k;
 	struct smtprl_pfx *p;
 
-	if (!READ_ONCE(s->n))
-		return NULL;
 	memset(&k, 0, sizeof(k));
 	k.family = family;
 	for_each_set_bit(i, map, max + 1) {
