@@ -48,7 +48,13 @@ void smtprl_entry_snap_locked(const struct smtprl_entry *e,
 {
 	const struct smtprl_limit *lim = &p->limit;
 
-	s->addr = e->addr;
+	memset(&s->addr, 0, sizeof(s->addr));
+	s->addr.v6.s6_addr32[0] = e->addr[0];
+	s->addr.v6.s6_addr32[1] = e->addr[1];
+	if (smtprl_key_long(e->family, e->plen)) {
+		s->addr.v6.s6_addr32[2] = e->addr_lo[0];
+		s->addr.v6.s6_addr32[3] = e->addr_lo[1];
+	}
 	s->family = e->family;
 	s->plen = e->plen;
 	s->first_s = e->first_s;
@@ -56,11 +62,15 @@ void smtprl_entry_snap_locked(const struct smtprl_entry *e,
 	s->b = e->b;
 	s->allowed = e->allowed;
 	s->limited = e->limited;
-	s->strikes = smtprl_strikes_count(&e->strikes, &p->q, now_ns);
-	s->fanout = smtprl_strikes_fanout(&e->strikes, &p->q, now_ns);
-	if (e->quar) {
+	s->strikes = 0;
+	s->fanout = 0;
+	if (e->watch) {
+		s->strikes = smtprl_strikes_count(&e->watch->strikes, &p->q, now_ns);
+		s->fanout = smtprl_strikes_fanout(&e->watch->strikes, &p->q, now_ns);
+	}
+	if (e->quarantined) {
 		s->state = SMTPRL_STATE_QUARANTINED;
-		s->quar = *e->quar;
+		s->quar = e->watch->quar;
 		return;
 	}
 	memset(&s->quar, 0, sizeof(s->quar));
@@ -95,45 +105,52 @@ bool smtprl_entry_snap(struct smtprl_entry *e, const struct smtprl_policy *p,
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_snap);
 
-/* Locked: end @e's quarantine for @why, with a snapshot for the event. */
-static struct smtprl_quar *release_locked(struct smtprl_entry *e,
-					  const struct smtprl_policy *p,
-					  u64 now_ns, struct smtprl_snap *s)
+/*
+ * Locked, quarantined: end @e's quarantine, with a snapshot for the
+ * event. The watch stays: a released zombie is likely to need it again.
+ */
+static void release_locked(struct smtprl_entry *e, const struct smtprl_policy *p,
+			   u64 now_ns, struct smtprl_snap *s)
 {
-	struct smtprl_quar *q = e->quar;
-
 	smtprl_entry_snap_locked(e, p, now_ns, s);
-	e->quar = NULL;
+	WRITE_ONCE(e->quarantined, false);
 	/* A fresh start: old strikes would quarantine it again at once. */
-	e->strikes.bits = 0;
+	e->watch->strikes.bits = 0;
 	s->state = SMTPRL_STATE_NORMAL;
-	return q;
 }
 
 /*
  * Locked, alive, strikes on in the policy: note the attempt's strike and
  * fan-out; the strike that reaches the policy's count quarantines @e.
- * Returns true when it did, or would have but for memory (the next
- * attempt retries): no limited event then. Out of line: a policy without
- * quarantine or fan-out limit never comes here.
+ * Returns true when it did: no limited event then. Out of line: a policy
+ * without quarantine or fan-out limit never comes here.
+ *
+ * The watch that remembers strikes and fan-out is allocated when there
+ * is something to remember: the first limited attempt, or the first one
+ * at all while fan-out is limited. Without memory for it the attempt is
+ * not remembered; the next one tries again.
  */
-static noinline bool strike(struct smtprl_entry *e, const struct smtprl_policy *p,
-			    u64 now_ns, bool limited, u32 dst_hash,
-			    struct smtprl_outcome *o)
+static noinline bool strike(struct smtprl_table *t, struct smtprl_entry *e,
+			    const struct smtprl_policy *p, u64 now_ns,
+			    bool limited, u32 dst_hash, struct smtprl_outcome *o)
 {
-	struct smtprl_quar *q;
+	struct smtprl_watch *w = e->watch;
 	u8 cause;
 
-	if (!smtprl_strikes_note(&e->strikes, &p->q, now_ns, limited, dst_hash,
+	if (!w) {
+		if (!limited && !p->q.fanout)
+			return false;
+		w = smtprl_watch_alloc(GFP_ATOMIC | __GFP_NOWARN);
+		if (!w)
+			return false;
+		atomic_inc(&t->watch_count);
+		e->watch = w;
+	}
+	if (!smtprl_strikes_note(&w->strikes, &p->q, now_ns, limited, dst_hash,
 				 &cause))
 		return false;
-	q = kmalloc(sizeof(*q), GFP_ATOMIC | __GFP_NOWARN);
-	if (!q) {
-		e->strikes.bits &= ~1U;	/* the next attempt retries */
-		return true;
-	}
-	smtprl_quar_start(q, now_ns, p->q.max_ns, cause);
-	e->quar = q;
+	smtprl_quar_start(&w->quar, now_ns, p->q.max_ns, cause);
+	WRITE_ONCE(e->quarantined, true);
 	o->cmd = SMTPRL_CMD_QUARANTINED_NTF;
 	return true;
 }
@@ -152,6 +169,7 @@ static bool limit_event_due(const struct smtprl_policy *p, u32 prev_s, u32 now_s
 
 /**
  * __smtprl_entry_attempt - one new connection from the source of @e
+ * @t: the table of @e
  * @e: the entry, under RCU
  * @p: the policy in force
  * @now_ns: the current time
@@ -166,15 +184,15 @@ static bool limit_event_due(const struct smtprl_policy *p, u32 prev_s, u32 now_s
  * and, while @p->strikes_on, may earn a strike; the strike that reaches
  * the policy's count quarantines the source from the next attempt on
  * (this one keeps its bucket's verdict: a fan-out strike may have been
- * allowed). Never sleeps; allocates (GFP_ATOMIC) only to quarantine, and
- * if that fails the next attempt tries again.
+ * allowed). Never sleeps; allocates (GFP_ATOMIC) only a watch, see strike().
  */
-enum smtprl_verdict __smtprl_entry_attempt(struct smtprl_entry *e,
+enum smtprl_verdict __smtprl_entry_attempt(struct smtprl_table *t,
+					   struct smtprl_entry *e,
 					   const struct smtprl_policy *p,
 					   u64 now_ns, u32 dst_hash,
 					   struct smtprl_outcome *o)
 {
-	struct smtprl_quar *gone = NULL;
+	bool released = false;
 	enum smtprl_verdict v;
 	u32 prev_limited_s;
 
@@ -186,43 +204,46 @@ enum smtprl_verdict __smtprl_entry_attempt(struct smtprl_entry *e,
 		v = SMTPRL_RETRY;
 		goto out;
 	}
-	if (unlikely(e->quar)) {
-		o->release = smtprl_quar_check(e->quar, &p->q, now_ns);
+	if (unlikely(e->quarantined)) {
+		struct smtprl_watch *w = e->watch;
+
+		o->release = smtprl_quar_check(&w->quar, &p->q, now_ns);
 		if (o->release == SMTPRL_RELEASE_NONE) {
-			smtprl_quar_attempt(e->quar, now_ns);
-			smtprl_fanout_note(&e->strikes, &p->q, now_ns, dst_hash);
+			smtprl_quar_attempt(&w->quar, now_ns);
+			smtprl_fanout_note(&w->strikes, &p->q, now_ns, dst_hash);
 			v = SMTPRL_QUARANTINE;
 			goto out;
 		}
-		gone = release_locked(e, p, now_ns, &o->snap);
+		release_locked(e, p, now_ns, &o->snap);
+		released = true;
 	}
 	prev_limited_s = e->last_limited_s;
 	v = charge(e, &p->limit, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
 	/* The attempt that ends a quarantine has its event; nothing more. */
-	if (unlikely(gone))
+	if (unlikely(released))
 		goto out;
 	/* A strike that quarantines has its own event. */
-	if (!(p->strikes_on && strike(e, p, now_ns, v == SMTPRL_LIMIT, dst_hash, o)) &&
+	if (!(p->strikes_on && strike(t, e, p, now_ns, v == SMTPRL_LIMIT, dst_hash, o)) &&
 	    v == SMTPRL_LIMIT && limit_event_due(p, prev_limited_s, e->last_limited_s))
 		o->cmd = SMTPRL_CMD_LIMITED_NTF;
 	if (unlikely(o->cmd))
 		smtprl_entry_snap_locked(e, p, now_ns, &o->snap);
 out:
 	spin_unlock(&e->lock);
-	if (unlikely(gone))
-		kfree(gone);
 	return v;
 }
 
 /**
  * smtprl_entry_attempt - __smtprl_entry_attempt() from any context
+ * @t: the table of @e
  * @e: the entry, under RCU
  * @p: the policy in force
  * @now_ns: the current time
  * @dst_hash: smtprl_dst_hash() of the destination
  * @o: the event due, if any, and what it carries
  */
-enum smtprl_verdict smtprl_entry_attempt(struct smtprl_entry *e,
+enum smtprl_verdict smtprl_entry_attempt(struct smtprl_table *t,
+					 struct smtprl_entry *e,
 					 const struct smtprl_policy *p,
 					 u64 now_ns, u32 dst_hash,
 					 struct smtprl_outcome *o)
@@ -230,7 +251,7 @@ enum smtprl_verdict smtprl_entry_attempt(struct smtprl_entry *e,
 	enum smtprl_verdict v;
 
 	local_bh_disable();
-	v = __smtprl_entry_attempt(e, p, now_ns, dst_hash, o);
+	v = __smtprl_entry_attempt(t, e, p, now_ns, dst_hash, o);
 	local_bh_enable();
 	return v;
 }
@@ -238,34 +259,41 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_attempt);
 
 /**
  * smtprl_entry_quarantine - the operator quarantines @e
+ * @t: the table of @e
  * @e: the entry, under RCU
  * @now_ns: the current time
  * @for_ns: how long
- * @q: the quarantine record, allocated by the caller before it looked
- *	@e up or created it (so that no allocation can fail after a new
- *	source was tracked); always consumed
+ * @w: a watch (smtprl_watch_alloc()), allocated by the caller before it
+ *	looked @e up or created it, so that no allocation can fail after a
+ *	new source was tracked; used if @e has none yet, else freed
  *
- * Replaces a quarantine in progress (the operator's time wins). Returns 1
- * for a new quarantine, 0 for a replaced one, -ENOENT if GC got there
- * first.
+ * Replaces a quarantine in progress (the operator's time wins; what it
+ * refused so far still counts). Returns 1 for a new quarantine, 0 for a
+ * replaced one, -ENOENT if GC got there first.
  */
-int smtprl_entry_quarantine(struct smtprl_entry *e, u64 now_ns, u64 for_ns,
-			    struct smtprl_quar *q)
+int smtprl_entry_quarantine(struct smtprl_table *t, struct smtprl_entry *e,
+			    u64 now_ns, u64 for_ns, struct smtprl_watch *w)
 {
-	int err = 0;
+	u64 refused;
+	int err;
 
-	smtprl_quar_start(q, now_ns, for_ns, SMTPRL_CAUSE_OPERATOR);
 	spin_lock_bh(&e->lock);
 	if (e->dead) {
 		err = -ENOENT;
 	} else {
-		swap(q, e->quar);
-		if (q)
-			e->quar->refused = q->refused;
-		err = !q;
+		if (!e->watch) {
+			atomic_inc(&t->watch_count);
+			swap(e->watch, w);
+		}
+		refused = e->quarantined ? e->watch->quar.refused : 0;
+		smtprl_quar_start(&e->watch->quar, now_ns, for_ns,
+				  SMTPRL_CAUSE_OPERATOR);
+		e->watch->quar.refused = refused;
+		err = !e->quarantined;
+		WRITE_ONCE(e->quarantined, true);
 	}
 	spin_unlock_bh(&e->lock);
-	kfree(q);
+	smtprl_watch_free(w);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_quarantine);
@@ -283,18 +311,16 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_quarantine);
 int smtprl_entry_release(struct smtprl_entry *e, const struct smtprl_policy *p,
 			 u64 now_ns, u8 why, struct smtprl_snap *s)
 {
-	struct smtprl_quar *gone = NULL;
 	int err = 0;
 
 	spin_lock_bh(&e->lock);
 	if (e->dead)
 		err = -ENOENT;
-	else if (!e->quar)
+	else if (!e->quarantined)
 		err = -ESRCH;
 	else
-		gone = release_locked(e, p, now_ns, s);
+		release_locked(e, p, now_ns, s);
 	spin_unlock_bh(&e->lock);
-	kfree(gone);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_release);
@@ -304,19 +330,17 @@ void smtprl_entry_release_if_over(struct smtprl_entry *e,
 				  const struct smtprl_policy *p, u64 now_ns,
 				  smtprl_released_fn released, void *arg)
 {
-	struct smtprl_quar *gone = NULL;
 	struct smtprl_snap s;
 	u8 why = SMTPRL_RELEASE_NONE;
 
 	spin_lock_bh(&e->lock);
-	if (!e->dead && e->quar) {
-		why = smtprl_quar_check(e->quar, &p->q, now_ns);
+	if (!e->dead && e->quarantined) {
+		why = smtprl_quar_check(&e->watch->quar, &p->q, now_ns);
 		if (why != SMTPRL_RELEASE_NONE)
-			gone = release_locked(e, p, now_ns, &s);
+			release_locked(e, p, now_ns, &s);
 	}
 	spin_unlock_bh(&e->lock);
-	kfree(gone);
-	if (gone && released)
+	if (why != SMTPRL_RELEASE_NONE && released)
 		released(arg, &s, why);
 }
 

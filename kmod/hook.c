@@ -143,9 +143,9 @@ static __always_inline unsigned int track(struct smtprl_net *sn,
 		 * on, or the source is quarantined (a stale look only costs
 		 * one attempt's fan-out bit).
 		 */
-		if (!dst && (p->strikes_on || READ_ONCE(e->quar)))
+		if (!dst && (p->strikes_on || READ_ONCE(e->quarantined)))
 			dst = smtprl_dst_hash(c->family, &c->daddr);
-		switch (__smtprl_entry_attempt(e, p, now, dst, &o)) {
+		switch (__smtprl_entry_attempt(&sn->sources, e, p, now, dst, &o)) {
 		case SMTPRL_RETRY:
 			continue;
 		case SMTPRL_ALLOW:

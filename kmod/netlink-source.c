@@ -126,7 +126,7 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 	struct smtprl_net *sn = smtprl_info_sn(info);
 	const struct smtprl_policy *p;
 	struct smtprl_entry *e;
-	struct smtprl_quar *q;
+	struct smtprl_watch *w;
 	struct smtprl_snap s;
 	struct smtprl_key k;
 	u64 now, for_ns;
@@ -145,8 +145,8 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 			       (u64)NSEC_PER_SEC, &for_ns))
 		for_ns = U64_MAX;
 	/* Before the source is tracked: a refusal leaves nothing behind. */
-	q = kmalloc(sizeof(*q), GFP_KERNEL);
-	if (!q) {
+	w = smtprl_watch_alloc(GFP_KERNEL);
+	if (!w) {
 		mutex_unlock(&sn->lock);
 		return -ENOMEM;
 	}
@@ -154,11 +154,11 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 	/* Tracked from now on: a full bucket, as any new source. */
 	e = smtprl_table_get(&sn->sources, &k, &p->limit, p->cfg.max_sources, now);
 	if (!e) {
-		kfree(q);
+		smtprl_watch_free(w);
 		NL_SET_ERR_MSG_MOD(info->extack, "addr: the source table is full");
 		err = -ENOSPC;
 	} else {
-		err = smtprl_entry_quarantine(e, now, for_ns, q);
+		err = smtprl_entry_quarantine(&sn->sources, e, now, for_ns, w);
 		if (err > 0) {
 			/* A new quarantine, not a longer one. */
 			smtprl_stat_inc(sn, SMTPRL_A_STATS_QUARANTINES);

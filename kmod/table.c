@@ -28,7 +28,10 @@
 #include "smtprl.h"
 #include "table.h"
 
+/* Entries with a key of up to 64 bits, longer ones, and watches. */
 static struct kmem_cache *entry_cache __read_mostly;
+static struct kmem_cache *entry_long_cache __read_mostly;
+static struct kmem_cache *watch_cache __read_mostly;
 hsiphash_key_t smtprl_key_secret __read_mostly;
 EXPORT_SYMBOL_IF_KUNIT(smtprl_key_secret);
 
@@ -36,19 +39,25 @@ static const struct rhashtable_params entry_params = SMTPRL_ENTRY_PARAMS;
 
 int smtprl_table_module_init(void)
 {
-	BUILD_BUG_ON(offsetof(struct smtprl_entry, family) -
-		     offsetof(struct smtprl_entry, addr) !=
-		     offsetof(struct smtprl_key, family));
-	BUILD_BUG_ON(offsetof(struct smtprl_entry, plen) -
-		     offsetof(struct smtprl_entry, addr) !=
-		     offsetof(struct smtprl_key, plen));
-	/* 128 bytes a source with its hash bucket (debug locks are bigger). */
+	size_t len = sizeof(struct smtprl_entry);
+
+	BUILD_BUG_ON(sizeof(struct rcu_head) > 2 * sizeof(u64));
+	/* 104 bytes a source with its hash bucket (debug locks are bigger). */
 	BUILD_BUG_ON(!IS_ENABLED(CONFIG_DEBUG_SPINLOCK) &&
-		     !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) &&
-		     sizeof(struct smtprl_entry) > 104);
+		     !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) && IS_ENABLED(CONFIG_64BIT) &&
+		     sizeof(struct smtprl_entry) > 80);
 	get_random_bytes(&smtprl_key_secret, sizeof(smtprl_key_secret));
-	entry_cache = KMEM_CACHE(smtprl_entry, 0);
-	return entry_cache ? 0 : -ENOMEM;
+	entry_cache = kmem_cache_create("smtprl_entry", len,
+					__alignof__(struct smtprl_entry), 0, NULL);
+	entry_long_cache = kmem_cache_create("smtprl_entry_long", len + 2 * sizeof(__be32),
+					     __alignof__(struct smtprl_entry), 0, NULL);
+	watch_cache = KMEM_CACHE(smtprl_watch, 0);
+	if (entry_cache && entry_long_cache && watch_cache)
+		return 0;
+	kmem_cache_destroy(watch_cache);
+	kmem_cache_destroy(entry_long_cache);
+	kmem_cache_destroy(entry_cache);
+	return -ENOMEM;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_module_init);
 
@@ -56,6 +65,8 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_table_module_init);
 void smtprl_table_module_exit(void)
 {
 	rcu_barrier();
+	kmem_cache_destroy(watch_cache);
+	kmem_cache_destroy(entry_long_cache);
 	kmem_cache_destroy(entry_cache);
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_module_exit);
@@ -65,6 +76,8 @@ int smtprl_table_init(struct smtprl_table *t)
 	int err;
 
 	atomic_set(&t->count, 0);
+	atomic_set(&t->long_count, 0);
+	atomic_set(&t->watch_count, 0);
 	atomic_long_set(&t->quar_gone, 0);
 	t->gc_pass_n = 0;
 	err = rhashtable_init(&t->ht, &entry_params);
@@ -75,12 +88,31 @@ int smtprl_table_init(struct smtprl_table *t)
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_init);
 
+/* Zeroed; @gfp as the caller's context allows. */
+struct smtprl_watch *smtprl_watch_alloc(gfp_t gfp)
+{
+	return kmem_cache_zalloc(watch_cache, gfp);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_watch_alloc);
+
+void smtprl_watch_free(struct smtprl_watch *w)
+{
+	if (w)
+		kmem_cache_free(watch_cache, w);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_watch_free);
+
+static struct kmem_cache *cache_of(u8 family, u8 plen)
+{
+	return smtprl_key_long(family, plen) ? entry_long_cache : entry_cache;
+}
+
 static void entry_free(void *ptr, void *arg)
 {
 	struct smtprl_entry *e = ptr;
 
-	kfree(e->quar);
-	kmem_cache_free(entry_cache, e);
+	smtprl_watch_free(e->watch);
+	kmem_cache_free(cache_of(e->family, e->plen), e);
 }
 
 static void entry_free_rcu(struct rcu_head *head)
@@ -107,6 +139,9 @@ u64 smtprl_table_memory(struct smtprl_table *t)
 	buckets = tbl->size;
 	rcu_read_unlock();
 	return (u64)atomic_read(&t->count) * kmem_cache_size(entry_cache) +
+	       (u64)atomic_read(&t->long_count) *
+	       (kmem_cache_size(entry_long_cache) - kmem_cache_size(entry_cache)) +
+	       (u64)atomic_read(&t->watch_count) * kmem_cache_size(watch_cache) +
 	       buckets * sizeof(struct rhash_lock_head *);
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_memory);
@@ -148,20 +183,28 @@ struct smtprl_entry *smtprl_table_insert(struct smtprl_table *t,
 	/* GC sleeps while the table is empty; an idle namespace costs nothing. */
 	if (n == 1 && t->gc_work)
 		queue_delayed_work(system_power_efficient_wq, t->gc_work, HZ);
-	e = kmem_cache_zalloc(entry_cache, GFP_ATOMIC | __GFP_NOWARN);
+	e = kmem_cache_zalloc(cache_of(k->family, k->plen), GFP_ATOMIC | __GFP_NOWARN);
 	if (!e)
 		goto err_uncount;
-	e->addr = k->addr;
+	e->addr[0] = k->addr.v6.s6_addr32[0];
+	e->addr[1] = k->addr.v6.s6_addr32[1];
+	if (smtprl_key_long(k->family, k->plen)) {
+		e->addr_lo[0] = k->addr.v6.s6_addr32[2];
+		e->addr_lo[1] = k->addr.v6.s6_addr32[3];
+		atomic_inc(&t->long_count);
+	}
 	e->family = k->family;
 	e->plen = k->plen;
 	spin_lock_init(&e->lock);
 	smtprl_buckets_init(&e->b, lim, now_ns);
 	e->first_s = div_u64(now_ns, NSEC_PER_SEC);
 
-	old = rhashtable_lookup_get_insert_fast(&t->ht, &e->node, entry_params);
+	old = rhashtable_lookup_get_insert_key(&t->ht, k, &e->node, entry_params);
 	if (likely(!old))
 		return e;
-	kmem_cache_free(entry_cache, e);
+	if (smtprl_key_long(k->family, k->plen))
+		atomic_dec(&t->long_count);
+	entry_free(e, NULL);
 	atomic_dec(&t->count);
 	return IS_ERR(old) ? NULL : old;
 
@@ -207,13 +250,13 @@ static bool kill_if(struct smtprl_table *t, struct smtprl_entry *e,
 	 * would shed them); the operator may.
 	 */
 	kill = !e->dead &&
-	       (!lim || (!e->quar && now_ns > e->b.last_ns &&
+	       (!lim || (!e->quarantined && now_ns > e->b.last_ns &&
 			now_ns - e->b.last_ns >= idle_ns &&
 			smtprl_buckets_full(&e->b, lim, now_ns) &&
-			!(p->q.strikes &&
-			  smtprl_strikes_count(&e->strikes, &p->q, now_ns))));
+			!(p->q.strikes && e->watch &&
+			  smtprl_strikes_count(&e->watch->strikes, &p->q, now_ns))));
 	if (kill) {
-		*quarantined = s && e->quar;
+		*quarantined = s && e->quarantined;
 		if (*quarantined)
 			smtprl_entry_snap_locked(e, p, now_ns, s);
 		/* Fails only if it was never linked: then it is not ours to free. */
@@ -227,8 +270,12 @@ static bool kill_if(struct smtprl_table *t, struct smtprl_entry *e,
 /* @e is dead and unlinked: nothing changes it any more; free it. */
 static void unlink(struct smtprl_table *t, struct smtprl_entry *e)
 {
-	if (e->quar)
+	if (e->quarantined)
 		atomic_long_inc(&t->quar_gone);
+	if (e->watch)
+		atomic_dec(&t->watch_count);
+	if (smtprl_key_long(e->family, e->plen))
+		atomic_dec(&t->long_count);
 	atomic_dec(&t->count);
 	call_rcu(&e->rcu, entry_free_rcu);
 }
@@ -309,7 +356,7 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 			t->gc_pass_n = max(atomic_read(&t->count), 0);
 			return removed;
 		}
-		if (READ_ONCE(e->quar)) {
+		if (READ_ONCE(e->quarantined)) {
 			smtprl_entry_release_if_over(e, p, now_ns, released, arg);
 			continue;
 		}

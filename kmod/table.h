@@ -25,34 +25,57 @@ struct smtprl_key {
 	u8 plen;
 };
 
-#define SMTPRL_KEY_LEN	(offsetof(struct smtprl_key, plen) + 1)
+/*
+ * Strikes, fan-out and a quarantine: only a source that has needed them
+ * has this (a limited one while strikes are on, every one while fan-out
+ * is limited, a quarantined one), so that the rest stay small.
+ */
+struct smtprl_watch {
+	struct smtprl_strikes strikes;
+	struct smtprl_quar quar;	/* while the entry is quarantined */
+};
 
 /*
- * One tracked source. The first SMTPRL_KEY_LEN bytes from @addr are the
- * hash key; @dead sits in what would be the key's padding.
+ * One tracked source, 80 bytes on a 64-bit production kernel (debug
+ * spinlocks are bigger): with its share of hash buckets (8 to 21 bytes at
+ * rhashtable's load factors) within 104 bytes a source.
  *
- * @strikes shares its bytes with @rcu: it is read and written only under
- * @lock while @dead is false, and call_rcu() comes only after @dead was
- * set under @lock. The entry stays within its 104 bytes.
+ * The key is @family, @plen and the masked address: its first 64 bits in
+ * @addr (an IPv4 address in the first word, the second zero), and for an
+ * IPv6 prefix longer than /64 its last 64 bits in @addr_lo, which only
+ * such entries have (smtprl_entry_long()).
+ *
+ * @rcu shares its bytes with the counters: they are read and written only
+ * under @lock while @dead is false, and call_rcu() comes only after @dead
+ * was set under @lock.
  */
 struct smtprl_entry {
 	struct rhash_head node;
-	union smtprl_addr addr;
+	__be32 addr[2];
 	u8 family;
 	u8 plen;
 	bool dead;		/* unlinked by GC; retry the lookup */
+	bool quarantined;	/* @watch->quar is in force */
 	spinlock_t lock;	/* protects everything below */
 	struct smtprl_buckets b;
-	u64 allowed;
-	u64 limited;		/* or would-limit, in monitor mode */
+	union {
+		struct {
+			u64 allowed;
+			u64 limited;	/* or would-limit, in monitor mode */
+		};
+		struct rcu_head rcu;	/* once dead */
+	};
 	u32 first_s;		/* boot-time seconds */
 	u32 last_limited_s;	/* 0: never */
-	struct smtprl_quar *quar;	/* while quarantined */
-	union {
-		struct smtprl_strikes strikes;	/* while linked */
-		struct rcu_head rcu;		/* once dead */
-	};
+	struct smtprl_watch *watch;	/* NULL until needed, then kept */
+	__be32 addr_lo[];
 };
+
+/* Does a key of @family and @plen need the address's last 64 bits? */
+static __always_inline bool smtprl_key_long(u8 family, u8 plen)
+{
+	return family == NFPROTO_IPV6 && plen > 64;
+}
 
 /* A consistent copy of a source, for dumps and events. */
 struct smtprl_snap {
@@ -89,45 +112,66 @@ struct smtprl_outcome {
  * that the packet path's lookup (smtprl_table_get()) is inline, hash and
  * compare included.
  *
- * @data is a struct smtprl_key, or an entry's copy of one. Keyed SipHash,
- * so that a flood of chosen sources cannot pile into one bucket, over
- * fixed-size words (an IPv4 key is one): every source is hashed once per
- * new connection. The table's seed, which rhashtable changes when it
- * rehashes, is folded into the first word (a bijection: the same sources
- * fall into other buckets). Family and length are not hashed: keys that
- * differ only there (briefly, after a prefix length changes) share a
- * bucket, and smtprl_key_cmp() tells them apart.
+ * Keyed SipHash, so that a flood of chosen sources cannot pile into one
+ * bucket, over the key's significant words only (one for IPv4, two for an
+ * IPv6 prefix up to /64, four beyond): every source is hashed once per new
+ * connection. The table's seed, which rhashtable changes when it rehashes,
+ * is folded into the first word (a bijection: the same sources fall into
+ * other buckets). Family and length are not hashed: keys that differ only
+ * there (briefly, after a prefix length changes) may share a bucket, and
+ * smtprl_key_cmp() tells them apart. A key (struct smtprl_key) and an
+ * entry hash alike.
  */
 extern hsiphash_key_t smtprl_key_secret;
 
-static __always_inline u32 smtprl_key_hash(const void *data, u32 len, u32 seed)
+static __always_inline u32 smtprl_addr_hash(u8 family, u8 plen, const __be32 *hi,
+					    const __be32 *lo, u32 seed)
 {
-	const struct smtprl_key *sk = data;
-
-	if (sk->family == NFPROTO_IPV4)
-		return hsiphash_1u32((__force u32)sk->addr.v4 ^ seed, &smtprl_key_secret);
-	return hsiphash_4u32((__force u32)sk->addr.v6.s6_addr32[0] ^ seed,
-			     (__force u32)sk->addr.v6.s6_addr32[1],
-			     (__force u32)sk->addr.v6.s6_addr32[2],
-			     (__force u32)sk->addr.v6.s6_addr32[3], &smtprl_key_secret);
+	if (family == NFPROTO_IPV4)
+		return hsiphash_1u32((__force u32)hi[0] ^ seed, &smtprl_key_secret);
+	if (plen <= 64)
+		return hsiphash_2u32((__force u32)hi[0] ^ seed, (__force u32)hi[1],
+				     &smtprl_key_secret);
+	return hsiphash_4u32((__force u32)hi[0] ^ seed, (__force u32)hi[1],
+			     (__force u32)lo[0], (__force u32)lo[1],
+			     &smtprl_key_secret);
 }
 
-/* Two word compares instead of memcmp(); 0 means equal. */
+static __always_inline u32 smtprl_key_hash(const void *data, u32 len, u32 seed)
+{
+	const struct smtprl_key *k = data;
+
+	return smtprl_addr_hash(k->family, k->plen, &k->addr.v6.s6_addr32[0],
+				&k->addr.v6.s6_addr32[2], seed);
+}
+
+static __always_inline u32 smtprl_entry_hash(const void *data, u32 len, u32 seed)
+{
+	const struct smtprl_entry *e = data;
+
+	return smtprl_addr_hash(e->family, e->plen, e->addr, e->addr_lo, seed);
+}
+
+/* 0 means equal: family and length in one compare, then the address. */
 static __always_inline int smtprl_key_cmp(struct rhashtable_compare_arg *arg,
 					  const void *obj)
 {
 	const struct smtprl_entry *e = obj;
 	const struct smtprl_key *k = arg->key;
+	const __be32 *w = k->addr.v6.s6_addr32;
 
-	return e->family != k->family || e->plen != k->plen ||
-	       !ipv6_addr_equal(&e->addr.v6, &k->addr.v6);
+	if (e->family != k->family || e->plen != k->plen ||
+	    ((e->addr[0] ^ w[0]) | (e->addr[1] ^ w[1])))
+		return 1;
+	return smtprl_key_long(k->family, k->plen) &&
+	       ((e->addr_lo[0] ^ w[2]) | (e->addr_lo[1] ^ w[3]));
 }
 
 #define SMTPRL_ENTRY_PARAMS {						\
 	.head_offset = offsetof(struct smtprl_entry, node),		\
-	.key_offset = offsetof(struct smtprl_entry, addr),		\
-	.key_len = SMTPRL_KEY_LEN,					\
+	.key_len = sizeof(struct smtprl_key),				\
 	.hashfn = smtprl_key_hash,					\
+	.obj_hashfn = smtprl_entry_hash,				\
 	.obj_cmpfn = smtprl_key_cmp,					\
 	.automatic_shrinking = true,					\
 }
@@ -135,6 +179,8 @@ static __always_inline int smtprl_key_cmp(struct rhashtable_compare_arg *arg,
 struct smtprl_table {
 	struct rhashtable ht;
 	atomic_t count;		/* entries, including ones racing to insert */
+	atomic_t long_count;	/* of those, with a key longer than 64 bits */
+	atomic_t watch_count;	/* entries with a watch */
 	atomic_long_t quar_gone;	/* quarantined entries forgotten */
 	struct rhashtable_iter gc_iter;
 	unsigned int gc_pass_n;	/* entries when the current GC pass began */
@@ -193,18 +239,22 @@ smtprl_table_get(struct smtprl_table *t, const struct smtprl_key *k,
 
 bool smtprl_entry_take(struct smtprl_entry *e, const struct smtprl_limit *lim,
 		       u64 now_ns);
-enum smtprl_verdict __smtprl_entry_attempt(struct smtprl_entry *e,
+enum smtprl_verdict __smtprl_entry_attempt(struct smtprl_table *t,
+					   struct smtprl_entry *e,
 					   const struct smtprl_policy *p,
 					   u64 now_ns, u32 dst_hash,
 					   struct smtprl_outcome *o);
-enum smtprl_verdict smtprl_entry_attempt(struct smtprl_entry *e,
+enum smtprl_verdict smtprl_entry_attempt(struct smtprl_table *t,
+					 struct smtprl_entry *e,
 					 const struct smtprl_policy *p,
 					 u64 now_ns, u32 dst_hash,
 					 struct smtprl_outcome *o);
 bool smtprl_entry_snap(struct smtprl_entry *e, const struct smtprl_policy *p,
 		       u64 now_ns, struct smtprl_snap *s);
-int smtprl_entry_quarantine(struct smtprl_entry *e, u64 now_ns, u64 for_ns,
-			    struct smtprl_quar *q);
+struct smtprl_watch *smtprl_watch_alloc(gfp_t gfp);
+void smtprl_watch_free(struct smtprl_watch *w);
+int smtprl_entry_quarantine(struct smtprl_table *t, struct smtprl_entry *e,
+			    u64 now_ns, u64 for_ns, struct smtprl_watch *w);
 int smtprl_entry_release(struct smtprl_entry *e, const struct smtprl_policy *p,
 			 u64 now_ns, u8 why, struct smtprl_snap *s);
 u32 smtprl_dst_hash(u8 family, const union smtprl_addr *daddr);

@@ -318,15 +318,19 @@ static void reset_forgets_one_source(struct kunit *test)
 	struct table_ctx *ctx = test->priv;
 	struct smtprl_key k = key4(1);
 	struct smtprl_entry *e = get(ctx, k, 100, T0);
+	u64 tokens = e->b.tokens_ns;
 
 	get(ctx, key4(2), 100, T0);
+	/* A packet holds @e under RCU while it is forgotten. */
+	rcu_read_lock();
 	KUNIT_EXPECT_EQ(test, 0, smtprl_table_reset(&ctx->t, &k, NULL));
 	KUNIT_EXPECT_EQ(test, -ENOENT, smtprl_table_reset(&ctx->t, &k, NULL));
 	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->t.count));
-	/* A packet still holding the old pointer is told to retry. */
+	/* It is told to retry, and charges nothing. */
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(e->dead));
 	KUNIT_EXPECT_FALSE(test, smtprl_entry_take(e, &ctx->p.limit, T0));
-	KUNIT_EXPECT_EQ(test, 0ULL, e->limited);
+	KUNIT_EXPECT_EQ(test, tokens, e->b.tokens_ns);
+	rcu_read_unlock();
 }
 
 static void flush_forgets_everything(struct kunit *test)
@@ -370,13 +374,13 @@ static void quarantine_on(struct kunit *test, struct table_ctx *ctx)
 	KUNIT_ASSERT_EQ(test, 0, smtprl_policy_build(&ctx->p, &cfg, NULL));
 }
 
-/* A quarantine record for smtprl_entry_quarantine(), which consumes it. */
-static struct smtprl_quar *new_quar(struct kunit *test)
+/* A watch for smtprl_entry_quarantine(), which consumes it. */
+static struct smtprl_watch *new_watch(struct kunit *test)
 {
-	struct smtprl_quar *q = kmalloc(sizeof(*q), GFP_KERNEL);
+	struct smtprl_watch *w = smtprl_watch_alloc(GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, q);
-	return q;
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	return w;
 }
 
 static enum smtprl_verdict attempt(struct table_ctx *ctx, struct smtprl_entry *e,
@@ -385,7 +389,7 @@ static enum smtprl_verdict attempt(struct table_ctx *ctx, struct smtprl_entry *e
 	enum smtprl_verdict v;
 
 	rcu_read_lock();
-	v = smtprl_entry_attempt(e, &ctx->p, now, 0, o);
+	v = smtprl_entry_attempt(&ctx->t, e, &ctx->p, now, 0, o);
 	rcu_read_unlock();
 	return v;
 }
@@ -413,7 +417,7 @@ static void fanout_quarantine_starts_at_the_next_attempt(struct kunit *test)
 	e = get(ctx, key4(1), 100, T0);
 	for (dst = 1; dst <= 20; dst++) {
 		rcu_read_lock();
-		v = smtprl_entry_attempt(e, &ctx->p, T0, dst * 0x9e3779b9U, &o);
+		v = smtprl_entry_attempt(&ctx->t, e, &ctx->p, T0, dst * 0x9e3779b9U, &o);
 		rcu_read_unlock();
 		if (o.cmd == SMTPRL_CMD_QUARANTINED_NTF)
 			break;
@@ -491,7 +495,7 @@ static void gc_releases_a_quiet_source_and_only_then_forgets_it(struct kunit *te
 	KUNIT_ASSERT_EQ(test, SMTPRL_QUARANTINE, attempt(ctx, e, T0 + MINUTE_NS, &o));
 	/* A day later: the first pass of GC releases it, the next forgets it. */
 	KUNIT_EXPECT_EQ(test, 0U, gc(ctx, T0 + DAY_NS, 100));
-	KUNIT_EXPECT_NULL(test, READ_ONCE(e->quar));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(e->quarantined));
 	KUNIT_EXPECT_EQ(test, 1U, gc(ctx, T0 + DAY_NS, 100));
 }
 
@@ -524,14 +528,16 @@ static void operator_quarantine_and_release(struct kunit *test)
 	/* Quarantine off in the policy: the operator's still holds. */
 	KUNIT_EXPECT_EQ(test, -ESRCH,
 			smtprl_entry_release(e, &ctx->p, T0, SMTPRL_RELEASE_OPERATOR, &s));
-	KUNIT_EXPECT_EQ(test, 1, smtprl_entry_quarantine(e, T0, DAY_NS, new_quar(test)));
-	KUNIT_EXPECT_EQ(test, 0, smtprl_entry_quarantine(e, T0, 2 * DAY_NS, new_quar(test)));
+	KUNIT_EXPECT_EQ(test, 1,
+			smtprl_entry_quarantine(&ctx->t, e, T0, DAY_NS, new_watch(test)));
+	KUNIT_EXPECT_EQ(test, 0,
+			smtprl_entry_quarantine(&ctx->t, e, T0, 2 * DAY_NS, new_watch(test)));
 	KUNIT_EXPECT_EQ(test, SMTPRL_QUARANTINE, attempt(ctx, e, T0 + DAY_NS, &o));
 	KUNIT_EXPECT_EQ(test, 0U, gc(ctx, T0 + DAY_NS + 1, 100) + gc(ctx, T0 + DAY_NS + 1, 100));
 	/* Refused attempts still show in its fan-out. */
 	rcu_read_lock();
 	for (i = 1; i <= 5; i++)
-		smtprl_entry_attempt(e, &ctx->p, T0 + DAY_NS, i, &o);
+		smtprl_entry_attempt(&ctx->t, e, &ctx->p, T0 + DAY_NS, i, &o);
 	rcu_read_unlock();
 	KUNIT_ASSERT_TRUE(test, smtprl_entry_snap(e, &ctx->p, T0 + DAY_NS, &s));
 	KUNIT_EXPECT_EQ(test, 6U, s.fanout);
@@ -566,17 +572,94 @@ static void limited_events_once_per_interval(struct kunit *test)
 static void entry_fits_the_memory_budget(struct kunit *test)
 {
 	/*
-	 * <= 128 bytes per source with hash buckets (8 to 21 bytes each at
-	 * rhashtable's load factors): the entry must stay within 104 bytes
-	 * on a production kernel, whose spinlock is 4 bytes. Debug kernels
-	 * (lockdep) grow the lock; measure without that growth.
+	 * <= 104 bytes per source with hash buckets (8 to 21 bytes each at
+	 * rhashtable's load factors): the entry must stay within 80 bytes
+	 * on a production kernel, whose spinlock is 4 bytes. Debug
+	 * kernels (lockdep) grow the lock; measure without that growth.
 	 */
-	size_t at = offsetof(struct smtprl_entry, dead) + 1;
+	size_t at = offsetof(struct smtprl_entry, quarantined) + 1;
 	size_t lock_bytes = offsetof(struct smtprl_entry, b) - at;
 	size_t prod_bytes = ALIGN(at, 4) + 4 - at;	/* 4-byte lock, aligned */
 
 	KUNIT_EXPECT_LE(test, sizeof(struct smtprl_entry) - lock_bytes + prod_bytes,
-			(size_t)104);
+			(size_t)80);
+}
+
+static struct smtprl_key key6(u32 w0, u32 w1, u32 w2, u32 w3, u8 plen)
+{
+	struct smtprl_key k = {};
+
+	k.addr.v6.s6_addr32[0] = htonl(w0);
+	k.addr.v6.s6_addr32[1] = htonl(w1);
+	k.addr.v6.s6_addr32[2] = htonl(w2);
+	k.addr.v6.s6_addr32[3] = htonl(w3);
+	k.family = NFPROTO_IPV6;
+	k.plen = plen;
+	return k;
+}
+
+/*
+ * An IPv6 key longer than /64 keeps its last 64 bits (in the entry's
+ * tail): sources that differ only there are distinct, the same one is
+ * found again, and it is reported whole. 64 of them in a table of at
+ * most 128 buckets: some share a bucket, so the comparison decides.
+ */
+static void long_ipv6_keys_keep_every_bit(struct kunit *test)
+{
+	struct table_ctx *ctx = test->priv;
+	struct smtprl_entry **e = kunit_kcalloc(test, 64, sizeof(*e), GFP_KERNEL);
+	struct smtprl_key *k = kunit_kcalloc(test, 64, sizeof(*k), GFP_KERNEL);
+	struct smtprl_snap s;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	for (i = 0; i < 64; i++) {
+		/* Half differ in the third word, half in the fourth. */
+		k[i] = key6(0x20010db8, 1, i < 32 ? i << 24 : 0, i < 32 ? 0 : i, 128);
+		e[i] = get(ctx, k[i], 100, T0);
+		KUNIT_ASSERT_NOT_NULL(test, e[i]);
+	}
+	KUNIT_EXPECT_EQ(test, 64, atomic_read(&ctx->t.count));
+	KUNIT_EXPECT_EQ(test, 64, atomic_read(&ctx->t.long_count));
+	for (i = 0; i < 64; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, e[i], get(ctx, k[i], 100, T0));
+		KUNIT_ASSERT_TRUE(test, smtprl_entry_snap(e[i], &ctx->p, T0, &s));
+		KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&k[i].addr.v6, &s.addr.v6));
+	}
+	/* The /64 that holds them all is another source. */
+	KUNIT_EXPECT_PTR_NE(test, e[0], get(ctx, key6(0x20010db8, 1, 0, 0, 64), 100, T0));
+	KUNIT_EXPECT_EQ(test, 64, atomic_read(&ctx->t.long_count));
+	/* Forgetting them gives their memory back, long tails included. */
+	KUNIT_EXPECT_EQ(test, 65U, smtprl_table_flush(&ctx->t, NULL));
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->t.long_count));
+}
+
+/*
+ * Strikes and fan-out live in a watch that only a source that needs one
+ * has: with strikes on, the first limited attempt; none for a source
+ * that was never limited. Its memory is counted, and given back with it.
+ */
+static void only_limited_sources_get_a_watch(struct kunit *test)
+{
+	struct table_ctx *ctx = test->priv;
+	struct smtprl_entry *quiet = get(ctx, key4(1), 100, T0);
+	struct smtprl_entry *busy = get(ctx, key4(2), 100, T0);
+	struct smtprl_outcome o;
+	u64 before;
+	int i;
+
+	quarantine_on(test, ctx);
+	before = smtprl_table_memory(&ctx->t);
+	attempt(ctx, quiet, T0, &o);
+	KUNIT_EXPECT_NULL(test, quiet->watch);
+	for (i = 0; i < 3; i++)
+		attempt(ctx, busy, T0, &o);
+	KUNIT_EXPECT_NOT_NULL(test, busy->watch);
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->t.watch_count));
+	KUNIT_EXPECT_GT(test, smtprl_table_memory(&ctx->t), before);
+	KUNIT_EXPECT_EQ(test, 2U, smtprl_table_flush(&ctx->t, NULL));
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&ctx->t.watch_count));
 }
 
 static struct kunit_case table_cases[] = {
@@ -603,6 +686,8 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(operator_quarantine_and_release),
 	KUNIT_CASE(limited_events_once_per_interval),
 	KUNIT_CASE(entry_fits_the_memory_budget),
+	KUNIT_CASE(long_ipv6_keys_keep_every_bit),
+	KUNIT_CASE(only_limited_sources_get_a_watch),
 	{}
 };
 
