@@ -20,7 +20,10 @@ union smtprl_addr {
 	struct in6_addr v6;
 };
 
-/* A new connection attempt, as the hook sees it. */
+/*
+ * A new connection attempt, as the hook sees it. For IPv4 only the first
+ * word of each address is set: nothing reads the rest of an IPv4 address.
+ */
 struct smtprl_conn {
 	union smtprl_addr saddr;
 	union smtprl_addr daddr;
@@ -129,8 +132,8 @@ smtprl_classify_plain(const struct sk_buff *skb, u8 pf, const struct tcphdr *th,
 	if (pf == NFPROTO_IPV4) {
 		const struct iphdr *iph = ip_hdr(skb);
 
-		c->saddr = (union smtprl_addr){ .v4 = iph->saddr };
-		c->daddr = (union smtprl_addr){ .v4 = iph->daddr };
+		c->saddr.v4 = iph->saddr;
+		c->daddr.v4 = iph->daddr;
 		c->family = NFPROTO_IPV4;
 	} else {
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);

@@ -8,21 +8,9 @@
 
 #include <linux/slab.h>
 
+#include "entry.h"
 #include "smtprl.h"
 #include "table.h"
-
-/* Charge one connection to @e, locked and alive; false if limited. */
-static __always_inline bool charge(struct smtprl_entry *e,
-				   const struct smtprl_limit *lim, u64 now_ns)
-{
-	if (smtprl_buckets_take(&e->b, lim, now_ns)) {
-		e->allowed++;
-		return true;
-	}
-	e->limited++;
-	e->last_limited_s = div_u64(now_ns, NSEC_PER_SEC);
-	return false;
-}
 
 /*
  * Charge one connection to @e, rate only. Returns false if it was limited,
@@ -35,7 +23,7 @@ bool smtprl_entry_take(struct smtprl_entry *e, const struct smtprl_limit *lim,
 
 	spin_lock_bh(&e->lock);
 	if (likely(!e->dead))
-		ok = charge(e, lim, now_ns);
+		ok = smtprl_entry_charge(e, lim, now_ns);
 	spin_unlock_bh(&e->lock);
 	return ok;
 }
@@ -109,8 +97,9 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_snap);
  * Locked, quarantined: end @e's quarantine, with a snapshot for the
  * event. The watch stays: a released zombie is likely to need it again.
  */
-static void release_locked(struct smtprl_entry *e, const struct smtprl_policy *p,
-			   u64 now_ns, struct smtprl_snap *s)
+void smtprl_entry_release_locked(struct smtprl_entry *e,
+				 const struct smtprl_policy *p, u64 now_ns,
+				 struct smtprl_snap *s)
 {
 	smtprl_entry_snap_locked(e, p, now_ns, s);
 	WRITE_ONCE(e->quarantined, false);
@@ -119,118 +108,50 @@ static void release_locked(struct smtprl_entry *e, const struct smtprl_policy *p
 	s->state = SMTPRL_STATE_NORMAL;
 }
 
-/*
- * Locked, alive, strikes on in the policy: note the attempt's strike and
- * fan-out; the strike that reaches the policy's count quarantines @e.
- * Returns true when it did: no limited event then. Out of line: a policy
- * without quarantine or fan-out limit never comes here.
- *
- * The watch that remembers strikes and fan-out is allocated when there
- * is something to remember: the first limited attempt, or the first one
- * at all while fan-out is limited. Without memory for it the attempt is
- * not remembered; the next one tries again.
- */
-static noinline bool strike(struct smtprl_table *t, struct smtprl_entry *e,
-			    const struct smtprl_policy *p, u64 now_ns,
-			    bool limited, u32 dst_hash, struct smtprl_outcome *o)
+/* Locked, alive: give @e its watch, counted in @t; NULL without memory. */
+struct smtprl_watch *smtprl_entry_watch_new(struct smtprl_table *t,
+					    struct smtprl_entry *e)
 {
-	struct smtprl_watch *w = e->watch;
-	u8 cause;
+	struct smtprl_watch *w = smtprl_watch_alloc(GFP_ATOMIC | __GFP_NOWARN);
 
-	if (!w) {
-		if (!limited && !p->q.fanout)
-			return false;
-		w = smtprl_watch_alloc(GFP_ATOMIC | __GFP_NOWARN);
-		if (!w)
-			return false;
+	if (w) {
 		atomic_inc(&t->watch_count);
 		e->watch = w;
 	}
-	if (!smtprl_strikes_note(&w->strikes, &p->q, now_ns, limited, dst_hash,
-				 &cause))
-		return false;
-	smtprl_quar_start(&w->quar, now_ns, p->q.max_ns, cause);
+	return w;
+}
+
+/* Locked, alive, watched: the strike that reached the count quarantines. */
+void smtprl_entry_quarantine_start(struct smtprl_entry *e,
+				   const struct smtprl_policy *p, u64 now_ns,
+				   u8 cause, struct smtprl_outcome *o)
+{
+	smtprl_quar_start(&e->watch->quar, now_ns, p->q.max_ns, cause);
 	WRITE_ONCE(e->quarantined, true);
 	o->cmd = SMTPRL_CMD_QUARANTINED_NTF;
-	return true;
 }
 
 /*
- * The first limit of an event interval (event-interval seconds, aligned to
- * the boot-time clock) is announced; @prev_s is the last limit before this
- * one (0: never). Seconds, so 32-bit divisions only.
+ * Locked, alive, quarantined: an attempt from @e. Refused, unless the
+ * quarantine is over: then @o->release says why, the attempt is charged
+ * as usual, its strikes forgotten (a released source starts afresh), and
+ * no other event is due.
  */
-static bool limit_event_due(const struct smtprl_policy *p, u32 prev_s, u32 now_s)
+enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
+						     const struct smtprl_policy *p,
+						     u64 now_ns, u32 dst_hash,
+						     struct smtprl_outcome *o)
 {
-	u32 every = p->cfg.event_interval;
+	struct smtprl_watch *w = e->watch;
 
-	return !prev_s || !every || prev_s / every != now_s / every;
-}
-
-/**
- * __smtprl_entry_attempt - one new connection from the source of @e
- * @t: the table of @e
- * @e: the entry, under RCU
- * @p: the policy in force
- * @now_ns: the current time
- * @dst_hash: smtprl_dst_hash() of the destination; needed only while
- *	@p->strikes_on or @e is quarantined (fan-out), else any value
- * @o: the event due, if any, and what it carries
- *
- * The packet path's: BH is disabled (see hook.c). A quarantined source
- * is refused, unless its quarantine is over (then @o->release says why,
- * and the attempt is charged as usual, its strikes forgotten: a released
- * source starts afresh). Otherwise the attempt is charged to the buckets
- * and, while @p->strikes_on, may earn a strike; the strike that reaches
- * the policy's count quarantines the source from the next attempt on
- * (this one keeps its bucket's verdict: a fan-out strike may have been
- * allowed). Never sleeps; allocates (GFP_ATOMIC) only a watch, see strike().
- */
-enum smtprl_verdict __smtprl_entry_attempt(struct smtprl_table *t,
-					   struct smtprl_entry *e,
-					   const struct smtprl_policy *p,
-					   u64 now_ns, u32 dst_hash,
-					   struct smtprl_outcome *o)
-{
-	bool released = false;
-	enum smtprl_verdict v;
-	u32 prev_limited_s;
-
-	lockdep_assert_in_softirq();
-	o->cmd = 0;
-	o->release = SMTPRL_RELEASE_NONE;
-	spin_lock(&e->lock);
-	if (unlikely(e->dead)) {
-		v = SMTPRL_RETRY;
-		goto out;
+	o->release = smtprl_quar_check(&w->quar, &p->q, now_ns);
+	if (o->release == SMTPRL_RELEASE_NONE) {
+		smtprl_quar_attempt(&w->quar, now_ns);
+		smtprl_fanout_note(&w->strikes, &p->q, now_ns, dst_hash);
+		return SMTPRL_QUARANTINE;
 	}
-	if (unlikely(e->quarantined)) {
-		struct smtprl_watch *w = e->watch;
-
-		o->release = smtprl_quar_check(&w->quar, &p->q, now_ns);
-		if (o->release == SMTPRL_RELEASE_NONE) {
-			smtprl_quar_attempt(&w->quar, now_ns);
-			smtprl_fanout_note(&w->strikes, &p->q, now_ns, dst_hash);
-			v = SMTPRL_QUARANTINE;
-			goto out;
-		}
-		release_locked(e, p, now_ns, &o->snap);
-		released = true;
-	}
-	prev_limited_s = e->last_limited_s;
-	v = charge(e, &p->limit, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
-	/* The attempt that ends a quarantine has its event; nothing more. */
-	if (unlikely(released))
-		goto out;
-	/* A strike that quarantines has its own event. */
-	if (!(p->strikes_on && strike(t, e, p, now_ns, v == SMTPRL_LIMIT, dst_hash, o)) &&
-	    v == SMTPRL_LIMIT && limit_event_due(p, prev_limited_s, e->last_limited_s))
-		o->cmd = SMTPRL_CMD_LIMITED_NTF;
-	if (unlikely(o->cmd))
-		smtprl_entry_snap_locked(e, p, now_ns, &o->snap);
-out:
-	spin_unlock(&e->lock);
-	return v;
+	smtprl_entry_release_locked(e, p, now_ns, &o->snap);
+	return smtprl_entry_charge(e, &p->limit, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
 }
 
 /**
@@ -319,7 +240,7 @@ int smtprl_entry_release(struct smtprl_entry *e, const struct smtprl_policy *p,
 	else if (!e->quarantined)
 		err = -ESRCH;
 	else
-		release_locked(e, p, now_ns, s);
+		smtprl_entry_release_locked(e, p, now_ns, s);
 	spin_unlock_bh(&e->lock);
 	return err;
 }
@@ -337,7 +258,7 @@ void smtprl_entry_release_if_over(struct smtprl_entry *e,
 	if (!e->dead && e->quarantined) {
 		why = smtprl_quar_check(&e->watch->quar, &p->q, now_ns);
 		if (why != SMTPRL_RELEASE_NONE)
-			release_locked(e, p, now_ns, &s);
+			smtprl_entry_release_locked(e, p, now_ns, &s);
 	}
 	spin_unlock_bh(&e->lock);
 	if (why != SMTPRL_RELEASE_NONE && released)

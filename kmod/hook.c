@@ -21,6 +21,7 @@
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/ipv6/nf_reject.h>
 
+#include "entry.h"
 #include "events.h"
 #include "hook.h"
 #include "netns.h"

@@ -219,6 +219,7 @@ int smtprl_policy_build(struct smtprl_policy *p,
 	p->q = (struct smtprl_qcfg) {
 		.strikes = cfg->strikes,
 		.fanout = cfg->fanout_limit,
+		.fanout_bits = smtprl_fanout_bits(cfg->fanout_limit),
 		.slot_ns = div_u64((u64)cfg->strike_window * NSEC_PER_SEC,
 				   SMTPRL_STRIKE_SLOTS),
 		.release_ns = (u64)cfg->release_after * NSEC_PER_SEC,

@@ -43,81 +43,23 @@ u32 smtprl_fanout_estimate(u64 sketch)
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_fanout_estimate);
 
-static u32 slot_of(const struct smtprl_qcfg *cfg, u64 now_ns)
+/* The fewest sketch bits whose estimate is over @limit; 65: never. */
+u32 smtprl_fanout_bits(u32 limit)
 {
-	return (u32)div64_u64(now_ns, cfg->slot_ns);
+	u32 k;
+
+	for (k = 0; k < ARRAY_SIZE(fanout_est); k++)
+		if (fanout_est[k] > limit)
+			return k;
+	return SMTPRL_FANOUT_MAX > limit ? 64 : 65;
 }
-
-/* Strike bits as they would be in slot @cur (older strikes shifted out). */
-static u32 bits_at(const struct smtprl_strikes *s, u32 cur)
-{
-	u32 delta = cur - s->slot;
-
-	/* A slot before ours: the clock or the strike window changed. */
-	if (cur < s->slot || delta >= SMTPRL_STRIKE_SLOTS)
-		return 0;
-	return s->bits << delta;
-}
-
-/**
- * smtprl_fanout_note - add a destination to the current slot's sketch
- * @s: the source's strikes
- * @cfg: the policy's thresholds
- * @now_ns: the current time
- * @dst_hash: hash of the destination's /24 (IPv4) or /48 (IPv6)
- *
- * Also called for the attempts of a quarantined source, which earn no
- * strikes: its fan-out still shows what it keeps trying.
- */
-void smtprl_fanout_note(struct smtprl_strikes *s,
-			const struct smtprl_qcfg *cfg, u64 now_ns, u32 dst_hash)
-{
-	u32 cur = slot_of(cfg, now_ns);
-
-	if (cur != s->slot) {
-		s->bits = bits_at(s, cur);
-		s->slot = cur;
-		s->fanout = 0;
-	}
-	s->fanout |= BIT_ULL(dst_hash & 63);
-}
-EXPORT_SYMBOL_IF_KUNIT(smtprl_fanout_note);
-
-/**
- * smtprl_strikes_note - account one connection attempt of a source
- * @s: the source's strikes
- * @cfg: the policy's thresholds
- * @now_ns: the current time
- * @limited: the attempt was over the source's rate
- * @dst_hash: hash of the destination's /24 (IPv4) or /48 (IPv6)
- * @cause: set to the cause when the return value is true
- *
- * Returns true when this attempt earned the strike that reaches
- * @cfg->strikes: the caller quarantines the source.
- */
-bool smtprl_strikes_note(struct smtprl_strikes *s,
-			 const struct smtprl_qcfg *cfg, u64 now_ns,
-			 bool limited, u32 dst_hash, u8 *cause)
-{
-	bool fan;
-
-	smtprl_fanout_note(s, cfg, now_ns, dst_hash);
-	fan = cfg->fanout && smtprl_fanout_estimate(s->fanout) > cfg->fanout;
-	if ((!limited && !fan) || (s->bits & 1))
-		return false;	/* no strike, or this slot has one already */
-	s->bits |= 1;
-	if (!cfg->strikes || hweight32(s->bits) < cfg->strikes)
-		return false;
-	*cause = limited ? SMTPRL_CAUSE_STRIKES : SMTPRL_CAUSE_FANOUT;
-	return true;
-}
-EXPORT_SYMBOL_IF_KUNIT(smtprl_strikes_note);
+EXPORT_SYMBOL_IF_KUNIT(smtprl_fanout_bits);
 
 /* Strikes within the strike window ending now. */
 unsigned int smtprl_strikes_count(const struct smtprl_strikes *s,
 				  const struct smtprl_qcfg *cfg, u64 now_ns)
 {
-	return hweight32(bits_at(s, slot_of(cfg, now_ns)));
+	return hweight32(smtprl_strike_bits_at(s, smtprl_strike_slot(cfg, now_ns)));
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_strikes_count);
 
@@ -125,7 +67,7 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_strikes_count);
 u32 smtprl_strikes_fanout(const struct smtprl_strikes *s,
 			  const struct smtprl_qcfg *cfg, u64 now_ns)
 {
-	if (slot_of(cfg, now_ns) != s->slot)
+	if (smtprl_strike_slot(cfg, now_ns) != s->slot)
 		return 0;
 	return smtprl_fanout_estimate(s->fanout);
 }

@@ -2,6 +2,8 @@
 #ifndef _SMTPRL_QUARANTINE_H
 #define _SMTPRL_QUARANTINE_H
 
+#include <linux/bitops.h>
+#include <linux/math64.h>
 #include <linux/types.h>
 
 #include <uapi/linux/smtprl.h>
@@ -20,7 +22,8 @@
  * connections in a row.
  *
  * Everything here is arithmetic on state the caller locks; time is an
- * argument, nothing allocates or sleeps.
+ * argument, nothing allocates or sleeps. What every attempt of a watched
+ * source runs is inline: the packet path's.
  */
 
 #define SMTPRL_STRIKE_SLOTS	32
@@ -30,6 +33,7 @@
 struct smtprl_qcfg {
 	u32 strikes;		/* strikes that quarantine; 0: never */
 	u32 fanout;		/* destinations per slot above which a strike; 0: off */
+	u32 fanout_bits;	/* sketch bits that mean more than @fanout */
 	u64 slot_ns;		/* strike window / SMTPRL_STRIKE_SLOTS */
 	u64 release_ns;		/* quiet time that releases */
 	u64 max_ns;		/* longest quarantine */
@@ -62,11 +66,86 @@ struct smtprl_quar {
 };
 
 u32 smtprl_fanout_estimate(u64 sketch);
-void smtprl_fanout_note(struct smtprl_strikes *s,
-			const struct smtprl_qcfg *cfg, u64 now_ns, u32 dst_hash);
-bool smtprl_strikes_note(struct smtprl_strikes *s,
-			 const struct smtprl_qcfg *cfg, u64 now_ns,
-			 bool limited, u32 dst_hash, u8 *cause);
+u32 smtprl_fanout_bits(u32 limit);
+
+/* The sketch bit of a destination: smtprl_dst_hash()'s top six bits. */
+static __always_inline u64 smtprl_fanout_bit(u32 dst_hash)
+{
+	return BIT_ULL(dst_hash >> 26);
+}
+
+/* The slot @now_ns is in. One division: nothing to do on x86_64. */
+static __always_inline u32 smtprl_strike_slot(const struct smtprl_qcfg *cfg,
+					      u64 now_ns)
+{
+	return (u32)div64_u64(now_ns, cfg->slot_ns);
+}
+
+/* Strike bits as they would be in slot @cur (older strikes shifted out). */
+static __always_inline u32 smtprl_strike_bits_at(const struct smtprl_strikes *s,
+						 u32 cur)
+{
+	u32 delta = cur - s->slot;
+
+	/* A slot before ours: the clock or the strike window changed. */
+	if (cur < s->slot || delta >= SMTPRL_STRIKE_SLOTS)
+		return 0;
+	return s->bits << delta;
+}
+
+/**
+ * smtprl_fanout_note - add a destination to the current slot's sketch
+ * @s: the source's strikes
+ * @cfg: the policy's thresholds
+ * @now_ns: the current time
+ * @dst_hash: smtprl_dst_hash() of the destination
+ *
+ * Also called for the attempts of a quarantined source, which earn no
+ * strikes: its fan-out still shows what it keeps trying.
+ */
+static __always_inline void smtprl_fanout_note(struct smtprl_strikes *s,
+					       const struct smtprl_qcfg *cfg,
+					       u64 now_ns, u32 dst_hash)
+{
+	u32 cur = smtprl_strike_slot(cfg, now_ns);
+
+	if (unlikely(cur != s->slot)) {
+		s->bits = smtprl_strike_bits_at(s, cur);
+		s->slot = cur;
+		s->fanout = 0;
+	}
+	s->fanout |= smtprl_fanout_bit(dst_hash);
+}
+
+/**
+ * smtprl_strikes_note - account one connection attempt of a source
+ * @s: the source's strikes
+ * @cfg: the policy's thresholds
+ * @now_ns: the current time
+ * @limited: the attempt was over the source's rate
+ * @dst_hash: smtprl_dst_hash() of the destination
+ * @cause: set to the cause when the return value is true
+ *
+ * Returns true when this attempt earned the strike that reaches
+ * @cfg->strikes: the caller quarantines the source.
+ */
+static __always_inline bool smtprl_strikes_note(struct smtprl_strikes *s,
+						const struct smtprl_qcfg *cfg,
+						u64 now_ns, bool limited,
+						u32 dst_hash, u8 *cause)
+{
+	bool fan;
+
+	smtprl_fanout_note(s, cfg, now_ns, dst_hash);
+	fan = cfg->fanout && hweight64(s->fanout) >= cfg->fanout_bits;
+	if ((!limited && !fan) || (s->bits & 1))
+		return false;	/* no strike, or this slot has one already */
+	s->bits |= 1;
+	if (!cfg->strikes || hweight32(s->bits) < cfg->strikes)
+		return false;
+	*cause = limited ? SMTPRL_CAUSE_STRIKES : SMTPRL_CAUSE_FANOUT;
+	return true;
+}
 unsigned int smtprl_strikes_count(const struct smtprl_strikes *s,
 				  const struct smtprl_qcfg *cfg, u64 now_ns);
 u32 smtprl_strikes_fanout(const struct smtprl_strikes *s,

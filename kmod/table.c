@@ -34,6 +34,8 @@ static struct kmem_cache *entry_long_cache __read_mostly;
 static struct kmem_cache *watch_cache __read_mostly;
 hsiphash_key_t smtprl_key_secret __read_mostly;
 EXPORT_SYMBOL_IF_KUNIT(smtprl_key_secret);
+u64 smtprl_dst_key __read_mostly;
+EXPORT_SYMBOL_IF_KUNIT(smtprl_dst_key);
 
 static const struct rhashtable_params entry_params = SMTPRL_ENTRY_PARAMS;
 
@@ -47,6 +49,7 @@ int smtprl_table_module_init(void)
 		     !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) && IS_ENABLED(CONFIG_64BIT) &&
 		     sizeof(struct smtprl_entry) > 80);
 	get_random_bytes(&smtprl_key_secret, sizeof(smtprl_key_secret));
+	smtprl_dst_key = get_random_u64() | 1;
 	entry_cache = kmem_cache_create("smtprl_entry", len,
 					__alignof__(struct smtprl_entry), 0, NULL);
 	entry_long_cache = kmem_cache_create("smtprl_entry_long", len + 2 * sizeof(__be32),
@@ -213,18 +216,6 @@ err_uncount:
 	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_insert);
-
-/* Which /24 (IPv4) or /48 (IPv6) a connection goes to, hashed. */
-u32 smtprl_dst_hash(u8 family, const union smtprl_addr *daddr)
-{
-	if (family == NFPROTO_IPV4)
-		return hsiphash_1u32((__force u32)(daddr->v4 & htonl(0xffffff00)),
-				     &smtprl_key_secret);
-	return hsiphash_2u32((__force u32)daddr->v6.s6_addr32[0],
-			     (__force u32)(daddr->v6.s6_addr32[1] & htonl(0xffff0000)),
-			     &smtprl_key_secret);
-}
-EXPORT_SYMBOL_IF_KUNIT(smtprl_dst_hash);
 
 /*
  * Unlink @e from @t and mark it dead, both under its lock, if it may be

@@ -5,9 +5,10 @@
  */
 
 #include <kunit/test.h>
-#include <linux/jhash.h>
+#include <linux/netfilter.h>
 
 #include "../quarantine.h"
+#include "../table.h"
 
 #define MINUTE_NS	(60ULL * NSEC_PER_SEC)
 #define HOUR_NS		(3600ULL * NSEC_PER_SEC)
@@ -23,10 +24,12 @@ static const struct smtprl_qcfg cfg3 = {
 	.max_ns = DAY_NS,
 };
 
-/* The hash of the i-th distinct /24, as the packet path would give it. */
+/* The hash of the i-th distinct /24, as the packet path gives it. */
 static u32 dst(u32 i)
 {
-	return jhash_1word(i, 0x5317);
+	union smtprl_addr a = { .v4 = htonl(0x0a000000 + (i << 8)) };
+
+	return smtprl_dst_hash(NFPROTO_IPV4, &a);
 }
 
 static bool note(struct smtprl_strikes *s, const struct smtprl_qcfg *c,
@@ -43,7 +46,7 @@ static void fanout_sketch_counts_small_sets_exactly(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0U, smtprl_fanout_estimate(sk));
 	/* One destination a hundred times is one destination. */
 	for (i = 0; i < 100; i++)
-		sk |= BIT_ULL(dst(7) & 63);
+		sk |= smtprl_fanout_bit(dst(7));
 	KUNIT_EXPECT_EQ(test, 1U, smtprl_fanout_estimate(sk));
 	/* k bits set: 64 ln(64 / (64 - k)), allowing for collisions. */
 	KUNIT_EXPECT_EQ(test, 9U, smtprl_fanout_estimate(GENMASK_ULL(7, 0)));
@@ -69,7 +72,7 @@ static void fanout_sketch_accuracy(struct kunit *test)
 			u32 est;
 
 			for (i = 0; i < rows[r].n; i++)
-				sk |= BIT_ULL(dst(run * 1000 + i) & 63);
+				sk |= smtprl_fanout_bit(dst(run * 1000 + i));
 			est = smtprl_fanout_estimate(sk);
 			KUNIT_EXPECT_GE_MSG(test, est, rows[r].lo, "n=%u run %u", rows[r].n, run);
 			KUNIT_EXPECT_LE_MSG(test, est, rows[r].hi, "n=%u run %u", rows[r].n, run);
@@ -80,7 +83,7 @@ static void fanout_sketch_accuracy(struct kunit *test)
 		u64 sk = 0;
 
 		for (i = 0; i < 5000; i++)
-			sk |= BIT_ULL(dst(i) & 63);
+			sk |= smtprl_fanout_bit(dst(i));
 		KUNIT_EXPECT_EQ(test, (u32)SMTPRL_FANOUT_MAX, smtprl_fanout_estimate(sk));
 	}
 }
@@ -138,6 +141,24 @@ static void steady_sender_never_strikes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0U, smtprl_strikes_count(&s, &cfg3, t));
 }
 
+/*
+ * The packet path compares the sketch's bit count with the policy's
+ * fanout_bits instead of estimating: the same answer for every limit.
+ */
+static void fanout_bits_agree_with_the_estimate(struct kunit *test)
+{
+	u32 limit, k;
+
+	for (limit = 0; limit <= SMTPRL_FANOUT_MAX + 1; limit++)
+		for (k = 0; k <= 64; k++) {
+			u64 sketch = k ? ~0ULL << (64 - k) : 0;
+
+			KUNIT_EXPECT_EQ_MSG(test, smtprl_fanout_estimate(sketch) > limit,
+					    k >= smtprl_fanout_bits(limit),
+					    "limit %u, %u bits", limit, k);
+		}
+}
+
 static void fanout_over_the_threshold_is_a_strike(struct kunit *test)
 {
 	struct smtprl_qcfg c = cfg3;
@@ -147,6 +168,7 @@ static void fanout_over_the_threshold_is_a_strike(struct kunit *test)
 	bool q = false;
 
 	c.fanout = 20;
+	c.fanout_bits = smtprl_fanout_bits(20);
 	/* 15 distinct servers in a slot: under the threshold. */
 	for (i = 0; i < 15; i++)
 		KUNIT_EXPECT_FALSE(test, smtprl_strikes_note(&s, &c, T0, false, dst(i), &cause));
@@ -270,6 +292,7 @@ static struct kunit_case quarantine_cases[] = {
 	KUNIT_CASE(one_strike_per_slot),
 	KUNIT_CASE(strikes_expire_with_the_window),
 	KUNIT_CASE(steady_sender_never_strikes),
+	KUNIT_CASE(fanout_bits_agree_with_the_estimate),
 	KUNIT_CASE(fanout_over_the_threshold_is_a_strike),
 	KUNIT_CASE(quarantine_off_never_fires),
 	KUNIT_CASE(strike_window_change_starts_over_safely),

@@ -537,7 +537,8 @@ static void operator_quarantine_and_release(struct kunit *test)
 	/* Refused attempts still show in its fan-out. */
 	rcu_read_lock();
 	for (i = 1; i <= 5; i++)
-		smtprl_entry_attempt(&ctx->t, e, &ctx->p, T0 + DAY_NS, i, &o);
+		smtprl_entry_attempt(&ctx->t, e, &ctx->p, T0 + DAY_NS,
+				     i * 0x9e3779b9U, &o);
 	rcu_read_unlock();
 	KUNIT_ASSERT_TRUE(test, smtprl_entry_snap(e, &ctx->p, T0 + DAY_NS, &s));
 	KUNIT_EXPECT_EQ(test, 6U, s.fanout);
