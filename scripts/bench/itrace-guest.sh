@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of scripts/bench/itrace.sh: one namespace with smtprl set up as
-# compare-guest.sh sets it (MODE pass or limit), SOURCES sources already
+# compare-guest.sh sets it (MODE pass or limit, strikes-pass or
+# strikes-limit with quarantine and fan-out on), SOURCES sources already
 # tracked, then the kernel's text symbols for the host, and, once the host's
 # debugger is attached, one more smtprl_bench.ko run whose first packets the
 # host single-steps.
@@ -13,7 +14,10 @@ bcase=$1 fam=$2 n=$3 lim=$4
 
 # The host may take a while to attach, and the guest's clock runs on.
 echo 86400 >/sys/module/smtprl/parameters/gc_idle
-ns_up t smtprl "$lim" $((n * 2 > 1024 ? n * 2 : 1024))
+ns_up t smtprl "${lim#strikes-}" $((n * 2 > 1024 ? n * 2 : 1024))
+# strikes-pass, strikes-limit: quarantine and fan-out on, as perf-guest.sh.
+[ "$lim" = "${lim#strikes-}" ] ||
+	"$ctl" -n t policy set strikes 3 strike-window 1d fanout-limit 100
 # Every source tracked first: the traced packets take the steady path.
 bench t case=syn family="$fam" sources="$n" iterations=1 >/dev/null
 awk '$2 ~ /^[tT]$/ { print $1, $3, $4 }' /proc/kallsyms >"$SMTPRL_OUT/kallsyms.txt"

@@ -9,7 +9,8 @@
 # figures, this says which function to look at.
 #   scripts/bench/itrace.sh [CASE [FAMILY [SOURCES [MODE [FUNC]]]]]
 #     CASE syn | ack | udp (default syn), FAMILY 4 | 6, SOURCES (1000),
-#     MODE pass | limit (pass), FUNC the function traced (smtprl_hook)
+#     MODE pass | limit | strikes-pass | strikes-limit (pass; strikes-*:
+#     quarantine and fan-out on), FUNC the function traced (smtprl_hook)
 # Output: build/bench/itrace-CASE-FAMILY-SOURCES-MODE.txt
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"

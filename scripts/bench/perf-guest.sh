@@ -13,6 +13,12 @@ max=$((n * 2 > 1024 ? n * 2 : 1024))
 ns_up base base pass "$max"
 ns_up pass smtprl pass "$max"
 ns_up limit smtprl limit "$max"
+# Quarantine and fan-out on: every source has a watch, every SYN its
+# destination hashed and sketched (they stay below the strike count).
+for mode in pass limit; do
+	ns_up "strikes-$mode" smtprl "$mode" "$max"
+	"$ctl" -n "strikes-$mode" policy set strikes 3 strike-window 1d fanout-limit 100
+done
 
 # net KIND CASE FAMILY SOURCES: one figure, the no-rules run subtracted.
 net() {
@@ -26,6 +32,8 @@ net() {
 for fam in 4 6; do
 	echo "perf syn-pass-v$fam $(net pass syn $fam "$n")"
 	echo "perf syn-limit-v$fam $(net limit syn $fam "$n")"
+	echo "perf syn-pass-v$fam-strikes $(net strikes-pass syn $fam "$n")"
+	echo "perf syn-limit-v$fam-strikes $(net strikes-limit syn $fam "$n")"
 done
 echo "perf ack-v4 $(net pass ack 4 1)"
 echo "perf udp-v4 $(net pass udp 4 1)"
