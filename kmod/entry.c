@@ -12,6 +12,39 @@
 #include "smtprl.h"
 #include "table.h"
 
+static struct kmem_cache *watch_cache __read_mostly;
+
+int smtprl_watch_cache_init(void)
+{
+	watch_cache = KMEM_CACHE(smtprl_watch, 0);
+	return watch_cache ? 0 : -ENOMEM;
+}
+
+/* After every entry is freed (rcu_barrier()). */
+void smtprl_watch_cache_exit(void)
+{
+	kmem_cache_destroy(watch_cache);
+}
+
+unsigned int smtprl_watch_size(void)
+{
+	return kmem_cache_size(watch_cache);
+}
+
+/* Zeroed; @gfp as the caller's context allows. */
+struct smtprl_watch *smtprl_watch_alloc(gfp_t gfp)
+{
+	return kmem_cache_zalloc(watch_cache, gfp);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_watch_alloc);
+
+void smtprl_watch_free(struct smtprl_watch *w)
+{
+	if (w)
+		kmem_cache_free(watch_cache, w);
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_watch_free);
+
 /*
  * Charge one connection to @e, rate only. Returns false if it was limited,
  * and also (via @e->dead, checked by the caller) if GC got there first.

@@ -51,7 +51,7 @@ u32 smtprl_fanout_bits(u32 limit)
 	for (k = 0; k < ARRAY_SIZE(fanout_est); k++)
 		if (fanout_est[k] > limit)
 			return k;
-	return SMTPRL_FANOUT_MAX > limit ? 64 : 65;
+	return limit < SMTPRL_FANOUT_MAX ? 64 : 65;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_fanout_bits);
 

@@ -146,6 +146,7 @@ static __always_inline bool smtprl_strikes_note(struct smtprl_strikes *s,
 	*cause = limited ? SMTPRL_CAUSE_STRIKES : SMTPRL_CAUSE_FANOUT;
 	return true;
 }
+
 unsigned int smtprl_strikes_count(const struct smtprl_strikes *s,
 				  const struct smtprl_qcfg *cfg, u64 now_ns);
 u32 smtprl_strikes_fanout(const struct smtprl_strikes *s,

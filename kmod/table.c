@@ -28,10 +28,9 @@
 #include "smtprl.h"
 #include "table.h"
 
-/* Entries with a key of up to 64 bits, longer ones, and watches. */
+/* Entries with a key of up to 64 bits, and longer ones. */
 static struct kmem_cache *entry_cache __read_mostly;
 static struct kmem_cache *entry_long_cache __read_mostly;
-static struct kmem_cache *watch_cache __read_mostly;
 hsiphash_key_t smtprl_key_secret __read_mostly;
 EXPORT_SYMBOL_IF_KUNIT(smtprl_key_secret);
 u64 smtprl_dst_key __read_mostly;
@@ -46,18 +45,16 @@ int smtprl_table_module_init(void)
 	BUILD_BUG_ON(sizeof(struct rcu_head) > 2 * sizeof(u64));
 	/* 104 bytes a source with its hash bucket (debug locks are bigger). */
 	BUILD_BUG_ON(!IS_ENABLED(CONFIG_DEBUG_SPINLOCK) &&
-		     !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) && IS_ENABLED(CONFIG_64BIT) &&
+		     !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) &&
 		     sizeof(struct smtprl_entry) > 80);
 	get_random_bytes(&smtprl_key_secret, sizeof(smtprl_key_secret));
-	smtprl_dst_key = get_random_u64() | 1;
+	smtprl_dst_key = get_random_u64();
 	entry_cache = kmem_cache_create("smtprl_entry", len,
 					__alignof__(struct smtprl_entry), 0, NULL);
 	entry_long_cache = kmem_cache_create("smtprl_entry_long", len + 2 * sizeof(__be32),
 					     __alignof__(struct smtprl_entry), 0, NULL);
-	watch_cache = KMEM_CACHE(smtprl_watch, 0);
-	if (entry_cache && entry_long_cache && watch_cache)
+	if (entry_cache && entry_long_cache && !smtprl_watch_cache_init())
 		return 0;
-	kmem_cache_destroy(watch_cache);
 	kmem_cache_destroy(entry_long_cache);
 	kmem_cache_destroy(entry_cache);
 	return -ENOMEM;
@@ -68,7 +65,7 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_table_module_init);
 void smtprl_table_module_exit(void)
 {
 	rcu_barrier();
-	kmem_cache_destroy(watch_cache);
+	smtprl_watch_cache_exit();
 	kmem_cache_destroy(entry_long_cache);
 	kmem_cache_destroy(entry_cache);
 }
@@ -90,20 +87,6 @@ int smtprl_table_init(struct smtprl_table *t)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_init);
-
-/* Zeroed; @gfp as the caller's context allows. */
-struct smtprl_watch *smtprl_watch_alloc(gfp_t gfp)
-{
-	return kmem_cache_zalloc(watch_cache, gfp);
-}
-EXPORT_SYMBOL_IF_KUNIT(smtprl_watch_alloc);
-
-void smtprl_watch_free(struct smtprl_watch *w)
-{
-	if (w)
-		kmem_cache_free(watch_cache, w);
-}
-EXPORT_SYMBOL_IF_KUNIT(smtprl_watch_free);
 
 static struct kmem_cache *cache_of(u8 family, u8 plen)
 {
@@ -144,7 +127,7 @@ u64 smtprl_table_memory(struct smtprl_table *t)
 	return (u64)atomic_read(&t->count) * kmem_cache_size(entry_cache) +
 	       (u64)atomic_read(&t->long_count) *
 	       (kmem_cache_size(entry_long_cache) - kmem_cache_size(entry_cache)) +
-	       (u64)atomic_read(&t->watch_count) * kmem_cache_size(watch_cache) +
+	       (u64)atomic_read(&t->watch_count) * smtprl_watch_size() +
 	       buckets * sizeof(struct rhash_lock_head *);
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_table_memory);

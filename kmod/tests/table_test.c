@@ -573,10 +573,9 @@ static void limited_events_once_per_interval(struct kunit *test)
 static void entry_fits_the_memory_budget(struct kunit *test)
 {
 	/*
-	 * <= 104 bytes per source with hash buckets (8 to 21 bytes each at
-	 * rhashtable's load factors): the entry must stay within 80 bytes
-	 * on a production kernel, whose spinlock is 4 bytes. Debug
-	 * kernels (lockdep) grow the lock; measure without that growth.
+	 * <= 104 bytes per source with hash buckets (8 to 21 at rhashtable's
+	 * load factors): within 80 bytes with a production kernel's 4-byte
+	 * spinlock; debug kernels (lockdep) grow it, measure without that.
 	 */
 	size_t at = offsetof(struct smtprl_entry, quarantined) + 1;
 	size_t lock_bytes = offsetof(struct smtprl_entry, b) - at;
@@ -613,8 +612,7 @@ static void long_ipv6_keys_keep_every_bit(struct kunit *test)
 	struct smtprl_snap s;
 	int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, e);
-	KUNIT_ASSERT_NOT_NULL(test, k);
+	KUNIT_ASSERT_TRUE(test, e && k);
 	for (i = 0; i < 64; i++) {
 		/* Half differ in the third word, half in the fourth. */
 		k[i] = key6(0x20010db8, 1, i < 32 ? i << 24 : 0, i < 32 ? 0 : i, 128);
