@@ -130,9 +130,9 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_snap);
  * Locked, quarantined: end @e's quarantine, with a snapshot for the
  * event. The watch stays: a released zombie is likely to need it again.
  */
-void smtprl_entry_release_locked(struct smtprl_entry *e,
-				 const struct smtprl_policy *p, u64 now_ns,
-				 struct smtprl_snap *s)
+static void release_locked(struct smtprl_entry *e,
+			   const struct smtprl_policy *p, u64 now_ns,
+			   struct smtprl_snap *s)
 {
 	smtprl_entry_snap_locked(e, p, now_ns, s);
 	WRITE_ONCE(e->quarantined, false);
@@ -183,7 +183,7 @@ enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
 		smtprl_fanout_note(&w->strikes, &p->q, now_ns, dst_hash);
 		return SMTPRL_QUARANTINE;
 	}
-	smtprl_entry_release_locked(e, p, now_ns, &o->snap);
+	release_locked(e, p, now_ns, &o->snap);
 	return smtprl_entry_charge(e, &p->limit, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
 }
 
@@ -273,7 +273,7 @@ int smtprl_entry_release(struct smtprl_entry *e, const struct smtprl_policy *p,
 	else if (!e->quarantined)
 		err = -ESRCH;
 	else
-		smtprl_entry_release_locked(e, p, now_ns, s);
+		release_locked(e, p, now_ns, s);
 	spin_unlock_bh(&e->lock);
 	return err;
 }
@@ -291,7 +291,7 @@ void smtprl_entry_release_if_over(struct smtprl_entry *e,
 	if (!e->dead && e->quarantined) {
 		why = smtprl_quar_check(&e->watch->quar, &p->q, now_ns);
 		if (why != SMTPRL_RELEASE_NONE)
-			smtprl_entry_release_locked(e, p, now_ns, &s);
+			release_locked(e, p, now_ns, &s);
 	}
 	spin_unlock_bh(&e->lock);
 	if (why != SMTPRL_RELEASE_NONE && released)

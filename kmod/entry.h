@@ -23,9 +23,6 @@ enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
 						     const struct smtprl_policy *p,
 						     u64 now_ns, u32 dst_hash,
 						     struct smtprl_outcome *o);
-void smtprl_entry_release_locked(struct smtprl_entry *e,
-				 const struct smtprl_policy *p, u64 now_ns,
-				 struct smtprl_snap *s);
 
 /* Charge one connection to @e, locked and alive; false if limited. */
 static __always_inline bool smtprl_entry_charge(struct smtprl_entry *e,
