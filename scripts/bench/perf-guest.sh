@@ -3,8 +3,9 @@
 #
 # Guest side of scripts/bench/perf.sh: instructions per packet through
 # smtprl, net of the same packets through no rules at all, at SOURCES
-# sources, configured as compare-guest.sh configures it. One run each
-# (qemu -icount makes them deterministic). Prints "perf FIGURE N" lines.
+# sources, configured as compare-guest.sh configures it. qemu -icount
+# makes the packet's own cost deterministic; the least of three runs
+# drops what else the guest did meanwhile. Prints "perf FIGURE N" lines.
 #   perf-guest.sh SOURCES ITERATIONS
 set -euo pipefail
 n=$1 iters=$2
@@ -20,14 +21,24 @@ for mode in pass limit; do
 	"$ctl" -n "strikes-$mode" policy set strikes 3 strike-window 1d fanout-limit 100
 done
 
+# least NS CASE FAMILY SOURCES: the fewest instructions per packet of three
+# runs. A run counts whatever else the guest did meanwhile (a timer, a
+# kworker at cond_resched, a softirq): only ever more, so the least is the
+# packet's own cost. One figure read 105 instead of 95 under a busy host.
+least() {
+	local r n best=
+	for r in 1 2 3; do
+		read -r n _ < <(bench "$1" case="$2" family="$3" sources="$4" iterations="$iters")
+		[ -n "$best" ] && [ "$best" -le "$n" ] || best=$n
+	done
+	echo "$best"
+}
+
 # net KIND CASE FAMILY SOURCES: one figure, the no-rules run subtracted.
 net() {
-	local ns base
 	bench "$1" case="$2" family="$3" sources="$4" iterations=1 >/dev/null
 	bench base case="$2" family="$3" sources="$4" iterations=1 >/dev/null
-	read -r ns _ < <(bench "$1" case="$2" family="$3" sources="$4" iterations="$iters")
-	read -r base _ < <(bench base case="$2" family="$3" sources="$4" iterations="$iters")
-	echo $((ns - base))
+	echo $(($(least "$1" "$2" "$3" "$4") - $(least base "$2" "$3" "$4")))
 }
 for fam in 4 6; do
 	echo "perf syn-pass-v$fam $(net pass syn $fam "$n")"
