@@ -172,7 +172,8 @@ void smtprl_entry_quarantine_start(struct smtprl_entry *e,
  */
 enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
 						     const struct smtprl_policy *p,
-						     u64 now_ns, u32 dst_hash,
+						     u64 now_ns,
+						     const union smtprl_addr *daddr,
 						     struct smtprl_outcome *o)
 {
 	struct smtprl_watch *w = e->watch;
@@ -180,7 +181,8 @@ enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
 	o->release = smtprl_quar_check(&w->quar, &p->q, now_ns);
 	if (o->release == SMTPRL_RELEASE_NONE) {
 		smtprl_quar_attempt(&w->quar, now_ns);
-		smtprl_fanout_note(&w->strikes, &p->q, now_ns, dst_hash);
+		smtprl_fanout_note(&w->strikes, &p->q, now_ns,
+				   smtprl_dst_hash(e->family, daddr));
 		return SMTPRL_QUARANTINE;
 	}
 	release_locked(e, p, now_ns, &o->snap);
@@ -193,19 +195,19 @@ enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
  * @e: the entry, under RCU
  * @p: the policy in force
  * @now_ns: the current time
- * @dst_hash: smtprl_dst_hash() of the destination
+ * @daddr: the destination, of @e's family
  * @o: the event due, if any, and what it carries
  */
 enum smtprl_verdict smtprl_entry_attempt(struct smtprl_table *t,
 					 struct smtprl_entry *e,
 					 const struct smtprl_policy *p,
-					 u64 now_ns, u32 dst_hash,
+					 u64 now_ns, const union smtprl_addr *daddr,
 					 struct smtprl_outcome *o)
 {
 	enum smtprl_verdict v;
 
 	local_bh_disable();
-	v = __smtprl_entry_attempt(t, e, p, now_ns, dst_hash, o);
+	v = __smtprl_entry_attempt(t, e, p, now_ns, daddr, o);
 	local_bh_enable();
 	return v;
 }

@@ -21,7 +21,8 @@ void smtprl_entry_quarantine_start(struct smtprl_entry *e,
 				   u8 cause, struct smtprl_outcome *o);
 enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
 						     const struct smtprl_policy *p,
-						     u64 now_ns, u32 dst_hash,
+						     u64 now_ns,
+						     const union smtprl_addr *daddr,
 						     struct smtprl_outcome *o);
 
 /* Charge one connection to @e, locked and alive; false if limited. */
@@ -52,7 +53,8 @@ static __always_inline bool smtprl_entry_strike(struct smtprl_table *t,
 						struct smtprl_entry *e,
 						const struct smtprl_policy *p,
 						u64 now_ns, bool limited,
-						u32 dst_hash, struct smtprl_outcome *o)
+						const union smtprl_addr *daddr,
+						struct smtprl_outcome *o)
 {
 	struct smtprl_watch *w = e->watch;
 	u8 cause;
@@ -65,7 +67,8 @@ static __always_inline bool smtprl_entry_strike(struct smtprl_table *t,
 			return false;
 	}
 	if (likely(!smtprl_strikes_note(&w->strikes, &p->q, now_ns, limited,
-					dst_hash, &cause)))
+					smtprl_dst_hash(e->family, daddr),
+					&cause)))
 		return false;
 	smtprl_entry_quarantine_start(e, p, now_ns, cause, o);
 	return true;
@@ -90,8 +93,8 @@ smtprl_limit_event_due(const struct smtprl_policy *p, u32 prev_s, u32 now_s)
  * @e: the entry, under RCU
  * @p: the policy in force
  * @now_ns: the current time
- * @dst_hash: smtprl_dst_hash() of the destination; needed only while
- *	@p->strikes_on or @e is quarantined (fan-out), else any value
+ * @daddr: the destination, of @e's family; hashed only for fan-out, while
+ *	@p->strikes_on or @e is quarantined
  * @o: the event due, if any, and what it carries
  *
  * The packet path's: BH is disabled (see hook.c). A quarantined source
@@ -106,8 +109,8 @@ smtprl_limit_event_due(const struct smtprl_policy *p, u32 prev_s, u32 now_s)
  */
 static __always_inline enum smtprl_verdict
 __smtprl_entry_attempt(struct smtprl_table *t, struct smtprl_entry *e,
-		       const struct smtprl_policy *p, u64 now_ns, u32 dst_hash,
-		       struct smtprl_outcome *o)
+		       const struct smtprl_policy *p, u64 now_ns,
+		       const union smtprl_addr *daddr, struct smtprl_outcome *o)
 {
 	enum smtprl_verdict v;
 	u32 prev_limited_s;
@@ -121,14 +124,14 @@ __smtprl_entry_attempt(struct smtprl_table *t, struct smtprl_entry *e,
 		goto out;
 	}
 	if (unlikely(e->quarantined)) {
-		v = smtprl_entry_attempt_quarantined(e, p, now_ns, dst_hash, o);
+		v = smtprl_entry_attempt_quarantined(e, p, now_ns, daddr, o);
 		goto out;
 	}
 	prev_limited_s = e->last_limited_s;
 	v = smtprl_entry_charge(e, &p->limit, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
 	/* A strike that quarantines has its own event. */
 	if (!(p->strikes_on &&
-	      smtprl_entry_strike(t, e, p, now_ns, v == SMTPRL_LIMIT, dst_hash, o)) &&
+	      smtprl_entry_strike(t, e, p, now_ns, v == SMTPRL_LIMIT, daddr, o)) &&
 	    v == SMTPRL_LIMIT &&
 	    smtprl_limit_event_due(p, prev_limited_s, e->last_limited_s))
 		o->cmd = SMTPRL_CMD_LIMITED_NTF;

@@ -129,7 +129,6 @@ static __always_inline unsigned int track(struct smtprl_net *sn,
 	struct smtprl_outcome o __uninitialized;	/* its snapshot: only with an event */
 	struct smtprl_key k __uninitialized;
 	struct smtprl_entry *e;
-	u32 dst = 0;
 	int tries;
 
 	source_key(&k, p, c);
@@ -139,14 +138,7 @@ static __always_inline unsigned int track(struct smtprl_net *sn,
 				     p->cfg.max_sources, now);
 		if (!e)
 			break;
-		/*
-		 * The destination counts only for fan-out: while strikes are
-		 * on, or the source is quarantined (a stale look only costs
-		 * one attempt's fan-out bit).
-		 */
-		if (!dst && (p->strikes_on || READ_ONCE(e->quarantined)))
-			dst = smtprl_dst_hash(c->family, &c->daddr);
-		switch (__smtprl_entry_attempt(&sn->sources, e, p, now, dst, &o)) {
+		switch (__smtprl_entry_attempt(&sn->sources, e, p, now, &c->daddr, &o)) {
 		case SMTPRL_RETRY:
 			continue;
 		case SMTPRL_ALLOW:

@@ -94,15 +94,20 @@ int smtprl_policy_build(struct smtprl_policy *p,
 			struct smtprl_bad *bad);
 u64 smtprl_unit_ns(enum smtprl_unit unit);
 
-/* Is @port (network order) one of the policy's ports? Call under RCU. */
+/*
+ * Is @port (network order) one of the policy's ports? Call under RCU.
+ * A policy has at least one port (smtprl_policy_build() sees to it), so
+ * the first is compared before the loop's bound is even read.
+ */
 static inline bool smtprl_policy_port(const struct smtprl_policy *p, __be16 port)
 {
 	u16 h = ntohs(port);
-	unsigned int i;
+	unsigned int i = 0;
 
-	for (i = 0; i < p->cfg.nports; i++)
+	do {
 		if (p->cfg.ports[i] == h)
 			return true;
+	} while (++i < p->cfg.nports);
 	return false;
 }
 

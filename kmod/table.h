@@ -272,7 +272,7 @@ bool smtprl_entry_take(struct smtprl_entry *e, const struct smtprl_limit *lim,
 enum smtprl_verdict smtprl_entry_attempt(struct smtprl_table *t,
 					 struct smtprl_entry *e,
 					 const struct smtprl_policy *p,
-					 u64 now_ns, u32 dst_hash,
+					 u64 now_ns, const union smtprl_addr *daddr,
 					 struct smtprl_outcome *o);
 bool smtprl_entry_snap(struct smtprl_entry *e, const struct smtprl_policy *p,
 		       u64 now_ns, struct smtprl_snap *s);
