@@ -85,24 +85,27 @@ static inline bool smtprl_buckets_take(struct smtprl_buckets *b,
 				       const struct smtprl_limit *lim, u64 now_ns)
 {
 	u64 elapsed = smtprl_elapsed(b->last_ns, now_ns);
+	bool daily = smtprl_daily_on(lim);
+	u64 tokens, day = SMTPRL_DAILY_OFF_NS;
+	bool ok;
 
 	if (elapsed)
 		b->last_ns = now_ns;
-	b->tokens_ns = smtprl_refill(b->tokens_ns, elapsed, lim->rate.size_ns);
-	if (smtprl_daily_on(lim))
-		b->daily_ns = smtprl_refill(b->daily_ns, elapsed, lim->daily.size_ns);
-	else
-		b->daily_ns = SMTPRL_DAILY_OFF_NS;
+	tokens = smtprl_refill(b->tokens_ns, elapsed, lim->rate.size_ns);
+	if (daily)
+		day = smtprl_refill(b->daily_ns, elapsed, lim->daily.size_ns);
 
-	if (b->tokens_ns < lim->rate.cost_ns)
-		return false;
-	if (smtprl_daily_on(lim) && b->daily_ns < lim->daily.cost_ns)
-		return false;
-
-	b->tokens_ns -= lim->rate.cost_ns;
-	if (smtprl_daily_on(lim))
-		b->daily_ns -= lim->daily.cost_ns;
-	return true;
+	ok = tokens >= lim->rate.cost_ns;
+	if (daily && day < lim->daily.cost_ns)
+		ok = false;
+	if (ok) {
+		tokens -= lim->rate.cost_ns;
+		if (daily)
+			day -= lim->daily.cost_ns;
+	}
+	b->tokens_ns = tokens;
+	b->daily_ns = day;
+	return ok;
 }
 
 #endif /* _SMTPRL_BUCKET_H */

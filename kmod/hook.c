@@ -66,24 +66,34 @@ static __always_inline bool in_scope(struct smtprl_net *sn,
 	return scope_match(sn, c, in);
 }
 
-static unsigned int limited(struct smtprl_net *sn, const struct smtprl_policy *p,
-			    struct sk_buff *skb, const struct nf_hook_state *state)
+static noinline unsigned int
+limited_other(struct smtprl_net *sn, const struct smtprl_policy *p,
+	      struct sk_buff *skb, const struct nf_hook_state *state)
 {
-	switch (p->cfg.action) {
-	case SMTPRL_ACTION_MONITOR:
+	if (p->cfg.action == SMTPRL_ACTION_MONITOR) {
 		smtprl_stat_inc(sn, SMTPRL_A_STATS_WOULD_LIMIT);
 		return NF_ACCEPT;
-	case SMTPRL_ACTION_REJECT:
-		if (state->pf == NFPROTO_IPV4)
-			nf_send_reset(state->net, state->sk, skb, state->hook);
-		else
-			nf_send_reset6(state->net, state->sk, skb, state->hook);
-		smtprl_stat_inc(sn, SMTPRL_A_STATS_REJECT_SENT);
-		fallthrough;
-	default:
-		smtprl_stat_inc(sn, SMTPRL_A_STATS_LIMITED);
-		return NF_DROP;
 	}
+	/* SMTPRL_ACTION_REJECT */
+	if (state->pf == NFPROTO_IPV4)
+		nf_send_reset(state->net, state->sk, skb, state->hook);
+	else
+		nf_send_reset6(state->net, state->sk, skb, state->hook);
+	smtprl_stat_inc(sn, SMTPRL_A_STATS_REJECT_SENT);
+	smtprl_stat_inc(sn, SMTPRL_A_STATS_LIMITED);
+	return NF_DROP;
+}
+
+/* The verdict for a refused connection: drop (inline), monitor or reject. */
+static __always_inline unsigned int limited(struct smtprl_net *sn,
+					    const struct smtprl_policy *p,
+					    struct sk_buff *skb,
+					    const struct nf_hook_state *state)
+{
+	if (unlikely(p->cfg.action != SMTPRL_ACTION_DROP))
+		return limited_other(sn, p, skb, state);
+	smtprl_stat_inc(sn, SMTPRL_A_STATS_LIMITED);
+	return NF_DROP;
 }
 
 /* Count and announce what an attempt did to its source's lifecycle. */
@@ -101,22 +111,29 @@ static void notify(struct smtprl_net *sn, const struct smtprl_outcome *o,
 		smtprl_notify_source(sn, o->cmd, &o->snap, 0, now);
 }
 
-/* @k = the source of @c masked to the policy's prefix length. */
+/*
+ * @k = the source of @c masked to the policy's prefix length. The mask's
+ * last 64 bits are zero up to /64, and so are the key's after memset.
+ */
 static void source_key(struct smtprl_key *k, const struct smtprl_policy *p,
 		       const struct smtprl_conn *c)
 {
+	const __be32 *a = c->saddr.v6.s6_addr32, *m = p->v6_mask.s6_addr32;
+	__be32 *w = k->addr.v6.s6_addr32;
+
 	memset(k, 0, sizeof(*k));
 	k->family = c->family;
 	if (c->family == NFPROTO_IPV4) {
 		k->plen = p->cfg.v4_prefix;
 		k->addr.v4 = c->saddr.v4 & p->v4_mask;
-	} else {
-		unsigned int i;
-
-		k->plen = p->cfg.v6_prefix;
-		for (i = 0; i < 4; i++)
-			k->addr.v6.s6_addr32[i] = c->saddr.v6.s6_addr32[i] &
-						  p->v6_mask.s6_addr32[i];
+		return;
+	}
+	k->plen = p->cfg.v6_prefix;
+	w[0] = a[0] & m[0];
+	w[1] = a[1] & m[1];
+	if (smtprl_key_long(NFPROTO_IPV6, k->plen)) {
+		w[2] = a[2] & m[2];
+		w[3] = a[3] & m[3];
 	}
 }
 
