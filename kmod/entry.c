@@ -6,6 +6,7 @@
  * process context) and nothing else; the table around it is table.c's.
  */
 
+#include <linux/random.h>
 #include <linux/slab.h>
 
 #include "entry.h"
@@ -13,9 +14,13 @@
 #include "table.h"
 
 static struct kmem_cache *watch_cache __read_mostly;
+/* The key of smtprl_dst_hash(): fan-out sketches live in watches. */
+u64 smtprl_dst_key __read_mostly;
+EXPORT_SYMBOL_IF_KUNIT(smtprl_dst_key);
 
 int smtprl_watch_cache_init(void)
 {
+	smtprl_dst_key = get_random_u64();
 	watch_cache = KMEM_CACHE(smtprl_watch, 0);
 	return watch_cache ? 0 : -ENOMEM;
 }

@@ -33,8 +33,6 @@ static struct kmem_cache *entry_cache __read_mostly;
 static struct kmem_cache *entry_long_cache __read_mostly;
 hsiphash_key_t smtprl_key_secret __read_mostly;
 EXPORT_SYMBOL_IF_KUNIT(smtprl_key_secret);
-u64 smtprl_dst_key __read_mostly;
-EXPORT_SYMBOL_IF_KUNIT(smtprl_dst_key);
 
 static const struct rhashtable_params entry_params = SMTPRL_ENTRY_PARAMS;
 
@@ -48,7 +46,6 @@ int smtprl_table_module_init(void)
 		     !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) &&
 		     sizeof(struct smtprl_entry) > 80);
 	get_random_bytes(&smtprl_key_secret, sizeof(smtprl_key_secret));
-	smtprl_dst_key = get_random_u64();
 	entry_cache = kmem_cache_create("smtprl_entry", len,
 					__alignof__(struct smtprl_entry), 0, NULL);
 	entry_long_cache = kmem_cache_create("smtprl_entry_long", len + 2 * sizeof(__be32),
