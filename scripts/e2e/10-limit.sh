@@ -4,7 +4,8 @@
 # The enforcement core, end to end: exactly `burst` new port-25
 # connections per source get through, the rest are dropped (drop), refused
 # at once (reject) or only counted (monitor); IPv6 sources share a bucket
-# per /64, IPv4 sources do not; ports 587 and 80 are never touched; /proc
+# per /64 (or per v6_prefix: /120 here too), IPv4 sources do not; ports
+# 587 and 80 are never touched; /proc
 # says exactly what the clients saw. A retransmitted SYN counts again; a
 # dropped SYN never reaches conntrack; bad module parameters fail the
 # load; enable=N loads without enforcing.
@@ -49,6 +50,14 @@ expect_eq "IPv6 ::5 (same /64), 4 attempts" "ok=2 refused=0 timeout=2" \
 	"$(attempts 4 2001:db8:1::5 $MX6)"
 expect_eq "sources: 2001:db8:1::/64 allowed" 5 "$(source_field 2001:db8:1::/64 allowed)"
 expect_eq "seen counts only port-25 SYNs" $((seen + 7)) "$(stat seen)"
+
+# Beyond /64 the key keeps the address's last 64 bits, masked: a /120.
+smtprl_reload rate=1/day burst=5 daily=0 action=drop v6_prefix=120
+expect_eq "v6_prefix 120: IPv6 ::4, 3 attempts" "ok=3 refused=0 timeout=0" \
+	"$(attempts 3 2001:db8:1::4 $MX6)"
+expect_eq "v6_prefix 120: IPv6 ::5 (same /120), 4 attempts" "ok=2 refused=0 timeout=2" \
+	"$(attempts 4 2001:db8:1::5 $MX6)"
+expect_eq "sources: 2001:db8:1::/120 allowed" 5 "$(source_field 2001:db8:1::/120 allowed)"
 
 # reject: the client learns at once.
 smtprl_reload rate=1/day burst=5 daily=0 action=reject
