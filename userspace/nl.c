@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -282,9 +283,43 @@ static int request_once(uint8_t cmd, bool dump, fill_fn fill, void *farg,
 /*
  * A dump the kernel flags as interrupted, or refuses with EBUSY, met a
  * resize of the table it walked: it may hold duplicates or miss entries.
- * Its output is held back (in memory) and the dump asked again.
+ * Its output is held back and the dump asked again.
  */
 #define DUMP_TRIES	10
+
+/*
+ * Where a dump's output waits until the dump is known whole: a file in
+ * memory (memfd), written in large blocks and copied out once. An
+ * open_memstream() buffer had the process fault in a page per 4 KiB of
+ * output: 134 MB resident and 8.8 s for a million sources under UML,
+ * where the same dump printing only its top 10 took 1.4 s.
+ */
+static FILE *hold_open(void)
+{
+	int fd = memfd_create("smtprlctl-dump", MFD_CLOEXEC);
+	FILE *f;
+
+	if (fd < 0)
+		f = tmpfile();
+	else if (!(f = fdopen(fd, "w+")))
+		close(fd);
+	if (f)
+		setvbuf(f, NULL, _IOFBF, 1 << 20);
+	return f;
+}
+
+/* Copy what @f holds to stdout, and close it. */
+static void hold_release(FILE *f)
+{
+	static char blk[1 << 16];
+	size_t n;
+
+	if (!fflush(f) && !fseek(f, 0, SEEK_SET))
+		while ((n = fread(blk, 1, sizeof(blk), f)) > 0 &&
+		       fwrite(blk, 1, n, stdout) == n)
+			;
+	fclose(f);
+}
 
 static int request_dump(uint8_t cmd, struct reply *r)
 {
@@ -295,11 +330,9 @@ static int request_dump(uint8_t cmd, struct reply *r)
 	for (try = 1;; try++) {
 		FILE *real = stdout, *buf;
 		struct out_state st;
-		char *text = NULL;
-		size_t len = 0;
 
 		fflush(stdout);
-		buf = open_memstream(&text, &len);
+		buf = hold_open();
 		if (!buf) {
 			perror(prog);
 			return EXIT_REFUSED;
@@ -310,13 +343,11 @@ static int request_dump(uint8_t cmd, struct reply *r)
 		q.intr = false;
 		ret = request_once(cmd, true, NULL, NULL, &q);
 		stdout = real;
-		fclose(buf);
 		if (!q.intr && ret != -EBUSY) {
-			fwrite(text, 1, len, stdout);
-			free(text);
+			hold_release(buf);
 			return ret ? EXIT_REFUSED : EXIT_OK;
 		}
-		free(text);
+		fclose(buf);
 		if (try == DUMP_TRIES) {
 			fprintf(stderr, "%s: the kernel's table kept being resized during the dump (%u tries); try again\n",
 				prog, try);
