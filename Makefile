@@ -122,4 +122,5 @@ bench:
 	scripts/bench/compare.sh smp
 	scripts/bench/control.sh 6.12
 	scripts/bench/control.sh uml-bench
+	scripts/bench/perf.sh
 	scripts/bench/report.py
