@@ -308,17 +308,20 @@ static FILE *hold_open(void)
 	return f;
 }
 
-/* Copy what @f holds to stdout, and close it. */
-static void hold_release(FILE *f)
+/* Copy what @f holds to stdout, and close it; -1 if any of it was lost. */
+static int hold_release(FILE *f)
 {
 	static char blk[1 << 16];
+	int err = ferror(f) || fflush(f) || fseek(f, 0, SEEK_SET);
 	size_t n;
 
-	if (!fflush(f) && !fseek(f, 0, SEEK_SET))
-		while ((n = fread(blk, 1, sizeof(blk), f)) > 0 &&
-		       fwrite(blk, 1, n, stdout) == n)
-			;
-	fclose(f);
+	while (!err && (n = fread(blk, 1, sizeof(blk), f)) > 0)
+		err = fwrite(blk, 1, n, stdout) != n;
+	if (ferror(f) || fflush(stdout))
+		err = 1;
+	if (fclose(f))
+		err = 1;
+	return err ? -1 : 0;
 }
 
 static int request_dump(uint8_t cmd, struct reply *r)
@@ -344,7 +347,10 @@ static int request_dump(uint8_t cmd, struct reply *r)
 		ret = request_once(cmd, true, NULL, NULL, &q);
 		stdout = real;
 		if (!q.intr && ret != -EBUSY) {
-			hold_release(buf);
+			if (hold_release(buf)) {
+				perror(prog);
+				return EXIT_REFUSED;
+			}
 			return ret ? EXIT_REFUSED : EXIT_OK;
 		}
 		fclose(buf);

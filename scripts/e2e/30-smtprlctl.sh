@@ -52,6 +52,11 @@ $ctl exempt replace 10.0.1.3 rate 5/minute
 expect_eq "replaced exemption has a rate" "5/minute" "$($ctl -j exempt show 10.0.1.3 | json 'd["rate"]')"
 $ctl exempt del 10.0.1.3
 expect_eq "exempt del" 1 "$($ctl -j exempt list | json 'len(d)')"
+# A list that cannot be written out is not a success.
+if $ctl exempt list >/dev/full 2>/dev/null; then
+	fail "exempt list to /dev/full exited 0"
+fi
+pass "exempt list to /dev/full exits non-zero"
 
 $ctl relay add 10.0.2.25/32
 expect_eq "relay destination" "ok=3 refused=0 timeout=0" "$(attempts 3 10.0.1.2 $MX4)"
