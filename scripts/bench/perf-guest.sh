@@ -24,7 +24,7 @@ done
 # least NS CASE FAMILY SOURCES: the fewest instructions per packet of three
 # runs. A run counts whatever else the guest did meanwhile (a timer, a
 # kworker at cond_resched, a softirq): only ever more, so the least is the
-# packet's own cost. One figure read 105 instead of 95 under a busy host.
+# packet's own cost.
 least() {
 	local r n best=
 	for r in 1 2 3; do

@@ -173,8 +173,7 @@ def goals(ic, uml, ctl_rt):
          "| goal | measured | |", "|---|---|---|"]
 
     def row(goal, measured, ok):
-        status = ok if isinstance(ok, str) else ("met" if ok else "**missed**")
-        o.append(f"| {goal} | {measured} | {status} |")
+        o.append(f"| {goal} | {measured} | {'met' if ok else '**missed**'} |")
 
     def net(rows, mode, fam, n, kind="smtprl"):
         a = one(rows, path="syn", mode=mode, family=fam, sources=n, kind=kind)
@@ -188,15 +187,14 @@ def goals(ic, uml, ctl_rt):
             nf = [net(ic, mode, fam, n, "nft") for n in counts]
             r_hl = [a / b if a and b else None for a, b in zip(v, hl)]
             r_nf = [a / b if a and b else None for a, b in zip(v, nf)]
-            worst_hl = max((x for x in r_hl if x), default=None)
-            worst_nf = max((x for x in r_nf if x), default=None)
             ok = all(x is not None and x <= cap for x in v)
             extra = ""
             if mode == "pass":
                 extra = ("; ÷ hashlimit " + " / ".join(f"{x:.2f}×" if x else "—" for x in r_hl) +
                          " (≤ 0.5×), ÷ nft " + " / ".join(f"{x:.2f}×" if x else "—" for x in r_nf) +
                          " (≤ 0.3×)")
-                ok = ok and worst_hl is not None and worst_hl <= 0.5 and worst_nf <= 0.3
+                ok = ok and all(x is not None and x <= 0.5 for x in r_hl) and \
+                    all(x is not None and x <= 0.3 for x in r_nf)
             row(f"{what}, IPv{fam}, net of no rules, at {', '.join(f'{n:,}' for n in counts)} "
                 f"sources ≤ {cap} instructions",
                 " / ".join(fmt(x) for x in v) + extra, ok)
@@ -204,8 +202,8 @@ def goals(ic, uml, ctl_rt):
         a, b = net(ic, "pass", fam, counts[0]), net(ic, "pass", fam, n_hi)
         row(f"growth {counts[0]:,} → {n_hi:,} sources, IPv{fam}, ≤ 1.1×",
             f"{ratio(b, a)} in instructions", a is not None and b is not None and b <= 1.1 * a)
-    ack = ((one(ic, path="ack", kind="smtprl") or 0) - (one(ic, path="ack", kind="base") or 0)
-           if one(ic, path="ack", kind="smtprl") else None)
+    a, b = one(ic, path="ack", kind="smtprl"), one(ic, path="ack", kind="base")
+    ack = a - b if a is not None and b is not None else None
     row("any non-SYN TCP packet (ACK to port 25), net of no hooks, ≤ 100 instructions",
         fmt(ack), ack is not None and ack <= 100)
     slow = []
