@@ -130,22 +130,94 @@ int parse_prefix(const char *s, bool allow_len, struct prefix *p)
 	return 0;
 }
 
+/* An IPv4 address in dotted decimal: inet_ntop() formats with sprintf(). */
+static char *format_v4(const struct in_addr *a, char *p)
+{
+	const unsigned char *b = (const unsigned char *)&a->s_addr;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (b[i] >= 100)
+			*p++ = '0' + b[i] / 100;
+		if (b[i] >= 10)
+			*p++ = '0' + b[i] / 10 % 10;
+		*p++ = '0' + b[i] % 10;
+		*p++ = i < 3 ? '.' : '/';
+	}
+	return p;
+}
+
+/*
+ * ADDR/LEN into @buf (INET6_ADDRSTRLEN + 4 bytes at least). A dump of a
+ * million sources formats a million of these, so no printf.
+ */
 void format_prefix(const struct prefix *p, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
+	char *e;
 
-	inet_ntop(p->family, &p->addr, a, sizeof(a));
-	snprintf(buf, len, "%s/%u", a, p->plen);
+	if (len < INET6_ADDRSTRLEN + 4) {
+		*buf = '\0';
+		return;
+	}
+	if (p->family == AF_INET) {
+		e = format_v4(&p->addr.v4, buf);
+	} else {
+		inet_ntop(p->family, &p->addr, buf, INET6_ADDRSTRLEN);
+		e = buf + strlen(buf);
+		*e++ = '/';
+	}
+	if (p->plen >= 100)
+		*e++ = '0' + p->plen / 100;
+	if (p->plen >= 10)
+		*e++ = '0' + p->plen / 10 % 10;
+	*e++ = '0' + p->plen % 10;
+	*e = '\0';
 }
 
 /*
  * The print path runs once per field of every source in a dump of a
- * million: it uses unlocked stdio (smtprlctl is single-threaded) and no
- * printf.
+ * million. It gathers an object's text in its own buffer and hands it to
+ * stdio in one call when the object is closed: a stdio call per field cost
+ * more than the formatting itself. Between objects nothing is held back,
+ * so other output, and a dump's change of stdout, stay in order.
  */
 static bool json, pretty;
 static int depth;
 static bool first[8];
+static char ob[4096];
+static size_t on;
+
+static void flush_obj(void)
+{
+	if (on)
+		fwrite_unlocked(ob, 1, on, stdout);
+	on = 0;
+}
+
+static void put_n(const char *s, size_t n)
+{
+	if (on + n > sizeof(ob)) {
+		flush_obj();
+		if (n > sizeof(ob)) {
+			fwrite_unlocked(s, 1, n, stdout);
+			return;
+		}
+	}
+	memcpy(ob + on, s, n);
+	on += n;
+}
+
+static void put(const char *s)
+{
+	put_n(s, strlen(s));
+}
+
+static void put_c(char c)
+{
+	if (on == sizeof(ob))
+		flush_obj();
+	ob[on++] = c;
+}
 
 void out_init(bool j, bool p)
 {
@@ -153,6 +225,7 @@ void out_init(bool j, bool p)
 	pretty = p;
 	depth = 0;
 	first[0] = true;
+	on = 0;
 }
 
 bool out_is_json(void)
@@ -172,21 +245,15 @@ void out_restore(const struct out_state *st)
 	memcpy(first, st->first, sizeof(first));
 }
 
-static void put(const char *s)
-{
-	fputs_unlocked(s, stdout);
-}
-
 static void put_u64(uint64_t v)
 {
-	char buf[21], *p = buf + sizeof(buf) - 1;
+	char buf[21], *p = buf + sizeof(buf);
 
-	*p = '\0';
 	do {
 		*--p = '0' + v % 10;
 		v /= 10;
 	} while (v);
-	put(p);
+	put_n(p, buf + sizeof(buf) - p);
 }
 
 static void indent(void)
@@ -194,16 +261,16 @@ static void indent(void)
 	int i;
 
 	if (pretty) {
-		putchar_unlocked('\n');
+		put_c('\n');
 		for (i = 0; i < depth; i++)
-			put("  ");
+			put_n("  ", 2);
 	}
 }
 
 static void sep(void)
 {
 	if (!first[depth])
-		putchar_unlocked(json ? ',' : ' ');
+		put_c(json ? ',' : ' ');
 	first[depth] = false;
 	if (json)
 		indent();
@@ -212,8 +279,9 @@ static void sep(void)
 void out_open_list(void)
 {
 	if (json) {
-		putchar_unlocked('[');
+		put_c('[');
 		first[++depth] = true;
+		flush_obj();
 	}
 }
 
@@ -222,7 +290,8 @@ void out_close_list(void)
 	if (json) {
 		depth--;
 		indent();
-		put("]\n");
+		put_n("]\n", 2);
+		flush_obj();
 	}
 }
 
@@ -230,7 +299,7 @@ void out_open_obj(void)
 {
 	if (json) {
 		sep();
-		putchar_unlocked('{');
+		put_c('{');
 	}
 	first[++depth] = true;
 }
@@ -240,46 +309,54 @@ void out_close_obj(void)
 	depth--;
 	if (json) {
 		indent();
-		putchar_unlocked('}');
+		put_c('}');
 		if (!depth)
-			putchar_unlocked('\n');
+			put_c('\n');
 	} else {
-		putchar_unlocked('\n');
+		put_c('\n');
 	}
+	flush_obj();
 }
 
+/* @s as a JSON string: runs of plain characters are copied whole. */
 static void json_string(const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t n;
 
-	putchar_unlocked('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\') {
-			putchar_unlocked('\\');
-			putchar_unlocked(c);
-		} else if (c < 0x20) {
-			put("\\u00");
-			putchar_unlocked(hex[c >> 4]);
-			putchar_unlocked(hex[c & 15]);
+	put_c('"');
+	for (;;) {
+		for (n = 0; s[n] && s[n] != '"' && s[n] != '\\' &&
+			    (unsigned char)s[n] >= 0x20; n++)
+			;
+		put_n(s, n);
+		s += n;
+		if (!*s)
+			break;
+		if (*s == '"' || *s == '\\') {
+			put_c('\\');
+			put_c(*s);
 		} else {
-			putchar_unlocked(c);
+			put_n("\\u00", 4);
+			put_c(hex[(unsigned char)*s >> 4]);
+			put_c(hex[*s & 15]);
 		}
+		s++;
 	}
-	putchar_unlocked('"');
+	put_c('"');
 }
 
-/* "key": in JSON, "key " in text. */
+/* "key": in JSON, "key " in text. Keys are plain words, never escaped. */
 static void key(const char *k)
 {
 	sep();
 	if (json) {
-		json_string(k);
-		put(pretty ? ": " : ":");
+		put_c('"');
+		put(k);
+		put_n("\": ", pretty ? 3 : 2);
 	} else {
 		put(k);
-		putchar_unlocked(' ');
+		put_c(' ');
 	}
 }
 
