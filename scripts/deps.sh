@@ -29,7 +29,7 @@ cmds=(
 	postfix:postfix smtp-sink:postfix smtp-source:postfix
 	saslpasswd2:sasl2-bin swaks:swaks hping3:hping3
 	capsh:libcap2-bin setpriv:util-linux unshare:util-linux taskset:util-linux
-	mountpoint:util-linux dmesg:util-linux mount:mount
+	mountpoint:util-linux dmesg:util-linux mount:mount strace:strace
 	# benchmarks and reports
 	/usr/bin/time:time gnuplot:gnuplot-nox
 )

@@ -36,6 +36,8 @@ gc-forgets-credit	kmod/table.c	smtprl_buckets_full(&e->b, lim, now_ns) &&	true &
 quarantine-never-quiet	kmod/quarantine.c	return SMTPRL_RELEASE_QUIET;	return SMTPRL_RELEASE_NONE;	kunit
 policy-set-unprivileged	kmod/netlink-gen.c	.maxattr\t= SMTPRL_A_POLICY_EVENT_INTERVAL,\n\t\t.flags\t\t= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,	.maxattr\t= SMTPRL_A_POLICY_EVENT_INTERVAL,\n\t\t.flags\t\t= GENL_CMD_CAP_DO,	uml/20-netlink
 batch-refusal-unreported	userspace/nl.c	\tpipe_q.failed++;\n\treport(pipe_q.line[i], err_text(err));	\treport(pipe_q.line[i], err_text(err));	6.12/35-batch
+dump-restart-appends	userspace/nl.c	return ftruncate(fileno(stdout), h->start) ||\n\t\t       fseeko(stdout, h->start, SEEK_SET) ? -1 : 0;	return 0;	uml/37-dump-churn
+dump-never-held	userspace/nl.c	S_ISREG(st.st_mode)) {\n\t\t/* O_APPEND: the file's end is where this output begins */\n\t\th->start = lseek(fd, 0, flags & O_APPEND ? SEEK_END : SEEK_CUR);\n\t\tif (h->start >= 0)\n\t\t\treturn 0;\n\t}	1) {\n\t\th->start = 0;\n\t\treturn 0;\n\t}	uml/37-dump-churn
 events-unbudgeted	kmod/events.c	ok = st->ev_n < SMTPRL_EVENTS_PER_CPU_SEC;	ok = true;	uml/80-quarantine
 monitor-loss-silent	userspace/monitor.c	fprintf(stderr, "%s: monitor: events lost	if (0) fprintf(stderr, "%s: monitor: events lost	uml/80-quarantine
 perf-ack-slow-path	kmod/hook.c	th = smtprl_plain_tcp(skb, state->pf);	th = NULL;	perf

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -288,33 +289,76 @@ static int request_once(uint8_t cmd, bool dump, fill_fn fill, void *farg,
 #define DUMP_TRIES	10
 
 /*
- * Where a dump's output waits until the dump is known whole: a file in
- * memory (memfd), written in large blocks and copied out once. An
- * open_memstream() buffer had the process fault in a page per 4 KiB of
- * output: 134 MB resident and 8.8 s for a million sources under UML,
- * where the same dump printing only its top 10 took 1.4 s.
+ * Where a dump's output goes until the dump is known whole.
+ *
+ * Standard output that is a regular file is written straight away, and a
+ * dump that starts over truncates it back to where the dump began: no
+ * second copy. Anything else (a pipe, a terminal) cannot take output back,
+ * so the dump is held in a file in memory (memfd), written in large
+ * blocks and copied out once. An open_memstream() buffer had the process
+ * fault in a page per 4 KiB of output: 134 MB resident and 8.8 s for a
+ * million sources under UML, where the same dump printing only its top 10
+ * took 1.4 s.
  */
-static FILE *hold_open(void)
+struct hold {
+	FILE *real;		/* stdout while the dump is held elsewhere */
+	off_t start;		/* or, writing a regular file, where it began */
+};
+
+static int hold_open(struct hold *h)
 {
-	int fd = memfd_create("smtprlctl-dump", MFD_CLOEXEC);
+	int fd = fileno(stdout), flags = fcntl(fd, F_GETFL);
+	struct stat st;
 	FILE *f;
 
+	h->real = NULL;
+	h->start = 0;
+	if (fflush(stdout))
+		return -1;
+	if (flags >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode)) {
+		/* O_APPEND: the file's end is where this output begins */
+		h->start = lseek(fd, 0, flags & O_APPEND ? SEEK_END : SEEK_CUR);
+		if (h->start >= 0)
+			return 0;
+	}
+	fd = memfd_create("smtprlctl-dump", MFD_CLOEXEC);
 	if (fd < 0)
 		f = tmpfile();
 	else if (!(f = fdopen(fd, "w+")))
 		close(fd);
-	if (f)
-		setvbuf(f, NULL, _IOFBF, 1 << 20);
-	return f;
+	if (!f)
+		return -1;
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	h->real = stdout;
+	stdout = f;		/* glibc: stdout is an ordinary variable */
+	return 0;
 }
 
-/* Copy what @f holds to stdout, and close it; -1 if any of it was lost. */
-static int hold_release(FILE *f)
+/* Forget what the dump wrote, to write it again. */
+static int hold_discard(struct hold *h)
+{
+	if (!h->real) {
+		fflush(stdout);
+		return ftruncate(fileno(stdout), h->start) ||
+		       fseeko(stdout, h->start, SEEK_SET) ? -1 : 0;
+	}
+	fclose(stdout);
+	stdout = h->real;
+	return 0;
+}
+
+/* The dump is whole: copy what was held to stdout; -1 if any of it was lost. */
+static int hold_release(struct hold *h)
 {
 	static char blk[1 << 16];
-	int err = ferror(f) || fflush(f) || fseek(f, 0, SEEK_SET);
+	FILE *f = stdout;
+	int err;
 	size_t n;
 
+	if (!h->real)
+		return ferror(stdout) || fflush(stdout) ? -1 : 0;
+	stdout = h->real;
+	err = ferror(f) || fflush(f) || fseek(f, 0, SEEK_SET);
 	while (!err && (n = fread(blk, 1, sizeof(blk), f)) > 0)
 		err = fwrite(blk, 1, n, stdout) != n;
 	if (ferror(f) || fflush(stdout))
@@ -331,29 +375,28 @@ static int request_dump(uint8_t cmd, struct reply *r)
 	int ret;
 
 	for (try = 1;; try++) {
-		FILE *real = stdout, *buf;
 		struct out_state st;
+		struct hold h;
 
-		fflush(stdout);
-		buf = hold_open();
-		if (!buf) {
+		if (hold_open(&h)) {
 			perror(prog);
 			return EXIT_REFUSED;
 		}
 		out_save(&st);
-		stdout = buf;		/* glibc: stdout is an ordinary variable */
 		q.quiet_busy = try < DUMP_TRIES;
 		q.intr = false;
 		ret = request_once(cmd, true, NULL, NULL, &q);
-		stdout = real;
 		if (!q.intr && ret != -EBUSY) {
-			if (hold_release(buf)) {
+			if (hold_release(&h)) {
 				perror(prog);
 				return EXIT_REFUSED;
 			}
 			return ret ? EXIT_REFUSED : EXIT_OK;
 		}
-		fclose(buf);
+		if (hold_discard(&h)) {
+			perror(prog);
+			return EXIT_REFUSED;
+		}
 		if (try == DUMP_TRIES) {
 			fprintf(stderr, "%s: the kernel's table kept being resized during the dump (%u tries); try again\n",
 				prog, try);
