@@ -83,6 +83,9 @@ while True:
     n += "prefix" in obj
 print(n)' "$tmp/src.json")"
 rm -f "$tmp/src.json"
+# Into a pipe, the dump is held in memory until whole, then copied out.
+timed "smtprlctl -j source list into a pipe ($nsrc)" sh -c "'$ctl' -j source list | wc -c >'$tmp/n'"
+[ "$(cat "$tmp/n")" -gt $((nsrc * 100)) ] || { echo "bench: JSON into a pipe: $(cat "$tmp/n") bytes" >&2; exit 1; }
 timed "smtprlctl source list ($nsrc, text)" sh -c "'$ctl' source list | wc -l >'$tmp/n'"
 check "sources in the text dump" "$nsrc" "$(cat "$tmp/n")"
 timed "smtprlctl source list top 10 sort limited ($nsrc)" sh -c "'$ctl' source list top 10 sort limited >/dev/null"

@@ -236,8 +236,10 @@ def goals(ic, uml, ctl_rt):
         ", ".join(f"{c} +{d}" for c, d in q) + " (`make check-perf`, 1,000 sources)"
         if q else "not measured", bool(q) and all(d <= 60 for _, d in q))
     js, _ = timed(ctl_rt, f"smtprlctl -j source list ({n_hi})")
+    jp, _ = timed(ctl_rt, f"smtprlctl -j source list into a pipe ({n_hi})")
     row(f"JSON dump of {n_hi:,} sources ≤ 3 s in UML real time",
-        f"{js} s (`smtprlctl -j source list`, `control.sh uml-bench`)" if js else "not measured",
+        f"{js} s into a file, {jp} s into a pipe (`smtprlctl -j source list`, "
+        "`control.sh uml-bench`)" if js else "not measured",
         js is not None and js <= 3)
     top, rss = timed(ctl_rt, f"smtprlctl source list top 10 sort limited ({n_hi})")
     full, _ = timed(ctl_rt, f"smtprlctl source list ({n_hi}, text)")
@@ -290,16 +292,18 @@ def goals(ic, uml, ctl_rt):
             "median of interleaved runs, on a shared lab host. At a million sources "
             "no competitor's table fits the CPU caches, and a cache miss or two per "
             "new connection, not the instructions, decides.")
-    if js is not None and js > 3:
+    if js is not None and (js > 3 or (jp or 0) > 3):
         bullets.append(
-            f"- **JSON dump ({js} s, goal 3 s).** The kernel's dump and libnl's parse "
-            f"of a million sources take about {top} s (`source list top 10` reads the "
-            "same dump and prints ten); the rest is formatting a million JSON objects "
-            "and writing them out twice (held in memory until the dump is known "
-            "whole, then copied), where UML charges for every system call. For "
-            "scale: the kernel's own text of the same sources (`cat "
-            f"/proc/net/smtprl/sources`) took {timed(ctl_rt, 'cat /proc/net/smtprl/sources')[0]} s "
-            "in the same run.")
+            f"- **JSON dump ({js} s into a file, {jp} s into a pipe; goal 3 s).** The "
+            f"kernel's dump and libnl's parse of a million sources take about {top} s "
+            "(`source list top 10` reads the same dump and prints ten); the rest is "
+            "formatting a million JSON objects and writing them out. Into a file "
+            "that is written once (a dump that starts over truncates it); into a "
+            "pipe it is written twice, held in memory until the dump is known "
+            "whole and then copied, and UML charges for every system call and "
+            "page of that. For scale: the kernel's own text of the same sources "
+            "(`cat /proc/net/smtprl/sources`) took "
+            f"{timed(ctl_rt, 'cat /proc/net/smtprl/sources')[0]} s in the same run.")
     if bullets:
         o += ["", "### Where a goal is missed, and why", ""] + bullets
     pass4, pass6 = net(ic, "pass", 4, counts[0]), net(ic, "pass", 6, counts[0])
