@@ -47,6 +47,7 @@ churn() {
 # had to ask again (strace: a truncation, or a second memory file).
 check_dump() {
 	local out=$E2E_TMP/dump tr=$E2E_TMP/trace n dups rc
+	# shellcheck disable=SC2054 # one argument: strace -e trace=A,B
 	local st=(strace -f -qq -o "$tr" -e trace=ftruncate,memfd_create "$ctl" "$1" list)
 	rc=0
 	case $3 in
