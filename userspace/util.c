@@ -130,48 +130,46 @@ int parse_prefix(const char *s, bool allow_len, struct prefix *p)
 	return 0;
 }
 
-/* An IPv4 address in dotted decimal: inet_ntop() formats with sprintf(). */
-static char *format_v4(const struct in_addr *a, char *p)
+/* @v in decimal at @p, without a terminator; returns the end. */
+static char *dec(char *p, unsigned int v)
 {
-	const unsigned char *b = (const unsigned char *)&a->s_addr;
-	int i;
+	char buf[10], *q = buf + sizeof(buf);
 
-	for (i = 0; i < 4; i++) {
-		if (b[i] >= 100)
-			*p++ = '0' + b[i] / 100;
-		if (b[i] >= 10)
-			*p++ = '0' + b[i] / 10 % 10;
-		*p++ = '0' + b[i] % 10;
-		*p++ = i < 3 ? '.' : '/';
-	}
-	return p;
+	do {
+		*--q = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	memcpy(p, q, buf + sizeof(buf) - q);
+	return p + (buf + sizeof(buf) - q);
 }
 
 /*
  * ADDR/LEN into @buf (INET6_ADDRSTRLEN + 4 bytes at least). A dump of a
- * million sources formats a million of these, so no printf.
+ * million sources formats a million of these, so no printf (glibc's
+ * inet_ntop() formats IPv4 with sprintf()).
  */
 void format_prefix(const struct prefix *p, char *buf, size_t len)
 {
-	char *e;
+	const unsigned char *b = (const unsigned char *)&p->addr.v4.s_addr;
+	char *e = buf;
+	int i;
 
 	if (len < INET6_ADDRSTRLEN + 4) {
 		*buf = '\0';
 		return;
 	}
 	if (p->family == AF_INET) {
-		e = format_v4(&p->addr.v4, buf);
+		for (i = 0; i < 4; i++) {
+			e = dec(e, b[i]);
+			*e++ = '.';
+		}
+		e--;
 	} else {
 		inet_ntop(p->family, &p->addr, buf, INET6_ADDRSTRLEN);
-		e = buf + strlen(buf);
-		*e++ = '/';
+		e += strlen(buf);
 	}
-	if (p->plen >= 100)
-		*e++ = '0' + p->plen / 100;
-	if (p->plen >= 10)
-		*e++ = '0' + p->plen / 10 % 10;
-	*e++ = '0' + p->plen % 10;
-	*e = '\0';
+	*e++ = '/';
+	*dec(e, p->plen) = '\0';
 }
 
 /*
