@@ -112,7 +112,8 @@ static __always_inline bool smtprl_tcp_syn(const struct tcphdr *th)
  * smtprl_classify_plain - smtprl_classify() of a packet with a plain header
  * @skb: the packet
  * @pf: NFPROTO_IPV4 or NFPROTO_IPV6
- * @th: smtprl_plain_tcp() of @skb
+ * @th: smtprl_plain_tcp() of @skb, a SYN (smtprl_tcp_syn(): the hook
+ *	asked already, and does not ask twice)
  * @p: the policy in force (for its ports)
  * @c: filled with addresses and port when the answer is a new connection
  *
@@ -125,7 +126,7 @@ smtprl_classify_plain(const struct sk_buff *skb, u8 pf, const struct tcphdr *th,
 {
 	unsigned int thoff = (const u8 *)th - skb->data;
 
-	if (!smtprl_tcp_syn(th) || th->doff < sizeof(*th) / 4 ||
+	if (th->doff < sizeof(*th) / 4 ||
 	    thoff + th->doff * 4 > skb->len || !smtprl_policy_port(p, th->dest))
 		return SMTPRL_NOT_OURS;
 	c->dport = th->dest;

@@ -84,6 +84,9 @@ smtprl_limit_event_due(const struct smtprl_policy *p, u32 prev_s, u32 now_s)
 {
 	u32 every = p->cfg.event_interval;
 
+	/* Limited again within the second: the flood case, no division. */
+	if (prev_s == now_s)
+		return !prev_s;
 	return !prev_s || !every || prev_s / every != now_s / every;
 }
 
@@ -130,7 +133,7 @@ __smtprl_entry_attempt(struct smtprl_table *t, struct smtprl_entry *e,
 	prev_limited_s = e->last_limited_s;
 	v = smtprl_entry_charge(e, &p->limit, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
 	/* A strike that quarantines has its own event. */
-	if (!(p->strikes_on &&
+	if (!(unlikely(p->strikes_on) &&
 	      smtprl_entry_strike(t, e, p, now_ns, v == SMTPRL_LIMIT, daddr, o)) &&
 	    v == SMTPRL_LIMIT &&
 	    smtprl_limit_event_due(p, prev_limited_s, e->last_limited_s))
