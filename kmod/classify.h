@@ -55,9 +55,15 @@ enum smtprl_class smtprl_classify(const struct sk_buff *skb, u8 pf,
  */
 static __always_inline bool smtprl_maybe_tcp(const struct sk_buff *skb, u8 pf)
 {
+	u8 nexthdr;
+
 	if (pf == NFPROTO_IPV4)
 		return ip_hdr(skb)->protocol == IPPROTO_TCP;
-	switch (ipv6_hdr(skb)->nexthdr) {
+	/* TCP right behind the header, the common case, first. */
+	nexthdr = ipv6_hdr(skb)->nexthdr;
+	if (likely(nexthdr == IPPROTO_TCP))
+		return true;
+	switch (nexthdr) {
 	case IPPROTO_UDP:
 	case IPPROTO_ICMPV6:
 	case IPPROTO_ESP:

@@ -77,17 +77,17 @@ static __always_inline bool smtprl_entry_strike(struct smtprl_table *t,
 /*
  * The first limit of an event interval (event-interval seconds, aligned to
  * the boot-time clock) is announced; @prev_s is the last limit before this
- * one (0: never). Seconds, so 32-bit divisions only.
+ * one (0: never). @prev_s falls into the interval of @now_s when it is no
+ * further back than @now_s is into it: one 32-bit remainder, none at all
+ * for a source limited again within the second (a flood). The interval is
+ * at least 1 (smtprl_policy_build() checks every field's range).
  */
 static __always_inline bool
 smtprl_limit_event_due(const struct smtprl_policy *p, u32 prev_s, u32 now_s)
 {
-	u32 every = p->cfg.event_interval;
-
-	/* Limited again within the second: the flood case, no division. */
 	if (prev_s == now_s)
 		return !prev_s;
-	return !prev_s || !every || prev_s / every != now_s / every;
+	return !prev_s || now_s - prev_s > now_s % p->cfg.event_interval;
 }
 
 /**

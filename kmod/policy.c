@@ -56,6 +56,8 @@ static const struct { u8 check; } widths[] __maybe_unused = {
 
 #undef SMTPRL_FIELD
 
+/* smtprl_limit_event_due() divides by the event interval. */
+static_assert(SMTPRL_POLICY_EVENT_INTERVAL_MIN >= 1);
 /* The spec's ranges are what the quarantine code can hold. */
 static_assert(SMTPRL_POLICY_STRIKES_MAX == SMTPRL_STRIKE_SLOTS);
 static_assert(SMTPRL_POLICY_STRIKE_WINDOW_MIN >= SMTPRL_STRIKE_SLOTS);
