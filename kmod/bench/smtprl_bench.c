@@ -137,7 +137,7 @@ struct run {
 	struct sk_buff *skb;
 	unsigned int first, n;	/* sources first .. first + n - 1, cyclically */
 	unsigned int count;	/* packets to push */
-	u64 ns, dropped;
+	u64 t0, ns, dropped;	/* t0: ktime_get_ns() at the start */
 	struct completion done;
 };
 
@@ -151,6 +151,7 @@ static void pass(struct run *r)
 
 	r->dropped = 0;
 	t0 = ktime_get_ns();
+	r->t0 = t0;
 	local_bh_disable();
 	for (i = 0; i < r->count; i++) {
 		set_source(skb, r->first + i % r->n);
@@ -185,7 +186,7 @@ static int __init bench_init(void)
 	struct run *runs;
 	struct net *net;
 	unsigned int t, first;
-	u64 warm_ns, ns = 0, dropped = 0;
+	u64 warm_ns, ns = 0, dropped = 0, t0 = 0, t1 = 0;
 	int err = -ENOMEM;
 
 	if ((!udp && !syn && strcmp(bcase, "ack")) || !sources || !iterations ||
@@ -255,10 +256,13 @@ static int __init bench_init(void)
 	for (t = 0; t < threads; t++) {
 		ns = max(ns, runs[t].ns);	/* wall time of the slowest */
 		dropped += runs[t].dropped;
+		t0 = t ? min(t0, runs[t].t0) : runs[t].t0;
+		t1 = max(t1, runs[t].t0 + runs[t].ns);
 	}
-	pr_info("case=%s family=%u sources=%u iterations=%u threads=%u dummy=%d warmup_ns_per_pkt=%llu ns_per_pkt=%llu dropped=%llu\n",
+	/* t0..t1: the timed passes on CLOCK_MONOTONIC, for a trace to match. */
+	pr_info("case=%s family=%u sources=%u iterations=%u threads=%u dummy=%d warmup_ns_per_pkt=%llu t0_ns=%llu t1_ns=%llu ns_per_pkt=%llu dropped=%llu\n",
 		bcase, family, sources, iterations, threads, dummy,
-		div_u64(warm_ns, sources),
+		div_u64(warm_ns, sources), t0, t1,
 		div_u64(ns, iterations / threads * threads), dropped);
 	err = -ECANCELED;
 out_hook:

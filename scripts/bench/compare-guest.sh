@@ -7,7 +7,9 @@
 # to the same limit (per source address, same rate and burst) at the same
 # place (PREROUTING, ahead of conntrack); smtprl_bench.ko pushes the same
 # prepared packets through each. Runs are interleaved; the median is kept.
-# Prints "result ..." and "memory ..." lines for compare.sh to tabulate.
+# Prints "result ..." and "memory ..." lines for compare.sh to tabulate;
+# a SYN result's other="..." says, run by run (|), what else ran during
+# the timed pass (lib-guest.sh's interference()).
 #   compare-guest.sh MODE REPS ITERATIONS SOURCES...
 # MODE (icount, tcg, uml) as compare.sh: full dumps are timed in real time
 # only (uml); under emulation they would take hours and mean little.
@@ -62,6 +64,7 @@ for kind in smtprl hashlimit nft; do
 	ns_down "m-$kind"
 done
 settle
+trace_on
 
 # The SYN path: no rules, smtprl, hashlimit, nft; IPv4 and IPv6; nothing
 # limited, then every packet limited. Each family gets fresh namespaces:
@@ -75,7 +78,7 @@ for lim in pass limit; do
 			for kind in base smtprl hashlimit nft; do
 				ns_up "b-$kind" "$kind" "$lim" "$max"
 			done
-			declare -A v=() d=()
+			declare -A v=() d=() o=()
 			for kind in base smtprl hashlimit nft; do
 				# The first run also creates every source's entry.
 				bench "b-$kind" case=syn family=$fam sources="$n" iterations=1 >/dev/null
@@ -86,15 +89,16 @@ for lim in pass limit; do
 						sources="$n" iterations="$iters")
 					v[$kind]+="$ns "
 					d[$kind]=$dr
+					o[$kind]+="$(cat "$bench_other")|"
 				done
 			done
 			for kind in base smtprl hashlimit nft; do
 				# shellcheck disable=SC2086
 				echo "result path=syn mode=$lim family=$fam sources=$n kind=$kind" \
 					"ns_per_pkt=$(median ${v[$kind]}) runs=\"${v[$kind]% }\"" \
-					"dropped=${d[$kind]} of=$((iters))"
+					"dropped=${d[$kind]} of=$((iters)) other=\"${o[$kind]%|}\""
 			done
-			unset v d
+			unset v d o
 			for kind in base smtprl hashlimit nft; do
 				ns_down "b-$kind"
 			done

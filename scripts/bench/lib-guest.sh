@@ -96,10 +96,62 @@ bench() {
 	local name=$1 out
 	shift
 	dmesg -C
+	[ ! -w "$trace/trace" ] || : >"$trace/trace"
 	insmod "$bench_ko" netns_pid="${pid_of[$name]}" "$@" 2>/dev/null || true
 	out=$(dmesg | sed -n 's/.*ns_per_pkt=\([0-9]*\) dropped=\([0-9]*\)$/\1 \2/p' | tail -1)
 	[ -n "$out" ] || { dmesg | tail -5 >&2; echo "bench: run in $name failed: $*" >&2; exit 1; }
+	interference >"$bench_other"
 	echo "$out"
+}
+
+# What else ran on the CPU during the last bench run's timed pass: the
+# loop lets workqueue items and softirqs in (cond_resched(), BH enabled
+# every 1,024 packets), and their time counts in its figure. A garbage
+# collector or a table resize is the usual culprit of a run that
+# scatters; under -icount a guest ns is an instruction. Tracepoints only
+# (workqueue and softirq), clocked on CLOCK_MONOTONIC as the bench's own
+# t0_ns..t1_ns. Kernels without tracing report nothing.
+trace=/sys/kernel/debug/tracing
+bench_other=/tmp/bench-other
+: >"$bench_other"
+trace_on() {
+	local e
+	[ -w "$trace/trace_clock" ] && echo mono >"$trace/trace_clock" || return 0
+	echo 0 >"$trace/tracing_on"
+	echo 4096 >"$trace/buffer_size_kb"
+	for e in workqueue/workqueue_execute_start workqueue/workqueue_execute_end \
+		irq/softirq_entry irq/softirq_exit; do
+		echo 1 >"$trace/events/$e/enable"
+	done
+	echo 1 >"$trace/tracing_on"
+}
+# interference: "NAME:COUNT:NS ..." for what ran in the last timed pass,
+# 100,000 ns or more in all, the most first (workqueue items by function,
+# softirqs by vector).
+interference() {
+	local t0 t1
+	[ -r "$trace/trace" ] || return 0
+	read -r t0 t1 < <(dmesg | sed -n 's/.* t0_ns=\([0-9]*\) t1_ns=\([0-9]*\) .*/\1 \2/p' | tail -1)
+	[ -n "$t1" ] || return 0
+	awk -v t0="$t0" -v t1="$t1" '
+	function ns(s) { sub(/:$/, "", s); return s * 1e9 }
+	function add(what, a, b) {
+		if (a < t0) a = t0
+		if (b > t1) b = t1
+		if (b <= a) return
+		n[what]++; d[what] += b - a
+	}
+	{
+		for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) break
+		if (i > NF) next
+		t = ns($i); ev = $(i + 1)
+	}
+	ev == "workqueue_execute_start:" { w = $(i + 4); start[w] = t; fn[w] = $NF }
+	ev == "workqueue_execute_end:" { w = $(i + 4); if (w in start) add(fn[w], start[w], t); delete start[w] }
+	ev == "softirq_entry:" { v = $NF; gsub(/[][]|action=/, "", v); s[v] = t }
+	ev == "softirq_exit:" { v = $NF; gsub(/[][]|action=/, "", v); if (v in s) add("softirq-" v, s[v], t); delete s[v] }
+	END { for (w in d) if (d[w] >= 100000) printf "%d %s:%d:%d\n", d[w], w, n[w], d[w] }
+	' "$trace/trace" | sort -rn | awk '{ printf "%s%s", sep, $2; sep = " " } END { print "" }'
 }
 
 median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }

@@ -63,6 +63,27 @@ def ratio(a, b):
     return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}×"
 
 
+def explain(r):
+    """What ran beside the packets in @r's slow runs (other=, one run per
+    "|": NAME:COUNT:NS ...), per packet, when it accounts for at least 80%
+    of each slow run's excess over the least run; else ""."""
+    runs = [int(x) for x in r.get("runs", "").split()]
+    other = r.get("other")
+    if not runs or other is None or len(other.split("|")) != len(runs):
+        return ""
+    least, of, out = min(runs), int(r["of"]), []
+    for i, (v, o) in enumerate(zip(runs, other.split("|"))):
+        if v <= 1.5 * least:
+            continue
+        work = [w.rsplit(":", 2) for w in o.split()]
+        per = sum(int(ns) for _, _, ns in work) / of
+        if per < 0.8 * (v - least):
+            return ""
+        out.append(f"run {i + 1}, +{v - least:,}: " + ", ".join(
+            f"{name} {int(c)}× {int(ns) / of:,.0f}" for name, c, ns in work[:3]))
+    return "; ".join(out)
+
+
 def syn_table(rows, unit, mode, fam, least=False):
     counts = sorted({int(r["sources"]) for r in results(rows, path="syn", mode=mode,
                                                          family=fam)})
@@ -280,18 +301,22 @@ def goals(ic, uml, ctl_rt):
                  if r.get("runs") and
                  max(map(int, r["runs"].split())) > 1.5 * min(map(int, r["runs"].split()))]
     if scattered:
+        why = [explain(r) for r in scattered]
         bullets.append(
             "- **Runs that scatter.** Instruction counts only grow with noise, so "
             "each case's smallest run is taken as its cost. smtprl's runs scattered "
             "in: " + "; ".join(
                 f"{r['mode']}, IPv{r['family']}, {int(r['sources']):,} sources "
-                f"({r['runs']})" for r in scattered) +
+                f"({r['runs']}{': ' + w if w else ''})" for r, w in zip(scattered, why)) +
             ". Each family runs in fresh namespaces, so no other table's garbage "
-            "collector is at work there; the excess is work the guest did during "
-            "those runs beside the packets (it comes and goes between runs of the "
-            "same packets), such as smtprl's own table rehashing a million entries "
-            "in rhashtable's deferred worker after the first pass grew it, or its "
-            "garbage collector's pass. Which one is not yet proven.")
+            "collector is at work there. " +
+            ("What else ran during each slow run's timed pass is traced (workqueue "
+             "and softirq tracepoints, `lib-guest.sh`'s `interference()`): per "
+             "packet, it is the excess over the least run, so the excess is that "
+             "background work, not the packet path." if all(why) else
+             "The excess is work the guest did beside the packets (it comes and "
+             "goes between runs of the same packets); the trace of what ran "
+             "(`other=` in compare-icount.txt) does not account for all of it."))
     if slow:
         bullets.append(
             "- **Real time (UML).** Where smtprl is not the fastest, the listed cases "
