@@ -132,14 +132,15 @@ __smtprl_entry_attempt(struct smtprl_table *t, struct smtprl_entry *e,
 	}
 	prev_limited_s = e->last_limited_s;
 	v = smtprl_entry_charge(e, &p->limit, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
-	/* A strike that quarantines has its own event. */
-	if (!(unlikely(p->strikes_on) &&
-	      smtprl_entry_strike(t, e, p, now_ns, v == SMTPRL_LIMIT, daddr, o)) &&
-	    v == SMTPRL_LIMIT &&
-	    smtprl_limit_event_due(p, prev_limited_s, e->last_limited_s))
-		o->cmd = SMTPRL_CMD_LIMITED_NTF;
-	if (unlikely(o->cmd))
+	if (unlikely(p->strikes_on) &&
+	    smtprl_entry_strike(t, e, p, now_ns, v == SMTPRL_LIMIT, daddr, o)) {
+		/* A strike that quarantines has its own event. */
 		smtprl_entry_snap_locked(e, p, now_ns, &o->snap);
+	} else if (v == SMTPRL_LIMIT &&
+		   smtprl_limit_event_due(p, prev_limited_s, e->last_limited_s)) {
+		o->cmd = SMTPRL_CMD_LIMITED_NTF;
+		smtprl_entry_snap_locked(e, p, now_ns, &o->snap);
+	}
 out:
 	spin_unlock(&e->lock);
 	return v;

@@ -112,8 +112,10 @@ static void notify(struct smtprl_net *sn, const struct smtprl_outcome *o,
 }
 
 /*
- * @k = the source of @c masked to the policy's prefix length. The mask's
- * last 64 bits are zero up to /64, and so are the key's after memset.
+ * @k = the source of @c masked to the policy's prefix length. Only the
+ * words a key of its length uses are written: the first two (an IPv4
+ * key's second is zero), all four beyond /64. The table's hash, compare
+ * and insert read no others (smtprl_key_long()).
  */
 static void source_key(struct smtprl_key *k, const struct smtprl_policy *p,
 		       const struct smtprl_conn *c)
@@ -121,11 +123,11 @@ static void source_key(struct smtprl_key *k, const struct smtprl_policy *p,
 	const __be32 *a = c->saddr.v6.s6_addr32, *m = p->v6_mask.s6_addr32;
 	__be32 *w = k->addr.v6.s6_addr32;
 
-	memset(k, 0, sizeof(*k));
 	k->family = c->family;
 	if (c->family == NFPROTO_IPV4) {
 		k->plen = p->cfg.v4_prefix;
-		k->addr.v4 = c->saddr.v4 & p->v4_mask;
+		w[0] = c->saddr.v4 & p->v4_mask;
+		w[1] = 0;
 		return;
 	}
 	k->plen = p->cfg.v6_prefix;
