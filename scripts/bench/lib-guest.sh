@@ -131,8 +131,8 @@ trace_on() {
 interference() {
 	local t0 t1
 	[ -r "$trace/trace" ] || return 0
-	read -r t0 t1 < <(dmesg | sed -n 's/.* t0_ns=\([0-9]*\) t1_ns=\([0-9]*\) .*/\1 \2/p' | tail -1)
-	[ -n "$t1" ] || return 0
+	read -r t0 t1 < <(dmesg | sed -n 's/.* t0_ns=\([0-9]*\) t1_ns=\([0-9]*\) .*/\1 \2/p' | tail -1) ||
+		return 0
 	awk -v t0="$t0" -v t1="$t1" '
 	function ns(s) { sub(/:$/, "", s); return s * 1e9 }
 	function add(what, a, b) {
