@@ -146,7 +146,11 @@ interference() {
 		if (i > NF) next
 		t = ns($i); ev = $(i + 1)
 	}
-	ev == "workqueue_execute_start:" { w = $(i + 4); start[w] = t; fn[w] = $NF }
+	ev == "workqueue_execute_start:" {
+		w = $(i + 4); start[w] = t
+		for (j = i + 5; j < NF && $j != "function"; j++) ;
+		fn[w] = $(j + 1)	# "function gc_work [smtprl]": gc_work
+	}
 	ev == "workqueue_execute_end:" { w = $(i + 4); if (w in start) add(fn[w], start[w], t); delete start[w] }
 	ev == "softirq_entry:" { v = $NF; gsub(/[][]|action=/, "", v); s[v] = t }
 	ev == "softirq_exit:" { v = $NF; gsub(/[][]|action=/, "", v); if (v in s) add("softirq-" v, s[v], t); delete s[v] }
