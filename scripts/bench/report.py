@@ -308,8 +308,8 @@ def goals(ic, uml, ctl_rt):
             "in: " + "; ".join(
                 f"{r['mode']}, IPv{r['family']}, {int(r['sources']):,} sources "
                 f"({r['runs']}{': ' + w if w else ''})" for r, w in zip(scattered, why)) +
-            ". Each family runs in fresh namespaces, so no other table's garbage "
-            "collector is at work there. " +
+            ". Each family runs in fresh namespaces and the competitors' collectors "
+            "are off, so no other table's garbage collector is at work there. " +
             ("What else ran during each slow run's timed pass is traced (workqueue "
              "and softirq tracepoints, `lib-guest.sh`'s `interference()`): per "
              "packet, it is the excess over the least run, so the excess is that "
@@ -399,8 +399,15 @@ def main():
          "hashlimit --hashlimit-mode srcip --hashlimit-above` (given one hash bucket "
          "per source, its best case: it never resizes), and an nft dynamic set "
          "`update @src { ip saddr limit rate over ... } drop` at priority raw - 1. "
+         "hashlimit's and the set's garbage collectors are set to an hour (their "
+         "entries expire after one): by default each walks its whole table every "
+         "second, and, traced, that work landed in the timed passes of whichever "
+         "competitor ran meanwhile. smtprl's collector stays on (it looks at a "
+         "quarter of its table each second). "
          "A first pass creates every source's entry; then the measured pass; runs "
-         "interleaved across namespaces. Sources: "
+         "interleaved across namespaces. What else ran during each timed pass "
+         "(workqueue items and softirqs, traced) is in `other=` of "
+         "`build/bench/compare-icount.txt`. Sources: "
          "`scripts/bench/compare-guest.sh`, `kmod/bench/smtprl_bench.c`.",
          ""]
 
