@@ -192,10 +192,9 @@ enum smtprl_class smtprl_classify(const struct sk_buff *skb, u8 pf,
 	if (!smtprl_maybe_tcp(skb, pf))
 		return SMTPRL_NOT_OURS;
 	th = smtprl_plain_tcp(skb, pf);
-	if (th && !smtprl_tcp_syn(th))
-		return SMTPRL_NOT_OURS;
 	if (th)
-		return smtprl_classify_plain(skb, pf, th, p, c);
+		return smtprl_tcp_syn(th) ? smtprl_classify_plain(skb, pf, th, p, c) :
+					    SMTPRL_NOT_OURS;
 	return smtprl_classify_other(skb, pf, p, c);
 }
 EXPORT_SYMBOL_IF_KUNIT(smtprl_classify);

@@ -48,7 +48,7 @@ loop() {
 # flood SUBSCRIBER CIDR: one round of spoofed SYNs. Rounds are short, so
 # that the loops stop soon after the stop file appears: on x86dbg, with
 # another guest on the host, a round of 5,000 took five minutes, all of
-# them after the stop; 500 take half a minute.
+# them after the stop; a round of 500 about a minute.
 FLOOD_SYNS=500
 flood() {
 	nsx "$1" "$SMTPRL_TOP/build/synflood" line0 \

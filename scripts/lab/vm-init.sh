@@ -108,7 +108,7 @@ if grep -q '^smtprl ' /proc/modules; then
 fi
 
 # A control run never loads smtprl.ko: a leak there would not be ours,
-# and on the debug kernels the scans take a minute or more of its time.
+# and the scans (and the wait before them) only cost it time.
 if [ -w $kmemleak ] && [ "$SMTPRL_CONTROL" != 1 ]; then
 	# Objects must be older than kmemleak's minimum age before a scan
 	# reports them; two scans, as Documentation/dev-tools/kmemleak.rst says.
