@@ -8,8 +8,8 @@
 #include <net/netlink.h>
 
 #include "attrs.h"
-#include "table.h"
 #include "smtprl.h"
+#include "sub.h"
 
 #define PAD	SMTPRL_A_ENTRY_PAD
 
@@ -40,23 +40,32 @@ int smtprl_put_quar(struct sk_buff *skb, const struct smtprl_quar *q, u64 now)
 	       nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_REFUSED, q->refused, PAD);
 }
 
+/*
+ * A source: its prefix, or for a subscriber's entry the subscriber's name
+ * (@sub, NULL for an orphan, see SMTPRL_FAMILY_SUB), and its levels by
+ * the limits it is charged by. Under RCU.
+ */
 int smtprl_put_source(struct sk_buff *skb, const struct smtprl_snap *s,
-		      const struct smtprl_policy *p, u64 now)
+		      const struct smtprl_policy *p, const struct smtprl_sub *sub,
+		      u64 now)
 {
+	const struct smtprl_limit *lim = smtprl_sub_limit(sub, p);
 	const struct smtprl_buckets *b = &s->b;
 	u64 now_s = div_u64(now, NSEC_PER_SEC), until;
 
-	if (smtprl_put_prefix(skb, s->family, &s->addr, s->plen) ||
-	    nla_put_u32(skb, SMTPRL_A_ENTRY_STATE, s->state) ||
+	if ((s->family == SMTPRL_FAMILY_SUB ?
+	     sub && nla_put_string(skb, SMTPRL_A_ENTRY_NAME, sub->name) :
+	     smtprl_put_prefix(skb, s->family, &s->addr, s->plen)) ||
+	    nla_put_u32(skb, SMTPRL_A_ENTRY_STATE, smtprl_snap_state(s, lim, now)) ||
 	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_ALLOWED, s->allowed, PAD) ||
 	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_LIMITED, s->limited, PAD) ||
 	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_TOKENS,
 			      smtprl_bucket_level(b->tokens_ns, b->last_ns,
-						  &p->limit.rate, now), PAD) ||
-	    (p->limit.daily.cost_ns &&
+						  &lim->rate, now), PAD) ||
+	    (lim->daily.cost_ns &&
 	     nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_DAILY_TOKENS,
 			       smtprl_bucket_level(b->daily_ns, b->last_ns,
-						   &p->limit.daily, now), PAD)) ||
+						   &lim->daily, now), PAD)) ||
 	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_AGE, ago_s(now_s, s->first_s), PAD) ||
 	    nla_put_u64_64bit(skb, SMTPRL_A_ENTRY_IDLE,
 			      div_u64(now > b->last_ns ? now - b->last_ns : 0,

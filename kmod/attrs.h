@@ -10,6 +10,7 @@ struct sk_buff;
 struct smtprl_policy;
 struct smtprl_quar;
 struct smtprl_snap;
+struct smtprl_sub;
 
 /*
  * Attribute writers shared by replies, dumps and events: one place says
@@ -19,6 +20,7 @@ int smtprl_put_prefix(struct sk_buff *skb, u8 family,
 		      const union smtprl_addr *a, u8 plen);
 int smtprl_put_quar(struct sk_buff *skb, const struct smtprl_quar *q, u64 now);
 int smtprl_put_source(struct sk_buff *skb, const struct smtprl_snap *s,
-		      const struct smtprl_policy *p, u64 now);
+		      const struct smtprl_policy *p, const struct smtprl_sub *sub,
+		      u64 now);
 
 #endif /* _SMTPRL_ATTRS_H */

@@ -72,8 +72,6 @@ void smtprl_entry_snap_locked(const struct smtprl_entry *e,
 			      const struct smtprl_policy *p, u64 now_ns,
 			      struct smtprl_snap *s)
 {
-	const struct smtprl_limit *lim = &p->limit;
-
 	memset(&s->addr, 0, sizeof(s->addr));
 	s->addr.v6.s6_addr32[0] = e->addr[0];
 	s->addr.v6.s6_addr32[1] = e->addr[1];
@@ -100,18 +98,29 @@ void smtprl_entry_snap_locked(const struct smtprl_entry *e,
 		return;
 	}
 	memset(&s->quar, 0, sizeof(s->quar));
-	if (!smtprl_bucket_level(e->b.tokens_ns, e->b.last_ns, &lim->rate, now_ns) ||
-	    (lim->daily.cost_ns &&
-	     !smtprl_bucket_level(e->b.daily_ns, e->b.last_ns, &lim->daily, now_ns)))
-		s->state = SMTPRL_STATE_LIMITED;
-	else
-		s->state = SMTPRL_STATE_NORMAL;
+	s->state = SMTPRL_STATE_NORMAL;
 }
+
+/* @s's state, told limited from normal by the limits it is charged by. */
+u8 smtprl_snap_state(const struct smtprl_snap *s, const struct smtprl_limit *lim,
+		     u64 now_ns)
+{
+	const struct smtprl_buckets *b = &s->b;
+
+	if (s->state != SMTPRL_STATE_NORMAL)
+		return s->state;
+	if (!smtprl_bucket_level(b->tokens_ns, b->last_ns, &lim->rate, now_ns) ||
+	    (lim->daily.cost_ns &&
+	     !smtprl_bucket_level(b->daily_ns, b->last_ns, &lim->daily, now_ns)))
+		return SMTPRL_STATE_LIMITED;
+	return SMTPRL_STATE_NORMAL;
+}
+EXPORT_SYMBOL_IF_KUNIT(smtprl_snap_state);
 
 /**
  * smtprl_entry_snap - a consistent copy of @e
  * @e: the entry, under RCU
- * @p: the policy in force (bucket levels, strike window)
+ * @p: the policy in force (the strike window)
  * @now_ns: the current time
  * @s: the copy
  *
@@ -177,7 +186,8 @@ void smtprl_entry_quarantine_start(struct smtprl_entry *e,
  */
 enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
 						     const struct smtprl_policy *p,
-						     u64 now_ns,
+						     const struct smtprl_limit *lim,
+						     u64 now_ns, u8 family,
 						     const union smtprl_addr *daddr,
 						     struct smtprl_outcome *o)
 {
@@ -187,11 +197,11 @@ enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
 	if (o->release == SMTPRL_RELEASE_NONE) {
 		smtprl_quar_attempt(&w->quar, now_ns);
 		smtprl_fanout_note(&w->strikes, &p->q, now_ns,
-				   smtprl_dst_hash(e->family, daddr));
+				   smtprl_dst_hash(family, daddr));
 		return SMTPRL_QUARANTINE;
 	}
 	release_locked(e, p, now_ns, &o->snap);
-	return smtprl_entry_charge(e, &p->limit, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
+	return smtprl_entry_charge(e, lim, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
 }
 
 /**
@@ -199,20 +209,24 @@ enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
  * @t: the table of @e
  * @e: the entry, under RCU
  * @p: the policy in force
+ * @lim: the limits @e is charged by
  * @now_ns: the current time
- * @daddr: the destination, of @e's family
+ * @family: the connection's
+ * @daddr: the destination
  * @o: the event due, if any, and what it carries
  */
 enum smtprl_verdict smtprl_entry_attempt(struct smtprl_table *t,
 					 struct smtprl_entry *e,
 					 const struct smtprl_policy *p,
-					 u64 now_ns, const union smtprl_addr *daddr,
+					 const struct smtprl_limit *lim,
+					 u64 now_ns, u8 family,
+					 const union smtprl_addr *daddr,
 					 struct smtprl_outcome *o)
 {
 	enum smtprl_verdict v;
 
 	local_bh_disable();
-	v = __smtprl_entry_attempt(t, e, p, now_ns, daddr, o);
+	v = __smtprl_entry_attempt(t, e, p, lim, now_ns, family, daddr, o);
 	local_bh_enable();
 	return v;
 }

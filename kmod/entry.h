@@ -21,7 +21,8 @@ void smtprl_entry_quarantine_start(struct smtprl_entry *e,
 				   u8 cause, struct smtprl_outcome *o);
 enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
 						     const struct smtprl_policy *p,
-						     u64 now_ns,
+						     const struct smtprl_limit *lim,
+						     u64 now_ns, u8 family,
 						     const union smtprl_addr *daddr,
 						     struct smtprl_outcome *o);
 
@@ -52,7 +53,7 @@ static __always_inline bool smtprl_entry_charge(struct smtprl_entry *e,
 static __always_inline bool smtprl_entry_strike(struct smtprl_table *t,
 						struct smtprl_entry *e,
 						const struct smtprl_policy *p,
-						u64 now_ns, bool limited,
+						u64 now_ns, bool limited, u8 family,
 						const union smtprl_addr *daddr,
 						struct smtprl_outcome *o)
 {
@@ -67,7 +68,7 @@ static __always_inline bool smtprl_entry_strike(struct smtprl_table *t,
 			return false;
 	}
 	if (likely(!smtprl_strikes_note(&w->strikes, &p->q, now_ns, limited,
-					smtprl_dst_hash(e->family, daddr),
+					smtprl_dst_hash(family, daddr),
 					&cause)))
 		return false;
 	smtprl_entry_quarantine_start(e, p, now_ns, cause, o);
@@ -95,9 +96,12 @@ smtprl_limit_event_due(const struct smtprl_policy *p, u32 prev_s, u32 now_s)
  * @t: the table of @e
  * @e: the entry, under RCU
  * @p: the policy in force
+ * @lim: the limits @e is charged by: the policy's, or its subscriber's
  * @now_ns: the current time
- * @daddr: the destination, of @e's family; hashed only for fan-out, while
- *	@p->strikes_on or @e is quarantined
+ * @family: the connection's, NFPROTO_IPV4 or NFPROTO_IPV6 (a subscriber's
+ *	entry sees both)
+ * @daddr: the destination; hashed only for fan-out, while @p->strikes_on
+ *	or @e is quarantined
  * @o: the event due, if any, and what it carries
  *
  * The packet path's: BH is disabled (see hook.c). A quarantined source
@@ -112,8 +116,9 @@ smtprl_limit_event_due(const struct smtprl_policy *p, u32 prev_s, u32 now_s)
  */
 static __always_inline enum smtprl_verdict
 __smtprl_entry_attempt(struct smtprl_table *t, struct smtprl_entry *e,
-		       const struct smtprl_policy *p, u64 now_ns,
-		       const union smtprl_addr *daddr, struct smtprl_outcome *o)
+		       const struct smtprl_policy *p, const struct smtprl_limit *lim,
+		       u64 now_ns, u8 family, const union smtprl_addr *daddr,
+		       struct smtprl_outcome *o)
 {
 	enum smtprl_verdict v;
 	u32 prev_limited_s;
@@ -127,13 +132,15 @@ __smtprl_entry_attempt(struct smtprl_table *t, struct smtprl_entry *e,
 		goto out;
 	}
 	if (unlikely(e->quarantined)) {
-		v = smtprl_entry_attempt_quarantined(e, p, now_ns, daddr, o);
+		v = smtprl_entry_attempt_quarantined(e, p, lim, now_ns, family,
+						     daddr, o);
 		goto out;
 	}
 	prev_limited_s = e->last_limited_s;
-	v = smtprl_entry_charge(e, &p->limit, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
+	v = smtprl_entry_charge(e, lim, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
 	if (unlikely(p->strikes_on) &&
-	    smtprl_entry_strike(t, e, p, now_ns, v == SMTPRL_LIMIT, daddr, o)) {
+	    smtprl_entry_strike(t, e, p, now_ns, v == SMTPRL_LIMIT, family, daddr,
+				o)) {
 		/* A strike that quarantines has its own event. */
 		smtprl_entry_snap_locked(e, p, now_ns, &o->snap);
 	} else if (v == SMTPRL_LIMIT &&

@@ -68,13 +68,14 @@ static bool event_budget(struct smtprl_net *sn, u64 now)
 #define EV_U64			nla_total_size_64bit(sizeof(u64))
 #define EV_PREFIX		(nla_total_size(sizeof(struct in6_addr)) + nla_total_size(1))
 #define EV_QUAR			(nla_total_size(4) + 2 * EV_U64)
+#define EV_NAME			nla_total_size(SMTPRL_SUB_NAME_MAX + 1)
 /*
- * prefix, state, strikes, fanout; allowed, limited, tokens, daily tokens,
- * age, idle, last limited, remaining; the quarantine (twice at most: a
- * released source's); the release reason.
+ * prefix (or a subscriber's name), state, strikes, fanout; allowed,
+ * limited, tokens, daily tokens, age, idle, last limited, remaining; the
+ * quarantine (twice at most: a released source's); the release reason.
  */
-#define EV_SOURCE_SIZE		(EV_PREFIX + 3 * nla_total_size(4) + 8 * EV_U64 + \
-				 2 * EV_QUAR + nla_total_size(4))
+#define EV_SOURCE_SIZE		(max(EV_PREFIX, EV_NAME) + 3 * nla_total_size(4) + \
+				 8 * EV_U64 + 2 * EV_QUAR + nla_total_size(4))
 #define EV_EXEMPT_SIZE		(EV_PREFIX + nla_total_size(SMTPRL_COMMENT_MAX + 1) + \
 				 2 * EV_U64)
 #define EV_TABLE_FULL_SIZE	(EV_PREFIX + EV_U64)
@@ -143,7 +144,8 @@ void smtprl_notify_source(struct smtprl_net *sn, u8 cmd,
 	rcu_read_lock();
 	if (!event_new(sn, cmd, EV_SOURCE_SIZE, now_ns, &ev))
 		goto out;
-	err = smtprl_put_source(ev.skb, s, rcu_dereference(sn->policy), now_ns);
+	err = smtprl_put_source(ev.skb, s, rcu_dereference(sn->policy),
+				smtprl_snap_sub(&sn->subs, s), now_ns);
 	if (!err && cmd == SMTPRL_CMD_RELEASED_NTF)
 		err = smtprl_put_quar(ev.skb, &s->quar, now_ns) ||
 		      nla_put_u32(ev.skb, SMTPRL_A_ENTRY_RELEASE, why);

@@ -9,6 +9,8 @@
  *                (a plain non-SYN segment leaves before the policy is read)
  *   scope     -> source outside the subscriber prefixes/interfaces: accept
  *   relay     -> destination on the relay allowlist: accept, count
+ *   subscriber-> source bound to a subscriber (longest prefix): its one
+ *                entry, keyed by its id, by its limits (or exempt)
  *   exempt    -> longest-prefix exemption: unlimited, or its own bucket
  *   source    -> entry for the masked source (cap, when-full policy)
  *   quarantine-> a quarantined source is refused (unless released now)
@@ -139,25 +141,26 @@ static void source_key(struct smtprl_key *k, const struct smtprl_policy *p,
 	}
 }
 
+/* Charge @c to the entry of @k, by @lim: a source's, or a subscriber's. */
 static __always_inline unsigned int track(struct smtprl_net *sn,
 					  const struct smtprl_policy *p,
+					  const struct smtprl_key *k,
+					  const struct smtprl_limit *lim,
 					  const struct smtprl_conn *c, u64 now,
 					  struct sk_buff *skb,
 					  const struct nf_hook_state *state)
 {
 	struct smtprl_outcome o __uninitialized;	/* its snapshot: only with an event */
-	struct smtprl_key k __uninitialized;
 	struct smtprl_entry *e;
 	int tries;
 
-	source_key(&k, p, c);
 	/* A second try only if GC unlinked the entry under us. */
 	for (tries = 0; tries < 2; tries++) {
-		e = smtprl_table_get(&sn->sources, &k, &p->limit,
-				     p->cfg.max_sources, now);
+		e = smtprl_table_get(&sn->sources, k, lim, p->cfg.max_sources, now);
 		if (!e)
 			break;
-		switch (__smtprl_entry_attempt(&sn->sources, e, p, now, &c->daddr, &o)) {
+		switch (__smtprl_entry_attempt(&sn->sources, e, p, lim, now,
+					       c->family, &c->daddr, &o)) {
 		case SMTPRL_RETRY:
 			continue;
 		case SMTPRL_ALLOW:
@@ -179,6 +182,37 @@ static __always_inline unsigned int track(struct smtprl_net *sn,
 	return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;
 }
 
+static __always_inline unsigned int track_source(struct smtprl_net *sn,
+						 const struct smtprl_policy *p,
+						 const struct smtprl_conn *c, u64 now,
+						 struct sk_buff *skb,
+						 const struct nf_hook_state *state)
+{
+	struct smtprl_key k __uninitialized;
+
+	source_key(&k, p, c);
+	return track(sn, p, &k, &p->limit, c, now, skb, state);
+}
+
+/* A connection from an address bound to @sub. */
+static noinline unsigned int track_sub(struct smtprl_net *sn,
+				       const struct smtprl_policy *p,
+				       const struct smtprl_sub *sub,
+				       const struct smtprl_conn *c, u64 now,
+				       struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	const struct smtprl_sub_cfg *cfg = rcu_dereference(sub->cfg);
+	struct smtprl_key k;
+
+	if (cfg && cfg->mode == SMTPRL_SUB_MODE_EXEMPT) {
+		smtprl_stat_inc(sn, SMTPRL_A_STATS_EXEMPT);
+		return NF_ACCEPT;
+	}
+	smtprl_sub_key(&k, sub->id);
+	return track(sn, p, &k, smtprl_sub_limit(sub, p), c, now, skb, state);
+}
+
 /*
  * A TCP segment that may be a new connection: @th is its header when
  * smtprl_plain_tcp() found it in place (and it is then a SYN), NULL when
@@ -191,6 +225,7 @@ static unsigned int hook_syn(struct smtprl_net *sn, struct sk_buff *skb,
 	const struct smtprl_policy *p = rcu_dereference(sn->policy);
 	struct smtprl_conn c __uninitialized;	/* classify writes what is read */
 	struct smtprl_exempt *ex;
+	struct smtprl_sub *sub;
 	enum smtprl_class cls;
 	u64 now;
 
@@ -221,6 +256,10 @@ static unsigned int hook_syn(struct smtprl_net *sn, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	now = smtprl_now_ns();
+	/* A subscriber's address: its subscriber decides, not an exemption. */
+	sub = smtprl_bind_match(&sn->subs, c.family, &c.saddr);
+	if (sub)
+		return track_sub(sn, p, sub, &c, now, skb, state);
 	ex = smtprl_exempt_match(&sn->exempt, c.family, &c.saddr, now);
 	if (ex) {
 		if (__smtprl_exempt_take(ex, now)) {
@@ -230,7 +269,7 @@ static unsigned int hook_syn(struct smtprl_net *sn, struct sk_buff *skb,
 		smtprl_stat_inc(sn, SMTPRL_A_STATS_EXEMPT_LIMITED);
 		return limited(sn, p, skb, state);
 	}
-	return track(sn, p, &c, now, skb, state);
+	return track_source(sn, p, &c, now, skb, state);
 }
 
 /*

@@ -36,8 +36,24 @@ static struct netlink_range_validation smtprl_a_policy_event_interval_range = {
 	.max	= 86400ULL,
 };
 
+static struct netlink_range_validation smtprl_a_policy_max_subscribers_range = {
+	.min	= 1ULL,
+	.max	= 16777216ULL,
+};
+
+static struct netlink_range_validation smtprl_a_policy_subscriber_linger_range = {
+	.max	= 2592000ULL,
+};
+
+/* Common nested types */
+const struct nla_policy smtprl_bind_nl_policy[SMTPRL_A_ENTRY_PLEN + 1] = {
+	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
+	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
 /* SMTPRL_CMD_POLICY_SET - do */
-static const struct nla_policy smtprl_policy_set_nl_policy[SMTPRL_A_POLICY_EVENT_INTERVAL + 1] = {
+static const struct nla_policy smtprl_policy_set_nl_policy[SMTPRL_A_POLICY_SUBSCRIBER_LINGER + 1] = {
 	[SMTPRL_A_POLICY_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[SMTPRL_A_POLICY_RATE_UNIT] = NLA_POLICY_MAX(NLA_U32, 3),
 	[SMTPRL_A_POLICY_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -56,6 +72,8 @@ static const struct nla_policy smtprl_policy_set_nl_policy[SMTPRL_A_POLICY_EVENT
 	[SMTPRL_A_POLICY_QUARANTINE_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &smtprl_a_policy_quarantine_max_range),
 	[SMTPRL_A_POLICY_FANOUT_LIMIT] = NLA_POLICY_MAX(NLA_U32, 265),
 	[SMTPRL_A_POLICY_EVENT_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &smtprl_a_policy_event_interval_range),
+	[SMTPRL_A_POLICY_MAX_SUBSCRIBERS] = NLA_POLICY_FULL_RANGE(NLA_U32, &smtprl_a_policy_max_subscribers_range),
+	[SMTPRL_A_POLICY_SUBSCRIBER_LINGER] = NLA_POLICY_FULL_RANGE(NLA_U32, &smtprl_a_policy_subscriber_linger_range),
 };
 
 /* SMTPRL_CMD_SCOPE_ADD - do */
@@ -117,28 +135,56 @@ static const struct nla_policy smtprl_exempt_get_nl_policy[SMTPRL_A_ENTRY_PLEN +
 };
 
 /* SMTPRL_CMD_SOURCE_GET - do */
-static const struct nla_policy smtprl_source_get_nl_policy[SMTPRL_A_ENTRY_ADDR6 + 1] = {
+static const struct nla_policy smtprl_source_get_nl_policy[SMTPRL_A_ENTRY_NAME + 1] = {
 	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
 	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
 };
 
 /* SMTPRL_CMD_SOURCE_DEL - do */
-static const struct nla_policy smtprl_source_del_nl_policy[SMTPRL_A_ENTRY_ADDR6 + 1] = {
+static const struct nla_policy smtprl_source_del_nl_policy[SMTPRL_A_ENTRY_NAME + 1] = {
 	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
 	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
 };
 
 /* SMTPRL_CMD_SOURCE_QUARANTINE - do */
-static const struct nla_policy smtprl_source_quarantine_nl_policy[SMTPRL_A_ENTRY_EXPIRES + 1] = {
+static const struct nla_policy smtprl_source_quarantine_nl_policy[SMTPRL_A_ENTRY_NAME + 1] = {
 	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
 	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
 	[SMTPRL_A_ENTRY_EXPIRES] = NLA_POLICY_MIN(NLA_U64, 1),
 };
 
 /* SMTPRL_CMD_SOURCE_RELEASE - do */
-static const struct nla_policy smtprl_source_release_nl_policy[SMTPRL_A_ENTRY_ADDR6 + 1] = {
+static const struct nla_policy smtprl_source_release_nl_policy[SMTPRL_A_ENTRY_NAME + 1] = {
 	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
 	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[SMTPRL_A_ENTRY_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
+};
+
+/* SMTPRL_CMD_SUBSCRIBER_ADD - do */
+static const struct nla_policy smtprl_subscriber_add_nl_policy[SMTPRL_A_ENTRY_BIND + 1] = {
+	[SMTPRL_A_ENTRY_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
+	[SMTPRL_A_ENTRY_BIND] = NLA_POLICY_NESTED(smtprl_bind_nl_policy),
+	[SMTPRL_A_ENTRY_MODE] = NLA_POLICY_MAX(NLA_U32, 2),
+	[SMTPRL_A_ENTRY_RATE] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SMTPRL_A_ENTRY_RATE_UNIT] = NLA_POLICY_MAX(NLA_U32, 3),
+	[SMTPRL_A_ENTRY_BURST] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SMTPRL_A_ENTRY_DAILY] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SMTPRL_A_ENTRY_REPLACE] = { .type = NLA_FLAG, },
+};
+
+/* SMTPRL_CMD_SUBSCRIBER_DEL - do */
+static const struct nla_policy smtprl_subscriber_del_nl_policy[SMTPRL_A_ENTRY_LINGER + 1] = {
+	[SMTPRL_A_ENTRY_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
+	[SMTPRL_A_ENTRY_BIND] = NLA_POLICY_NESTED(smtprl_bind_nl_policy),
+	[SMTPRL_A_ENTRY_LINGER] = { .type = NLA_U64, },
+};
+
+/* SMTPRL_CMD_SUBSCRIBER_GET - do */
+static const struct nla_policy smtprl_subscriber_get_nl_policy[SMTPRL_A_ENTRY_NAME + 1] = {
+	[SMTPRL_A_ENTRY_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
 };
 
 /* Ops table for smtprl: one entry per command (no split ops before 6.2) */
@@ -152,7 +198,7 @@ static const struct genl_ops smtprl_nl_ops[] = {
 		.cmd		= SMTPRL_CMD_POLICY_SET,
 		.doit		= smtprl_nl_policy_set_doit,
 		.policy		= smtprl_policy_set_nl_policy,
-		.maxattr	= SMTPRL_A_POLICY_EVENT_INTERVAL,
+		.maxattr	= SMTPRL_A_POLICY_SUBSCRIBER_LINGER,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
@@ -240,14 +286,14 @@ static const struct genl_ops smtprl_nl_ops[] = {
 		.doit		= smtprl_nl_source_get_doit,
 		.dumpit		= smtprl_nl_source_get_dumpit,
 		.policy		= smtprl_source_get_nl_policy,
-		.maxattr	= SMTPRL_A_ENTRY_ADDR6,
+		.maxattr	= SMTPRL_A_ENTRY_NAME,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= SMTPRL_CMD_SOURCE_DEL,
 		.doit		= smtprl_nl_source_del_doit,
 		.policy		= smtprl_source_del_nl_policy,
-		.maxattr	= SMTPRL_A_ENTRY_ADDR6,
+		.maxattr	= SMTPRL_A_ENTRY_NAME,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
@@ -259,14 +305,41 @@ static const struct genl_ops smtprl_nl_ops[] = {
 		.cmd		= SMTPRL_CMD_SOURCE_QUARANTINE,
 		.doit		= smtprl_nl_source_quarantine_doit,
 		.policy		= smtprl_source_quarantine_nl_policy,
-		.maxattr	= SMTPRL_A_ENTRY_EXPIRES,
+		.maxattr	= SMTPRL_A_ENTRY_NAME,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= SMTPRL_CMD_SOURCE_RELEASE,
 		.doit		= smtprl_nl_source_release_doit,
 		.policy		= smtprl_source_release_nl_policy,
-		.maxattr	= SMTPRL_A_ENTRY_ADDR6,
+		.maxattr	= SMTPRL_A_ENTRY_NAME,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= SMTPRL_CMD_SUBSCRIBER_ADD,
+		.doit		= smtprl_nl_subscriber_add_doit,
+		.policy		= smtprl_subscriber_add_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_BIND,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= SMTPRL_CMD_SUBSCRIBER_DEL,
+		.doit		= smtprl_nl_subscriber_del_doit,
+		.policy		= smtprl_subscriber_del_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_LINGER,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= SMTPRL_CMD_SUBSCRIBER_GET,
+		.doit		= smtprl_nl_subscriber_get_doit,
+		.dumpit		= smtprl_nl_subscriber_get_dumpit,
+		.policy		= smtprl_subscriber_get_nl_policy,
+		.maxattr	= SMTPRL_A_ENTRY_NAME,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= SMTPRL_CMD_SUBSCRIBER_FLUSH,
+		.doit		= smtprl_nl_subscriber_flush_doit,
 		.flags		= GENL_ADMIN_PERM,
 	},
 };
@@ -283,7 +356,7 @@ struct genl_family smtprl_nl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= smtprl_nl_ops,
 	.n_ops		= ARRAY_SIZE(smtprl_nl_ops),
-	.resv_start_op	= SMTPRL_CMD_SOURCE_RELEASE + 1,
+	.resv_start_op	= SMTPRL_CMD_SUBSCRIBER_FLUSH + 1,
 	.mcgrps		= smtprl_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(smtprl_nl_mcgrps),
 };

@@ -11,6 +11,9 @@
 
 #include <uapi/linux/smtprl.h>
 
+/* Common nested types */
+extern const struct nla_policy smtprl_bind_nl_policy[SMTPRL_A_ENTRY_PLEN + 1];
+
 int smtprl_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info);
 int smtprl_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info);
 int smtprl_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
@@ -38,6 +41,13 @@ int smtprl_nl_source_flush_doit(struct sk_buff *skb, struct genl_info *info);
 int smtprl_nl_source_quarantine_doit(struct sk_buff *skb,
 				     struct genl_info *info);
 int smtprl_nl_source_release_doit(struct sk_buff *skb, struct genl_info *info);
+int smtprl_nl_subscriber_add_doit(struct sk_buff *skb, struct genl_info *info);
+int smtprl_nl_subscriber_del_doit(struct sk_buff *skb, struct genl_info *info);
+int smtprl_nl_subscriber_get_doit(struct sk_buff *skb, struct genl_info *info);
+int smtprl_nl_subscriber_get_dumpit(struct sk_buff *skb,
+				    struct netlink_callback *cb);
+int smtprl_nl_subscriber_flush_doit(struct sk_buff *skb,
+				    struct genl_info *info);
 
 enum {
 	SMTPRL_NLGRP_EVENTS,

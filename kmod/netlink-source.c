@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Requests on tracked sources: get, dump, forget, quarantine, release.
- * Process context; changes under the config mutex.
+ * A request names a source by an address in it, or a subscriber's state
+ * by the subscriber's name or any address bound to it. Process context;
+ * changes under the config mutex.
  */
 
 #include <linux/overflow.h>
@@ -22,27 +24,68 @@ static int fill_source(struct sk_buff *skb, void *obj, void *arg, u64 now)
 
 	if (!smtprl_entry_snap(obj, p, now, &s))
 		return -ENOENT;
-	return smtprl_put_source(skb, &s, p, now);
+	return smtprl_put_source(skb, &s, p, smtprl_snap_sub(&sn->subs, &s), now);
 }
 
-/* The source key covering the address in the request (policy's prefix). */
+/*
+ * The key of the source the request names: a subscriber's (by name, or
+ * by an address bound to it), or the one covering the address (the
+ * policy's prefix length).
+ */
 static int source_key(struct genl_info *info, struct smtprl_net *sn, struct smtprl_key *k)
 {
-	struct smtprl_pfx_key pk;
+	char name[SMTPRL_SUB_NAME_MAX + 1];
 	const struct smtprl_policy *p;
+	struct smtprl_bad bad = {};
+	struct smtprl_pfx_key pk;
+	struct smtprl_sub *sub;
 	int err;
 
+	memset(k, 0, sizeof(*k));
+	if (info->attrs[SMTPRL_A_ENTRY_NAME]) {
+		if (info->attrs[SMTPRL_A_ENTRY_ADDR4] || info->attrs[SMTPRL_A_ENTRY_ADDR6]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SMTPRL_A_ENTRY_NAME],
+					    "name: give a name or an address, not both");
+			return -EINVAL;
+		}
+		err = smtprl_sub_name_init(name, nla_data(info->attrs[SMTPRL_A_ENTRY_NAME]),
+					   &bad);
+		if (err)
+			return smtprl_nl_refuse(info, SMTPRL_A_ENTRY_NAME, &bad, err);
+		rcu_read_lock();
+		sub = smtprl_sub_find(&sn->subs, name);
+		if (sub)
+			smtprl_sub_key(k, sub->id);
+		rcu_read_unlock();
+		if (!sub)
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SMTPRL_A_ENTRY_NAME],
+					    "name: no such subscriber");
+		return sub ? 0 : -ENOENT;
+	}
 	err = smtprl_parse_prefix(info, &pk, false);
 	if (err)
 		return err;
-	memset(k, 0, sizeof(*k));
-	k->family = pk.family;
 	rcu_read_lock();
-	p = rcu_dereference(sn->policy);
-	k->plen = pk.family == NFPROTO_IPV4 ? p->cfg.v4_prefix : p->cfg.v6_prefix;
+	sub = smtprl_bind_match(&sn->subs, pk.family, &pk.addr);
+	if (sub) {
+		smtprl_sub_key(k, sub->id);
+	} else {
+		k->family = pk.family;
+		p = rcu_dereference(sn->policy);
+		k->plen = pk.family == NFPROTO_IPV4 ? p->cfg.v4_prefix : p->cfg.v6_prefix;
+		smtprl_addr_mask(&k->addr, &pk.addr, k->family, k->plen);
+	}
 	rcu_read_unlock();
-	smtprl_addr_mask(&k->addr, &pk.addr, k->family, k->plen);
 	return 0;
+}
+
+static void not_tracked(struct genl_info *info)
+{
+	if (info->attrs[SMTPRL_A_ENTRY_NAME])
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "name: no state: no connection since the subscriber was bound");
+	else
+		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
 }
 
 static void *find_source(struct smtprl_net *sn, const void *key)
@@ -62,7 +105,7 @@ int smtprl_nl_source_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	err = smtprl_reply_one(info, find_source, &k, fill_source);
 	if (err == -ENOENT)
-		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
+		not_tracked(info);
 	return err;
 }
 
@@ -99,7 +142,7 @@ int smtprl_nl_source_del_doit(struct sk_buff *skb, struct genl_info *info)
 	err = smtprl_table_reset(&sn->sources, &k, &f);
 	mutex_unlock(&sn->lock);
 	if (err == -ENOENT)
-		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
+		not_tracked(info);
 	return err;
 }
 
@@ -152,7 +195,11 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 	}
 	rcu_read_lock();
 	/* Tracked from now on: a full bucket, as any new source. */
-	e = smtprl_table_get(&sn->sources, &k, &p->limit, p->cfg.max_sources, now);
+	e = smtprl_table_get(&sn->sources, &k,
+			     smtprl_sub_limit(k.family == SMTPRL_FAMILY_SUB ?
+					      smtprl_sub_by_id(&sn->subs, smtprl_key_sub_id(&k)) :
+					      NULL, p),
+			     p->cfg.max_sources, now);
 	if (!e) {
 		smtprl_watch_free(w);
 		NL_SET_ERR_MSG_MOD(info->extack, "addr: the source table is full");
@@ -203,7 +250,7 @@ int smtprl_nl_source_release_doit(struct sk_buff *skb, struct genl_info *info)
 	rcu_read_unlock();
 	mutex_unlock(&sn->lock);
 	if (err == -ENOENT)
-		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not tracked");
+		not_tracked(info);
 	else if (err == -ESRCH)
 		NL_SET_ERR_MSG_MOD(info->extack, "addr: source not quarantined");
 	return err;

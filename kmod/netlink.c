@@ -280,6 +280,9 @@ int smtprl_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (nla_put_u32(msg, SMTPRL_A_STATS_QUARANTINED_NOW, smtprl_quarantined_now(sn, &st)) ||
 	    nla_put_u32(msg, SMTPRL_A_STATS_ENTRIES, atomic_read(&sn->sources.count)) ||
 	    nla_put_u32(msg, SMTPRL_A_STATS_EXEMPTIONS, READ_ONCE(sn->exempt.n)) ||
+	    nla_put_u32(msg, SMTPRL_A_STATS_SUBSCRIBERS, READ_ONCE(sn->subs.n)) ||
+	    nla_put_u32(msg, SMTPRL_A_STATS_BINDINGS, READ_ONCE(sn->subs.binds.n)) ||
+	    nla_put_u32(msg, SMTPRL_A_STATS_LINGERING, READ_ONCE(sn->subs.nlinger)) ||
 	    nla_put_u64_64bit(msg, SMTPRL_A_STATS_MEMORY, smtprl_table_memory(&sn->sources),
 			      SMTPRL_A_STATS_PAD))
 		goto err_free;

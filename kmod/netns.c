@@ -83,6 +83,52 @@ static void gc_expired(void *arg, struct smtprl_exempt *ex)
 	smtprl_notify_exempt_expired(c->sn, ex, c->now_ns);
 }
 
+static void forget_released(void *arg, const struct smtprl_snap *s, u8 why)
+{
+	struct smtprl_net *sn = arg;
+
+	smtprl_stat_inc(sn, SMTPRL_A_STATS_RELEASES);
+	smtprl_notify_source(sn, SMTPRL_CMD_RELEASED_NTF, s, why, smtprl_now_ns());
+}
+
+/*
+ * @sub is about to be freed (its linger ran out, or the operator forgot
+ * it): so is its state. A quarantine it was in ends, "gone". Config mutex
+ * held. A SYN that found @sub before it was unbound may still recreate
+ * the entry: an orphan GC forgets (smtprl_gc_sub_limit()).
+ */
+void smtprl_sub_forget(void *arg, struct smtprl_sub *sub)
+{
+	struct smtprl_net *sn = arg;
+	struct smtprl_forget f = {
+		.p = policy_of(sn),
+		.now_ns = smtprl_now_ns(),
+		.released = forget_released,
+		.arg = sn,
+	};
+	struct smtprl_key k;
+
+	smtprl_sub_key(&k, sub->id);
+	smtprl_table_reset(&sn->sources, &k, &f);
+}
+
+/* See smtprl_sub_limit_fn. Config mutex held, under RCU. */
+const struct smtprl_limit *smtprl_gc_sub_limit(void *arg, const struct smtprl_entry *e,
+					       const struct smtprl_policy *p)
+{
+	struct gc_ctx *c = arg;
+	u64 id = (u64)(__force u32)e->addr[1] << 32 | (__force u32)e->addr[0];
+	struct smtprl_sub *sub = smtprl_sub_by_id(&c->sn->subs, id);
+	const struct smtprl_sub_cfg *cfg;
+
+	if (!sub)
+		return NULL;
+	cfg = rcu_dereference(sub->cfg);
+	if (cfg && cfg->mode == SMTPRL_SUB_MODE_EXEMPT)
+		return NULL;
+	return smtprl_sub_limit(sub, p);
+}
+
 /* Config mutex held. */
 static void gc_run(struct smtprl_net *sn, u64 now_ns)
 {
@@ -92,10 +138,12 @@ static void gc_run(struct smtprl_net *sn, u64 now_ns)
 	n = smtprl_table_gc(&sn->sources, policy_of(sn), now_ns,
 			    (u64)READ_ONCE(gc_idle) * NSEC_PER_SEC,
 			    smtprl_table_gc_budget(&sn->sources),
-			    gc_released, &c);
+			    gc_released, smtprl_gc_sub_limit, &c);
 	smtprl_stat_add(sn, SMTPRL_A_STATS_GC_REMOVED, n);
 	n = smtprl_exempt_expire(&sn->exempt, now_ns, gc_expired, &c);
 	smtprl_stat_add(sn, SMTPRL_A_STATS_EXEMPT_EXPIRED, n);
+	n = smtprl_subs_expire(&sn->subs, now_ns, smtprl_sub_forget, sn);
+	smtprl_stat_add(sn, SMTPRL_A_STATS_SUBSCRIBER_EXPIRED, n);
 }
 
 /* Run GC in a second, unless it is due already. Any context. */
@@ -119,7 +167,7 @@ static void gc_work(struct work_struct *work)
 	 * Either comes after this read, or this read sees it.
 	 */
 	again = atomic_read(&sn->sources.count) ||
-		atomic_read(&sn->exempt.ht.nelems);
+		atomic_read(&sn->exempt.ht.nelems) || sn->subs.nlinger;
 	mutex_unlock(&sn->lock);
 	if (again)
 		smtprl_gc_kick(sn);
@@ -167,12 +215,17 @@ int smtprl_net_setup(struct smtprl_net *sn, struct net *net,
 	err = smtprl_pfxset_init(&sn->exempt);
 	if (err)
 		goto err_destroy_relay;
-	err = smtprl_table_init(&sn->sources);
+	err = smtprl_subs_init(&sn->subs);
 	if (err)
 		goto err_destroy_exempt;
+	err = smtprl_table_init(&sn->sources);
+	if (err)
+		goto err_destroy_subs;
 	sn->sources.gc_work = &sn->gc_work;
 	return 0;
 
+err_destroy_subs:
+	smtprl_subs_destroy(&sn->subs);
 err_destroy_exempt:
 	smtprl_pfxset_destroy(&sn->exempt, exempt_free);
 err_destroy_relay:
@@ -211,6 +264,7 @@ void smtprl_net_teardown(struct smtprl_net *sn)
 	WARN_ON_ONCE(sn->hooks_on);
 	cancel_delayed_work_sync(&sn->gc_work);
 	smtprl_table_destroy(&sn->sources);
+	smtprl_subs_destroy(&sn->subs);
 	smtprl_pfxset_destroy(&sn->exempt, exempt_free);
 	smtprl_pfxset_destroy(&sn->relay, pfx_free);
 	smtprl_pfxset_destroy(&sn->scope, pfx_free);

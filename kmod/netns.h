@@ -13,21 +13,31 @@
 #include "exempt.h"
 #include "pfx.h"
 #include "policy.h"
+#include "sub.h"
 #include "table.h"
 
 /*
  * Counters are indexed by their stats attribute, so their names and ids
- * are the spec's. Four attributes are read from the state instead of
- * counted (entries, exemptions, memory, quarantined-now): their slots,
- * and the pad's, stay 0.
+ * are the spec's. Some attributes are read from the state instead of
+ * counted (entries, exemptions, memory, quarantined-now, subscribers,
+ * bindings, lingering): their slots, and the pad's, stay 0.
  */
 #define SMTPRL_STATS_N		(SMTPRL_A_STATS_MAX + 1)
 
 static inline bool smtprl_stat_counted(unsigned int a)
 {
-	return a != SMTPRL_A_STATS_ENTRIES && a != SMTPRL_A_STATS_EXEMPTIONS &&
-	       a != SMTPRL_A_STATS_MEMORY && a != SMTPRL_A_STATS_PAD &&
-	       a != SMTPRL_A_STATS_QUARANTINED_NOW;
+	switch (a) {
+	case SMTPRL_A_STATS_ENTRIES:
+	case SMTPRL_A_STATS_EXEMPTIONS:
+	case SMTPRL_A_STATS_MEMORY:
+	case SMTPRL_A_STATS_PAD:
+	case SMTPRL_A_STATS_QUARANTINED_NOW:
+	case SMTPRL_A_STATS_SUBSCRIBERS:
+	case SMTPRL_A_STATS_BINDINGS:
+	case SMTPRL_A_STATS_LINGERING:
+		return false;
+	}
+	return true;
 }
 
 /* Events a CPU may send per second; the rest are counted as dropped. */
@@ -82,6 +92,7 @@ struct smtprl_net {
 	struct smtprl_pfxset scope;
 	struct smtprl_pfxset relay;
 	struct smtprl_pfxset exempt;
+	struct smtprl_subs subs;
 	struct smtprl_table sources;
 	struct smtprl_stats __percpu *stats;
 	struct nf_hook_ops ops[__SMTPRL_OPS_MAX];
@@ -163,5 +174,8 @@ int smtprl_pfx_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k);
 void smtprl_pfx_release(struct smtprl_pfx *p);
 void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out);
 u32 smtprl_quarantined_now(struct smtprl_net *sn, const struct smtprl_stats *st);
+void smtprl_sub_forget(void *arg, struct smtprl_sub *sub);
+const struct smtprl_limit *smtprl_gc_sub_limit(void *arg, const struct smtprl_entry *e,
+					       const struct smtprl_policy *p);
 
 #endif /* _SMTPRL_NETNS_H */

@@ -48,6 +48,9 @@ struct smtprl_policy_cfg {
 	u32 quarantine_max;
 	u32 fanout_limit;
 	u32 event_interval;
+	/* Subscribers (sub.h). */
+	u32 max_subscribers;
+	u32 subscriber_linger;
 };
 
 /* An immutable, published snapshot: replaced whole, never edited. */

@@ -47,6 +47,9 @@ static int stats_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "exemptions %u\n", READ_ONCE(sn->exempt.n));
 	seq_printf(seq, "quarantined_now %u\n", smtprl_quarantined_now(sn, &st));
 	seq_printf(seq, "memory_bytes %llu\n", smtprl_table_memory(&sn->sources));
+	seq_printf(seq, "subscribers %u\n", READ_ONCE(sn->subs.n));
+	seq_printf(seq, "bindings %u\n", READ_ONCE(sn->subs.binds.n));
+	seq_printf(seq, "lingering %u\n", READ_ONCE(sn->subs.nlinger));
 	return 0;
 }
 
@@ -251,20 +254,28 @@ static int sources_show(struct seq_file *seq, void *v)
 	struct walk_state *w = seq->private;
 	const struct smtprl_policy *p = rcu_dereference(w->sn->policy);
 	u64 now_s = div_u64(w->now_ns, NSEC_PER_SEC);
+	const struct smtprl_limit *lim;
 	struct smtprl_snap s;
+	struct smtprl_sub *sub;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(seq, "source tokens daily_tokens allowed limited age_s idle_s last_limited_s state strikes fanout\n");
+		seq_puts(seq, "source tokens daily_tokens allowed limited age_s idle_s last_limited_s state strikes fanout subscriber\n");
 		return 0;
 	}
 	if (!smtprl_entry_snap(v, p, w->now_ns, &s))
 		return 0;
-	seq_pfx(seq, s.family, &s.addr, s.plen);
+	/* A subscriber's state has a name (its last column) instead of a prefix. */
+	sub = smtprl_snap_sub(&w->sn->subs, &s);
+	if (s.family == SMTPRL_FAMILY_SUB)
+		seq_putc(seq, '-');
+	else
+		seq_pfx(seq, s.family, &s.addr, s.plen);
+	lim = smtprl_sub_limit(sub, p);
 	seq_printf(seq, " %llu", smtprl_bucket_level(s.b.tokens_ns, s.b.last_ns,
-						     &p->limit.rate, w->now_ns));
-	if (p->limit.daily.cost_ns)
+						     &lim->rate, w->now_ns));
+	if (lim->daily.cost_ns)
 		seq_printf(seq, " %llu", smtprl_bucket_level(s.b.daily_ns, s.b.last_ns,
-							     &p->limit.daily, w->now_ns));
+							     &lim->daily, w->now_ns));
 	else
 		seq_puts(seq, " -");
 	seq_printf(seq, " %llu %llu", s.allowed, s.limited);
@@ -272,7 +283,14 @@ static int sources_show(struct seq_file *seq, void *v)
 	seq_printf(seq, " %llu", div_u64(w->now_ns > s.b.last_ns ?
 					 w->now_ns - s.b.last_ns : 0, NSEC_PER_SEC));
 	seq_age(seq, now_s, s.last_limited_s);
-	seq_printf(seq, " %s %u %u\n", state_names[s.state], s.strikes, s.fanout);
+	seq_printf(seq, " %s %u %u ", state_names[smtprl_snap_state(&s, lim, w->now_ns)],
+		   s.strikes, s.fanout);
+	/* Names may hold spaces: escaped, as /proc/mounts does. */
+	if (sub)
+		seq_escape(seq, sub->name, " \t\n\\");
+	else
+		seq_putc(seq, '-');
+	seq_putc(seq, '\n');
 	return 0;
 }
 

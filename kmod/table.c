@@ -275,7 +275,8 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_table_gc_budget);
  * @idle_ns: how long an entry must have been idle
  * @budget: entries to look at in this call
  * @released: called (under RCU: must not sleep) for each quarantine ended
- * @arg: its first argument
+ * @sub_limit: asked (under RCU) for a subscriber's entry's limits
+ * @arg: the first argument of both
  *
  * Resumes where the previous call stopped. Process context; safe against
  * concurrent lookups and inserts; yields the CPU every 1024 entries.
@@ -289,14 +290,16 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_table_gc_budget);
 unsigned int smtprl_table_gc(struct smtprl_table *t,
 			     const struct smtprl_policy *p, u64 now_ns,
 			     u64 idle_ns, unsigned int budget,
-			     smtprl_released_fn released, void *arg)
+			     smtprl_released_fn released,
+			     smtprl_sub_limit_fn sub_limit, void *arg)
 {
 	struct rhashtable_iter *iter = &t->gc_iter;
 	u32 high = p->cfg.max_sources - p->cfg.max_sources / 8;
-	struct smtprl_limit rate_only = p->limit;
+	struct smtprl_limit rate_only = p->limit, sub_rate_only;
+	const struct smtprl_limit *lim;
 	unsigned int removed = 0, seen = 0;
 	struct smtprl_entry *e;
-	bool q;
+	bool pressure, q;
 
 	rate_only.daily.cost_ns = 0;	/* under pressure: daily off */
 
@@ -338,9 +341,18 @@ unsigned int smtprl_table_gc(struct smtprl_table *t,
 		 */
 		if (now_ns - READ_ONCE(e->b.last_ns) < idle_ns)
 			continue;
-		if (kill_if(t, e, p,
-			    atomic_read(&t->count) > high ? &rate_only : &p->limit,
-			    now_ns, idle_ns, NULL, &q)) {
+		pressure = atomic_read(&t->count) > high;
+		lim = pressure ? &rate_only : &p->limit;
+		if (unlikely(e->family == SMTPRL_FAMILY_SUB)) {
+			/* NULL: no such subscriber, or an exempt one. */
+			lim = sub_limit(arg, e, p);
+			if (lim && pressure) {
+				sub_rate_only = *lim;
+				sub_rate_only.daily.cost_ns = 0;
+				lim = &sub_rate_only;
+			}
+		}
+		if (kill_if(t, e, p, lim, now_ns, idle_ns, NULL, &q)) {
 			unlink(t, e);
 			removed++;
 		}

@@ -26,6 +26,14 @@ struct smtprl_key {
 };
 
 /*
+ * The family of a subscriber's entry (sub.h). Its key is the subscriber's
+ * id (64 bits, in the address's first two words, length 64), which is
+ * never reused: an entry that outlives its subscriber (a SYN that raced
+ * the subscriber's end) is an orphan GC forgets, never another's state.
+ */
+#define SMTPRL_FAMILY_SUB	NFPROTO_UNSPEC
+
+/*
  * Strikes, fan-out and a quarantine: only a source that has needed them
  * has this (a limited one while strikes are on, every one while fan-out
  * is limited, a quarantined one), so that the rest stay small.
@@ -107,7 +115,11 @@ static __always_inline bool smtprl_key_long(u8 family, u8 plen)
 	return family == NFPROTO_IPV6 && plen > 64;
 }
 
-/* A consistent copy of a source, for dumps and events. */
+/*
+ * A consistent copy of a source, for dumps and events. Its @state is
+ * quarantined or normal: whether a normal one is limited depends on the
+ * limits it is charged by (smtprl_snap_state()).
+ */
 struct smtprl_snap {
 	union smtprl_addr addr;
 	u8 family;
@@ -272,8 +284,12 @@ bool smtprl_entry_take(struct smtprl_entry *e, const struct smtprl_limit *lim,
 enum smtprl_verdict smtprl_entry_attempt(struct smtprl_table *t,
 					 struct smtprl_entry *e,
 					 const struct smtprl_policy *p,
-					 u64 now_ns, const union smtprl_addr *daddr,
+					 const struct smtprl_limit *lim,
+					 u64 now_ns, u8 family,
+					 const union smtprl_addr *daddr,
 					 struct smtprl_outcome *o);
+u8 smtprl_snap_state(const struct smtprl_snap *s, const struct smtprl_limit *lim,
+		     u64 now_ns);
 bool smtprl_entry_snap(struct smtprl_entry *e, const struct smtprl_policy *p,
 		       u64 now_ns, struct smtprl_snap *s);
 int smtprl_watch_cache_init(void);
@@ -294,12 +310,21 @@ void smtprl_entry_snap_locked(const struct smtprl_entry *e,
 /* Called by GC for each quarantine it ends, in process context. */
 typedef void (*smtprl_released_fn)(void *arg, const struct smtprl_snap *s,
 				   u8 why);
+/*
+ * Asked by GC for a subscriber's entry: the limits it is charged by, whose
+ * buckets must be full again before it is forgotten; NULL: forget it (no
+ * such subscriber any more, or an exempt one). Under RCU.
+ */
+typedef const struct smtprl_limit *(*smtprl_sub_limit_fn)(void *arg,
+							  const struct smtprl_entry *e,
+							  const struct smtprl_policy *p);
 
 unsigned int smtprl_table_gc_budget(const struct smtprl_table *t);
 unsigned int smtprl_table_gc(struct smtprl_table *t,
 			     const struct smtprl_policy *p, u64 now_ns,
 			     u64 idle_ns, unsigned int budget,
-			     smtprl_released_fn released, void *arg);
+			     smtprl_released_fn released,
+			     smtprl_sub_limit_fn sub_limit, void *arg);
 void smtprl_entry_release_if_over(struct smtprl_entry *e,
 				  const struct smtprl_policy *p, u64 now_ns,
 				  smtprl_released_fn released, void *arg);

@@ -58,7 +58,8 @@ static enum smtprl_verdict attempt(struct table_ctx *ctx, struct smtprl_entry *e
 	enum smtprl_verdict v;
 
 	rcu_read_lock();
-	v = smtprl_entry_attempt(&ctx->t, e, &ctx->p, now, &no_dst, o);
+	v = smtprl_entry_attempt(&ctx->t, e, &ctx->p, &ctx->p.limit, now,
+				 NFPROTO_IPV4, &no_dst, o);
 	rcu_read_unlock();
 	return v;
 }
@@ -89,7 +90,8 @@ static void fanout_quarantine_starts_at_the_next_attempt(struct kunit *test)
 		union smtprl_addr a = fresh_dst(test, &used);
 
 		rcu_read_lock();
-		v = smtprl_entry_attempt(&ctx->t, e, &ctx->p, T0, &a, &o);
+		v = smtprl_entry_attempt(&ctx->t, e, &ctx->p, &ctx->p.limit, T0,
+					 NFPROTO_IPV4, &a, &o);
 		rcu_read_unlock();
 		if (o.cmd == SMTPRL_CMD_QUARANTINED_NTF)
 			break;
@@ -116,7 +118,8 @@ static void zombie_is_quarantined_then_released_when_quiet(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, o.cmd);
 	KUNIT_EXPECT_EQ(test, SMTPRL_LIMIT, attempt(ctx, e, t, &o));
 	KUNIT_EXPECT_EQ(test, SMTPRL_CMD_LIMITED_NTF, o.cmd);
-	KUNIT_EXPECT_EQ(test, (u8)SMTPRL_STATE_LIMITED, o.snap.state);
+	KUNIT_EXPECT_EQ(test, (u8)SMTPRL_STATE_LIMITED,
+			smtprl_snap_state(&o.snap, &ctx->p.limit, t));
 	KUNIT_EXPECT_EQ(test, 1U, o.snap.strikes);
 	/* Limited again in the same slot: no second strike, no event. */
 	KUNIT_EXPECT_EQ(test, SMTPRL_LIMIT, attempt(ctx, e, t + 1, &o));
@@ -213,7 +216,8 @@ static void operator_quarantine_and_release(struct kunit *test)
 		union smtprl_addr a = fresh_dst(test, &used);
 
 		rcu_read_lock();
-		smtprl_entry_attempt(&ctx->t, e, &ctx->p, T0 + DAY_NS, &a, &o);
+		smtprl_entry_attempt(&ctx->t, e, &ctx->p, &ctx->p.limit, T0 + DAY_NS,
+				     NFPROTO_IPV4, &a, &o);
 		rcu_read_unlock();
 	}
 	KUNIT_ASSERT_TRUE(test, smtprl_entry_snap(e, &ctx->p, T0 + DAY_NS, &s));

@@ -57,8 +57,8 @@ static inline struct smtprl_key key4(u32 host)
 	return k;
 }
 
-static struct smtprl_entry *get(struct table_ctx *ctx, struct smtprl_key k,
-				u32 max, u64 now)
+static inline struct smtprl_entry *get(struct table_ctx *ctx, struct smtprl_key k,
+						u32 max, u64 now)
 {
 	struct smtprl_entry *e;
 
@@ -72,7 +72,7 @@ static struct smtprl_entry *get(struct table_ctx *ctx, struct smtprl_key k,
 static inline unsigned int gc(struct table_ctx *ctx, u64 now, unsigned int budget)
 {
 	return smtprl_table_gc(&ctx->t, &ctx->p, now, SMTPRL_GC_IDLE_NS,
-			       budget, NULL, NULL);
+			       budget, NULL, NULL, NULL);
 }
 
 #endif /* _SMTPRL_TABLE_FIXTURE_H */

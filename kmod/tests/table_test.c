@@ -136,14 +136,16 @@ static void gc_idle_time_is_the_callers(struct kunit *test)
 	smtprl_entry_take(e, &ctx->p.limit, T0);
 	/* gc_idle=1: refilled and idle for a second is enough... */
 	KUNIT_EXPECT_EQ(test, 0U, smtprl_table_gc(&ctx->t, &ctx->p, now - 1,
-						  NSEC_PER_SEC, 100, NULL, NULL));
+						  NSEC_PER_SEC, 100, NULL, NULL,
+						  NULL));
 	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->t.count));
 	/* ...but a full bucket is still required. */
 	e = get(ctx, key4(2), 100, now);
 	smtprl_entry_take(e, &ctx->p.limit, now);
 	KUNIT_EXPECT_EQ(test, 1U, smtprl_table_gc(&ctx->t, &ctx->p,
 						  now + NSEC_PER_SEC,
-						  NSEC_PER_SEC, 100, NULL, NULL));
+						  NSEC_PER_SEC, 100, NULL, NULL,
+						  NULL));
 	KUNIT_EXPECT_EQ(test, 1, atomic_read(&ctx->t.count));
 }
 

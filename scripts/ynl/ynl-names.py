@@ -66,6 +66,8 @@ def main():
     flags = {d["name"]: len(d["entries"]) for d in spec.get("definitions", [])
              if d["type"] == "flags"}
     for s in spec["attribute-sets"]:
+        if "subset-of" in s:
+            continue	# its names are its superset's
         attrs = [a for a in s["attributes"] if a["type"] != "pad"]
         sname = f"{fam}_{c_name(s['name'])}"
         aname = f"{fam}_A_{c_name(s['name'])}"

@@ -35,6 +35,10 @@
 	{ "none", "quiet", "timeout", "operator", "policy", "gone" }
 #define SMTPRL_RELEASE_COUNT 6
 
+#define SMTPRL_SUB_MODE_NAMES \
+	{ "policy", "exempt", "own" }
+#define SMTPRL_SUB_MODE_COUNT 3
+
 #define SMTPRL_POLICY_KEYS { \
 	[SMTPRL_A_POLICY_RATE] = "rate", \
 	[SMTPRL_A_POLICY_RATE_UNIT] = "rate_unit", \
@@ -54,6 +58,8 @@
 	[SMTPRL_A_POLICY_QUARANTINE_MAX] = "quarantine_max", \
 	[SMTPRL_A_POLICY_FANOUT_LIMIT] = "fanout_limit", \
 	[SMTPRL_A_POLICY_EVENT_INTERVAL] = "event_interval", \
+	[SMTPRL_A_POLICY_MAX_SUBSCRIBERS] = "max_subscribers", \
+	[SMTPRL_A_POLICY_SUBSCRIBER_LINGER] = "subscriber_linger", \
 }
 
 #define SMTPRL_POLICY_RATE_NAME "rate"
@@ -164,6 +170,18 @@
 #define SMTPRL_POLICY_EVENT_INTERVAL_MIN 1U
 #define SMTPRL_POLICY_EVENT_INTERVAL_MAX 86400U
 #define SMTPRL_POLICY_EVENT_INTERVAL_RANGE "event-interval: must be 1 to 86400"
+#define SMTPRL_POLICY_MAX_SUBSCRIBERS_NAME "max-subscribers"
+#define SMTPRL_POLICY_MAX_SUBSCRIBERS_KEY "max_subscribers"
+#define SMTPRL_POLICY_MAX_SUBSCRIBERS_WIDTH 4
+#define SMTPRL_POLICY_MAX_SUBSCRIBERS_MIN 1U
+#define SMTPRL_POLICY_MAX_SUBSCRIBERS_MAX 16777216U
+#define SMTPRL_POLICY_MAX_SUBSCRIBERS_RANGE "max-subscribers: must be 1 to 16777216"
+#define SMTPRL_POLICY_SUBSCRIBER_LINGER_NAME "subscriber-linger"
+#define SMTPRL_POLICY_SUBSCRIBER_LINGER_KEY "subscriber_linger"
+#define SMTPRL_POLICY_SUBSCRIBER_LINGER_WIDTH 4
+#define SMTPRL_POLICY_SUBSCRIBER_LINGER_MIN 0U
+#define SMTPRL_POLICY_SUBSCRIBER_LINGER_MAX 2592000U
+#define SMTPRL_POLICY_SUBSCRIBER_LINGER_RANGE "subscriber-linger: must be 0 to 2592000"
 
 #define SMTPRL_ENTRY_KEYS { \
 	[SMTPRL_A_ENTRY_ADDR4] = "addr4", \
@@ -194,6 +212,10 @@
 	[SMTPRL_A_ENTRY_RELEASE] = "release", \
 	[SMTPRL_A_ENTRY_TIME] = "time", \
 	[SMTPRL_A_ENTRY_SUPPRESSED] = "suppressed", \
+	[SMTPRL_A_ENTRY_NAME] = "name", \
+	[SMTPRL_A_ENTRY_MODE] = "mode", \
+	[SMTPRL_A_ENTRY_BIND] = "bind", \
+	[SMTPRL_A_ENTRY_LINGER] = "linger", \
 }
 
 #define SMTPRL_STATS_KEYS { \
@@ -219,6 +241,12 @@
 	[SMTPRL_A_STATS_EVENTS] = "events", \
 	[SMTPRL_A_STATS_EVENTS_DROPPED] = "events_dropped", \
 	[SMTPRL_A_STATS_FRAGMENTS_DROPPED] = "fragments_dropped", \
+	[SMTPRL_A_STATS_SUBSCRIBERS] = "subscribers", \
+	[SMTPRL_A_STATS_BINDINGS] = "bindings", \
+	[SMTPRL_A_STATS_LINGERING] = "lingering", \
+	[SMTPRL_A_STATS_SUBSCRIBER_EXPIRED] = "subscriber_expired", \
+	[SMTPRL_A_STATS_BIND_MOVED] = "bind_moved", \
+	[SMTPRL_A_STATS_SUBSCRIBER_FULL] = "subscriber_full", \
 }
 
 #endif /* _SMTPRL_NAMES_H */

@@ -70,7 +70,7 @@ enum smtprl_cause {
  * enum smtprl_release - Why a quarantine ended: quiet (no attempt for
  *   release-after), timeout (quarantine-max, or the operator's time, is over),
  *   operator (source-release), policy (strikes set to 0), gone (the source was
- *   forgotten: source-del, source-flush).
+ *   forgotten: source-del, source-flush, or a subscriber's linger ran out).
  */
 enum smtprl_release {
 	SMTPRL_RELEASE_NONE,
@@ -79,6 +79,17 @@ enum smtprl_release {
 	SMTPRL_RELEASE_OPERATOR,
 	SMTPRL_RELEASE_POLICY,
 	SMTPRL_RELEASE_GONE,
+};
+
+/**
+ * enum smtprl_sub_mode - How a subscriber's connections are limited: by the
+ *   policy's rate, not at all (exempt, an opted-in customer), or by its own
+ *   rate (rate, rate-unit, burst, daily).
+ */
+enum smtprl_sub_mode {
+	SMTPRL_SUB_MODE_POLICY,
+	SMTPRL_SUB_MODE_EXEMPT,
+	SMTPRL_SUB_MODE_OWN,
 };
 
 enum {
@@ -100,6 +111,8 @@ enum {
 	SMTPRL_A_POLICY_QUARANTINE_MAX,
 	SMTPRL_A_POLICY_FANOUT_LIMIT,
 	SMTPRL_A_POLICY_EVENT_INTERVAL,
+	SMTPRL_A_POLICY_MAX_SUBSCRIBERS,
+	SMTPRL_A_POLICY_SUBSCRIBER_LINGER,
 
 	__SMTPRL_A_POLICY_MAX,
 	SMTPRL_A_POLICY_MAX = (__SMTPRL_A_POLICY_MAX - 1)
@@ -135,6 +148,10 @@ enum {
 	SMTPRL_A_ENTRY_RELEASE,
 	SMTPRL_A_ENTRY_TIME,
 	SMTPRL_A_ENTRY_SUPPRESSED,
+	SMTPRL_A_ENTRY_NAME,
+	SMTPRL_A_ENTRY_MODE,
+	SMTPRL_A_ENTRY_BIND,
+	SMTPRL_A_ENTRY_LINGER,
 
 	__SMTPRL_A_ENTRY_MAX,
 	SMTPRL_A_ENTRY_MAX = (__SMTPRL_A_ENTRY_MAX - 1)
@@ -164,6 +181,12 @@ enum {
 	SMTPRL_A_STATS_EVENTS,
 	SMTPRL_A_STATS_EVENTS_DROPPED,
 	SMTPRL_A_STATS_FRAGMENTS_DROPPED,
+	SMTPRL_A_STATS_SUBSCRIBERS,
+	SMTPRL_A_STATS_BINDINGS,
+	SMTPRL_A_STATS_LINGERING,
+	SMTPRL_A_STATS_SUBSCRIBER_EXPIRED,
+	SMTPRL_A_STATS_BIND_MOVED,
+	SMTPRL_A_STATS_SUBSCRIBER_FULL,
 
 	__SMTPRL_A_STATS_MAX,
 	SMTPRL_A_STATS_MAX = (__SMTPRL_A_STATS_MAX - 1)
@@ -195,6 +218,10 @@ enum {
 	SMTPRL_CMD_RELEASED_NTF,
 	SMTPRL_CMD_EXEMPT_EXPIRED_NTF,
 	SMTPRL_CMD_TABLE_FULL_NTF,
+	SMTPRL_CMD_SUBSCRIBER_ADD,
+	SMTPRL_CMD_SUBSCRIBER_DEL,
+	SMTPRL_CMD_SUBSCRIBER_GET,
+	SMTPRL_CMD_SUBSCRIBER_FLUSH,
 
 	__SMTPRL_CMD_MAX,
 	SMTPRL_CMD_MAX = (__SMTPRL_CMD_MAX - 1)
