@@ -45,7 +45,10 @@ void entry_fill(struct nl_msg *m, void *arg)
 		nla_put_string(m, SMTPRL_A_ENTRY_IFNAME, r->ifname);
 		return;
 	}
-	put_prefix(m, &r->p, r->plen);
+	if (r->name)
+		nla_put_string(m, SMTPRL_A_ENTRY_NAME, r->name);
+	else
+		put_prefix(m, &r->p, r->plen);
 	if (r->rate) {
 		nla_put_u32(m, SMTPRL_A_ENTRY_RATE, r->rate);
 		nla_put_u32(m, SMTPRL_A_ENTRY_RATE_UNIT, r->unit);
@@ -90,13 +93,23 @@ static void out_enum_attr(struct nlattr **tb, int a, const char *key,
 /* The event name, if @arg is one (monitor), then the entry. */
 int entry_print(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
-	struct prefix p;
-	char buf[64];
-
 	(void)nlh;
 	out_open_obj();
 	if (arg)
 		out_str("event", arg);
+	entry_fields(tb);
+	out_close_obj();
+	return 0;
+}
+
+/* An entry's attributes; a subscriber's state has a name, no prefix. */
+void entry_fields(struct nlattr **tb)
+{
+	struct prefix p;
+	char buf[64];
+
+	if (tb[SMTPRL_A_ENTRY_NAME])
+		out_str("subscriber", nla_get_string(tb[SMTPRL_A_ENTRY_NAME]));
 	if (tb[SMTPRL_A_ENTRY_IFNAME]) {
 		out_str("dev", nla_get_string(tb[SMTPRL_A_ENTRY_IFNAME]));
 	} else if (entry_prefix(tb, &p)) {
@@ -136,8 +149,6 @@ int entry_print(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 	out_enum_attr(tb, SMTPRL_A_ENTRY_RELEASE, "release", release_names, SMTPRL_RELEASE_COUNT);
 	out_u64_attr(tb, SMTPRL_A_ENTRY_SUPPRESSED, "suppressed");
 	out_u64_attr(tb, SMTPRL_A_ENTRY_TIME, "time");
-	out_close_obj();
-	return 0;
 }
 
 int entry_list(uint8_t cmd)

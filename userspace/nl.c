@@ -91,13 +91,22 @@ struct request {
 	bool intr;		/* the kernel flagged the dump NLM_F_DUMP_INTR */
 };
 
+/* A refusal the caller expects and explains itself (0: none). */
+static int quiet_err;
+
+void request_quiet(int err)
+{
+	quiet_err = err;
+}
+
 static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 {
 	struct request *q = arg;
 
 	(void)nla;
 	q->ret = err->error;
-	if (!(q->quiet_busy && err->error == -EBUSY))
+	if (!(q->quiet_busy && err->error == -EBUSY) &&
+	    !(quiet_err && err->error == quiet_err))
 		report(pipe_q.lineno, err_text(err));
 	return NL_STOP;
 }

@@ -111,7 +111,7 @@ int exempt_main(int argc, char **argv)
 	return request(SMTPRL_CMD_EXEMPT_ADD, false, entry_fill, &r, NULL);
 }
 
-static void save_quoted(const char *str)
+void save_quoted(const char *str)
 {
 	putchar('"');
 	for (; *str; str++) {

@@ -13,6 +13,7 @@ int save_main(int argc, char **argv)
 	struct reply scope = { entry_save, "scope", SMTPRL_A_ENTRY_MAX, NULL };
 	struct reply relay = { entry_save, "relay", SMTPRL_A_ENTRY_MAX, NULL };
 	struct reply exempt = { entry_save, "exempt", SMTPRL_A_ENTRY_MAX, NULL };
+	struct reply subs = { sub_save, NULL, SMTPRL_A_ENTRY_MAX, NULL };
 
 	(void)argv;
 	if (argc != 1)
@@ -20,10 +21,11 @@ int save_main(int argc, char **argv)
 	puts("# smtprlctl save: restore with smtprlctl -b FILE");
 	if (request(SMTPRL_CMD_POLICY_GET, false, NULL, NULL, &pol))
 		return EXIT_REFUSED;
-	puts("scope flush\nrelay flush\nexempt flush");
+	puts("scope flush\nrelay flush\nexempt flush\nsubscriber flush");
 	if (request(SMTPRL_CMD_SCOPE_GET, true, NULL, NULL, &scope) ||
 	    request(SMTPRL_CMD_RELAY_GET, true, NULL, NULL, &relay) ||
-	    request(SMTPRL_CMD_EXEMPT_GET, true, NULL, NULL, &exempt))
+	    request(SMTPRL_CMD_EXEMPT_GET, true, NULL, NULL, &exempt) ||
+	    request(SMTPRL_CMD_SUBSCRIBER_GET, true, NULL, NULL, &subs))
 		return EXIT_REFUSED;
 	return EXIT_OK;
 }

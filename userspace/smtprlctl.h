@@ -8,6 +8,7 @@
  *   entry.c     what scope, relay, exempt, source and monitor share
  *   prefix.c    scope, relay, exempt
  *   source.c    source
+ *   subscriber.c subscriber
  *   monitor.c   monitor
  *   save.c      save
  *   smtprlctl.c the command table and main
@@ -51,6 +52,7 @@ void ctl_close(void);
 struct nl_sock *ctl_sock(void);
 int ctl_family(void);
 int request(uint8_t cmd, bool dump, fill_fn fill, void *farg, struct reply *r);
+void request_quiet(int err);
 
 /* nl.c: the batch pipeline (-b) */
 void pipe_begin(const char *file);
@@ -73,11 +75,14 @@ int relay_main(int argc, char **argv);
 int exempt_main(int argc, char **argv);
 int source_main(int argc, char **argv);
 int monitor_main(int argc, char **argv);
+int subscriber_main(int argc, char **argv);
 int save_main(int argc, char **argv);
 
 /* policy.c, prefix.c: save's lines */
 int policy_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
 int entry_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
+int sub_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
+void save_quoted(const char *str);
 
 /* entry.c: the attributes of scope, relay, exempt and source entries */
 struct entry_req {
@@ -87,12 +92,14 @@ struct entry_req {
 	uint32_t rate, unit, burst, daily;
 	uint64_t expires;
 	const char *comment;
+	const char *name;	/* a subscriber's state instead of the prefix */
 	bool replace;
 };
 
 void entry_fill(struct nl_msg *m, void *arg);
 bool entry_prefix(struct nlattr **tb, struct prefix *p);
 int entry_print(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
+void entry_fields(struct nlattr **tb);
 int entry_list(uint8_t cmd);
 
 #endif

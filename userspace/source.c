@@ -166,14 +166,16 @@ static int source_top(int argc, char **argv)
 }
 
 /*
- * source list [top N] [sort limited|allowed|last] | show ADDR | reset ADDR |
- *	  quarantine ADDR [for DURATION] | release ADDR | flush
+ * source list [top N] [sort limited|allowed|last] | show SOURCE |
+ *	  reset SOURCE | quarantine SOURCE [for DURATION] | release SOURCE |
+ *	  flush, where SOURCE is ADDR or "name NAME" (a subscriber's state)
  */
 int source_main(int argc, char **argv)
 {
 	struct entry_req r = { .plen = false };
 	struct reply rep = { entry_print, NULL, SMTPRL_A_ENTRY_MAX, NULL };
 	const char *verb = argc > 1 ? argv[1] : "list";
+	int i;
 
 	if (!strcmp(verb, "list") && argc <= 2)
 		return entry_list(SMTPRL_CMD_SOURCE_GET);
@@ -181,13 +183,18 @@ int source_main(int argc, char **argv)
 		return source_top(argc, argv);
 	if (!strcmp(verb, "flush") && argc == 2)
 		return request(SMTPRL_CMD_SOURCE_FLUSH, false, NULL, NULL, NULL);
-	if (!strcmp(verb, "quarantine") && argc == 5 && !strcmp(argv[3], "for")) {
-		if (parse_duration(argv[4], &r.expires))
-			return usage_error("invalid duration \"%s\" (90s, 15m, 12h, 30d)", argv[4]);
-		argc = 3;
+	/* SOURCE is ADDR, or "name NAME": the arguments after it start at @i. */
+	i = 3;
+	if (argc >= 4 && !strcmp(argv[2], "name"))
+		r.name = argv[i++];
+	if (!strcmp(verb, "quarantine") && argc == i + 2 && !strcmp(argv[i], "for")) {
+		if (parse_duration(argv[i + 1], &r.expires))
+			return usage_error("invalid duration \"%s\" (90s, 15m, 12h, 30d)",
+					   argv[i + 1]);
+		argc = i;
 	}
-	if (argc != 3 || parse_prefix(argv[2], false, &r.p))
-		return usage_error("usage: source list | show ADDR | reset ADDR | quarantine ADDR [for DURATION] | release ADDR | flush%s", "");
+	if (argc != i || (!r.name && parse_prefix(argv[2], false, &r.p)))
+		return usage_error("usage: source list | show SOURCE | reset SOURCE | quarantine SOURCE [for DURATION] | release SOURCE | flush (SOURCE: ADDR or name NAME)%s", "");
 	if (!strcmp(verb, "quarantine"))
 		return request(SMTPRL_CMD_SOURCE_QUARANTINE, false, entry_fill, &r, NULL);
 	if (!strcmp(verb, "release"))

@@ -367,6 +367,28 @@ void out_str(const char *k, const char *val)
 		put(val);
 }
 
+/* A list of strings: a JSON array, or in text joined by commas. */
+void out_str_list(const char *k, const char *const *vals, size_t n)
+{
+	size_t i;
+
+	key(k);
+	if (json)
+		put_c('[');
+	for (i = 0; i < n; i++) {
+		if (i)
+			put_c(',');
+		if (json)
+			json_string(vals[i]);
+		else
+			put(vals[i]);
+	}
+	if (json)
+		put_c(']');
+	else if (!n)
+		put_c('-');
+}
+
 void out_uint(const char *k, uint64_t val)
 {
 	key(k);

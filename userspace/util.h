@@ -39,6 +39,7 @@ void out_open_obj(void);
 void out_close_obj(void);
 void out_str(const char *key, const char *val);
 void out_uint(const char *key, uint64_t val);
+void out_str_list(const char *key, const char *const *vals, size_t n);
 void out_null(const char *key);
 
 /* Where the print path is, to print a dump again from there. */
