@@ -122,6 +122,7 @@ tier_static() {
 	run static/ynl-generated-in-sync "$SMTPRL_TOP/scripts/ynl/ynl-gen.sh" --check
 	run static/mutants-plantable "$SMTPRL_TOP/scripts/mutants.sh" -p
 	run static/userspace-Werror-and-unit-tests userspace_build userspace WERROR=1
+	run static/session-script-hostile-input "$SMTPRL_TOP/userspace/tests/session_test.sh"
 	# The e2e tier's batch test runs this smtprlctl too.
 	run static/userspace-ASan-UBSan-unit-tests userspace_build userspace-asan \
 		WERROR=1 SANITIZE=1

@@ -195,6 +195,23 @@ static int sub_show(const char *name)
 	return EXIT_OK;
 }
 
+/*
+ * A session's prefix is often given by one of its addresses (accel-ppp's
+ * IPV6_PREFIX): host bits are cleared here, not refused.
+ */
+static void mask_prefix(struct prefix *p)
+{
+	uint8_t *b = p->family == AF_INET ? (uint8_t *)&p->addr.v4 : p->addr.v6.s6_addr;
+	unsigned int i, bytes = p->family == AF_INET ? 4 : 16;
+
+	for (i = 0; i < bytes; i++) {
+		if (8 * i >= p->plen)
+			b[i] = 0;
+		else if (8 * (i + 1) > p->plen)
+			b[i] &= (uint8_t)(0xff << (8 * (i + 1) - p->plen));
+	}
+}
+
 /* Bindings, then the mode: exempt | policy | rate N/UNIT [burst N] [daily N]. */
 static int parse_sub(int argc, char **argv, int i, struct sub_req *r, bool del)
 {
@@ -206,6 +223,7 @@ static int parse_sub(int argc, char **argv, int i, struct sub_req *r, bool del)
 		if (!parse_prefix(k, true, &p)) {
 			if (r->nbinds == BINDS_MAX)
 				return usage_error("at most 8 addresses per subscriber (\"%s\")", k);
+			mask_prefix(&p);
 			r->binds[r->nbinds++] = p;
 			continue;
 		}
