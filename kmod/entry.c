@@ -238,6 +238,9 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_attempt);
  * @e: the entry, under RCU
  * @now_ns: the current time
  * @for_ns: how long
+ * @cause: SMTPRL_CAUSE_OPERATOR, or the cause of a saved quarantine that
+ *	is restored (it then also ends by the policy's rules, see
+ *	smtprl_quar_check())
  * @w: a watch (smtprl_watch_alloc()), allocated by the caller before it
  *	looked @e up or created it, so that no allocation can fail after a
  *	new source was tracked; used if @e has none yet, else freed
@@ -247,7 +250,7 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_entry_attempt);
  * replaced one, -ENOENT if GC got there first.
  */
 int smtprl_entry_quarantine(struct smtprl_table *t, struct smtprl_entry *e,
-			    u64 now_ns, u64 for_ns, struct smtprl_watch *w)
+			    u64 now_ns, u64 for_ns, u8 cause, struct smtprl_watch *w)
 {
 	u64 refused;
 	int err;
@@ -261,8 +264,7 @@ int smtprl_entry_quarantine(struct smtprl_table *t, struct smtprl_entry *e,
 			swap(e->watch, w);
 		}
 		refused = e->quarantined ? e->watch->quar.refused : 0;
-		smtprl_quar_start(&e->watch->quar, now_ns, for_ns,
-				  SMTPRL_CAUSE_OPERATOR);
+		smtprl_quar_start(&e->watch->quar, now_ns, for_ns, cause);
 		e->watch->quar.refused = refused;
 		err = !e->quarantined;
 		WRITE_ONCE(e->quarantined, true);

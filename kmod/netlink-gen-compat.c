@@ -154,6 +154,7 @@ static const struct nla_policy smtprl_source_quarantine_nl_policy[SMTPRL_A_ENTRY
 	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
 	[SMTPRL_A_ENTRY_NAME] = { .type = NLA_NUL_STRING, .len = 64, },
 	[SMTPRL_A_ENTRY_EXPIRES] = NLA_POLICY_MIN(NLA_U64, 1),
+	[SMTPRL_A_ENTRY_CAUSE] = NLA_POLICY_MAX(NLA_U32, 3),
 };
 
 /* SMTPRL_CMD_SOURCE_RELEASE - do */

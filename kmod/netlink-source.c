@@ -172,9 +172,18 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 	struct smtprl_watch *w;
 	struct smtprl_snap s;
 	struct smtprl_key k;
+	u8 cause = SMTPRL_CAUSE_OPERATOR;
 	u64 now, for_ns;
 	int err;
 
+	if (info->attrs[SMTPRL_A_ENTRY_CAUSE]) {
+		cause = nla_get_u32(info->attrs[SMTPRL_A_ENTRY_CAUSE]);
+		if (cause == SMTPRL_CAUSE_NONE) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SMTPRL_A_ENTRY_CAUSE],
+					    "cause: none is no cause");
+			return -EINVAL;
+		}
+	}
 	err = source_key(info, sn, &k);
 	if (err)
 		return err;
@@ -205,7 +214,7 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 		NL_SET_ERR_MSG_MOD(info->extack, "addr: the source table is full");
 		err = -ENOSPC;
 	} else {
-		err = smtprl_entry_quarantine(&sn->sources, e, now, for_ns, w);
+		err = smtprl_entry_quarantine(&sn->sources, e, now, for_ns, cause, w);
 		if (err > 0) {
 			/* A new quarantine, not a longer one. */
 			smtprl_stat_inc(sn, SMTPRL_A_STATS_QUARANTINES);

@@ -298,7 +298,7 @@ unsigned int smtprl_watch_size(void);
 struct smtprl_watch *smtprl_watch_alloc(gfp_t gfp);
 void smtprl_watch_free(struct smtprl_watch *w);
 int smtprl_entry_quarantine(struct smtprl_table *t, struct smtprl_entry *e,
-			    u64 now_ns, u64 for_ns, struct smtprl_watch *w);
+			    u64 now_ns, u64 for_ns, u8 cause, struct smtprl_watch *w);
 int smtprl_entry_release(struct smtprl_entry *e, const struct smtprl_policy *p,
 			 u64 now_ns, u8 why, struct smtprl_snap *s);
 

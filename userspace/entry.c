@@ -61,6 +61,8 @@ void entry_fill(struct nl_msg *m, void *arg)
 		nla_put_u64(m, SMTPRL_A_ENTRY_EXPIRES, r->expires);
 	if (r->comment)
 		nla_put_string(m, SMTPRL_A_ENTRY_COMMENT, r->comment);
+	if (r->cause)
+		nla_put_u32(m, SMTPRL_A_ENTRY_CAUSE, r->cause);
 	if (r->replace)
 		nla_put_flag(m, SMTPRL_A_ENTRY_REPLACE);
 }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * save: a batch file that "smtprlctl -b" restores exactly.
+ * save: a batch file that "smtprlctl -b" restores: the policy, scope,
+ * relays, exemptions and subscribers exactly, and running quarantines
+ * for what is left of them (their strikes, buckets and counters are not
+ * configuration, and start afresh).
  */
 
 #include <stdio.h>
@@ -14,6 +17,7 @@ int save_main(int argc, char **argv)
 	struct reply relay = { entry_save, "relay", SMTPRL_A_ENTRY_MAX, NULL };
 	struct reply exempt = { entry_save, "exempt", SMTPRL_A_ENTRY_MAX, NULL };
 	struct reply subs = { sub_save, NULL, SMTPRL_A_ENTRY_MAX, NULL };
+	struct reply quar = { quarantine_save, NULL, SMTPRL_A_ENTRY_MAX, NULL };
 
 	(void)argv;
 	if (argc != 1)
@@ -26,6 +30,9 @@ int save_main(int argc, char **argv)
 	    request(SMTPRL_CMD_RELAY_GET, true, NULL, NULL, &relay) ||
 	    request(SMTPRL_CMD_EXEMPT_GET, true, NULL, NULL, &exempt) ||
 	    request(SMTPRL_CMD_SUBSCRIBER_GET, true, NULL, NULL, &subs))
+		return EXIT_REFUSED;
+	/* Last: a subscriber's quarantine names a subscriber restored above. */
+	if (request(SMTPRL_CMD_SOURCE_GET, true, NULL, NULL, &quar))
 		return EXIT_REFUSED;
 	return EXIT_OK;
 }

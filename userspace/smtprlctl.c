@@ -44,7 +44,7 @@ static const struct command {
 	{ "scope",   scope_main,   "add|del PREFIX | add|del dev IFNAME | list | flush" },
 	{ "relay",   relay_main,   "add|del PREFIX | list | flush" },
 	{ "exempt",  exempt_main,  "add|replace ADDR[/LEN] [rate N/UNIT [burst N] [daily N]] [expires DURATION] [comment TEXT] | del|show ADDR[/LEN] | list | flush" },
-	{ "source",  source_main,  "list [top N] [sort limited|allowed|last] | show ADDR|name NAME | reset ADDR|name NAME | quarantine ADDR|name NAME [for DURATION] | release ADDR|name NAME | flush" },
+	{ "source",  source_main,  "list [top N] [sort limited|allowed|last] | show ADDR|name NAME | reset ADDR|name NAME | quarantine ADDR|name NAME [for DURATION] [cause strikes|fanout|operator] | release ADDR|name NAME | flush" },
 	{ "subscriber", subscriber_main, "add|replace NAME [ADDR[/LEN]...] [exempt | policy | rate N/UNIT [burst N] [daily N]] | del NAME [ADDR[/LEN]...] [linger DURATION] | show NAME | list | flush" },
 	{ "monitor", monitor_main, "(events as they happen: limited, quarantined, released, exempt-expired, table-full)" },
 	{ "stats",   stats_main,   "" },

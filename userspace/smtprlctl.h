@@ -82,6 +82,7 @@ int save_main(int argc, char **argv);
 int policy_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
 int entry_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
 int sub_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
+int quarantine_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
 void save_quoted(const char *str);
 
 /* entry.c: the attributes of scope, relay, exempt and source entries */
@@ -93,6 +94,7 @@ struct entry_req {
 	uint64_t expires;
 	const char *comment;
 	const char *name;	/* a subscriber's state instead of the prefix */
+	uint32_t cause;		/* a restored quarantine's; 0: the operator's */
 	bool replace;
 };
 

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/socket.h>
+
 #include "smtprlctl.h"
 
 /*
@@ -187,14 +189,28 @@ int source_main(int argc, char **argv)
 	i = 3;
 	if (argc >= 4 && !strcmp(argv[2], "name"))
 		r.name = argv[i++];
-	if (!strcmp(verb, "quarantine") && argc == i + 2 && !strcmp(argv[i], "for")) {
-		if (parse_duration(argv[i + 1], &r.expires))
-			return usage_error("invalid duration \"%s\" (90s, 15m, 12h, 30d)",
-					   argv[i + 1]);
-		argc = i;
+	/* quarantine SOURCE [for DURATION] [cause strikes|fanout|operator] */
+	while (!strcmp(verb, "quarantine") && argc >= i + 2) {
+		static const char *const causes[] = SMTPRL_CAUSE_NAMES;
+		int c;
+
+		if (!strcmp(argv[argc - 2], "for")) {
+			if (parse_duration(argv[argc - 1], &r.expires))
+				return usage_error("invalid duration \"%s\" (90s, 15m, 12h, 30d)",
+						   argv[argc - 1]);
+		} else if (!strcmp(argv[argc - 2], "cause")) {
+			c = parse_word(argv[argc - 1], causes, SMTPRL_CAUSE_COUNT);
+			if (c <= SMTPRL_CAUSE_NONE)
+				return usage_error("invalid cause \"%s\" (strikes, fanout, operator)",
+						   argv[argc - 1]);
+			r.cause = c;
+		} else {
+			break;
+		}
+		argc -= 2;
 	}
 	if (argc != i || (!r.name && parse_prefix(argv[2], false, &r.p)))
-		return usage_error("usage: source list | show SOURCE | reset SOURCE | quarantine SOURCE [for DURATION] | release SOURCE | flush (SOURCE: ADDR or name NAME)%s", "");
+		return usage_error("usage: source list | show SOURCE | reset SOURCE | quarantine SOURCE [for DURATION] [cause CAUSE] | release SOURCE | flush (SOURCE: ADDR or name NAME)%s", "");
 	if (!strcmp(verb, "quarantine"))
 		return request(SMTPRL_CMD_SOURCE_QUARANTINE, false, entry_fill, &r, NULL);
 	if (!strcmp(verb, "release"))
@@ -204,4 +220,43 @@ int source_main(int argc, char **argv)
 	if (!strcmp(verb, "reset"))
 		return request(SMTPRL_CMD_SOURCE_DEL, false, entry_fill, &r, NULL);
 	return usage_error("unknown source command \"%s\"", verb);
+}
+
+/*
+ * save: a running quarantine, as "source quarantine" restores it: for
+ * what is left of it, with its cause (one the strikes caused still ends
+ * after release-after of quiet, counted from the restore).
+ */
+int quarantine_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	static const char *const causes[] = SMTPRL_CAUSE_NAMES;
+	struct prefix p;
+	uint32_t cause;
+	char buf[64];
+
+	(void)nlh;
+	(void)arg;
+	if (!tb[SMTPRL_A_ENTRY_STATE] ||
+	    nla_get_u32(tb[SMTPRL_A_ENTRY_STATE]) != SMTPRL_STATE_QUARANTINED ||
+	    !tb[SMTPRL_A_ENTRY_REMAINING] || !nla_get_u64(tb[SMTPRL_A_ENTRY_REMAINING]))
+		return 0;
+	fputs("source quarantine ", stdout);
+	if (tb[SMTPRL_A_ENTRY_NAME]) {
+		fputs("name ", stdout);
+		save_quoted(nla_get_string(tb[SMTPRL_A_ENTRY_NAME]));
+	} else if (entry_prefix(tb, &p)) {
+		/* Any address in the source names it: its first. */
+		p.plen = p.family == AF_INET ? 32 : 128;
+		format_prefix(&p, buf, sizeof(buf));
+		*strchr(buf, '/') = '\0';
+		fputs(buf, stdout);
+	} else {
+		return 0;
+	}
+	cause = tb[SMTPRL_A_ENTRY_CAUSE] ? nla_get_u32(tb[SMTPRL_A_ENTRY_CAUSE]) : 0;
+	printf(" for %llus cause %s\n",
+	       (unsigned long long)nla_get_u64(tb[SMTPRL_A_ENTRY_REMAINING]),
+	       causes[cause > SMTPRL_CAUSE_NONE && cause < SMTPRL_CAUSE_COUNT ?
+		      cause : SMTPRL_CAUSE_OPERATOR]);
+	return 0;
 }

@@ -205,9 +205,11 @@ static void operator_quarantine_and_release(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -ESRCH,
 			smtprl_entry_release(e, &ctx->p, T0, SMTPRL_RELEASE_OPERATOR, &s));
 	KUNIT_EXPECT_EQ(test, 1,
-			smtprl_entry_quarantine(&ctx->t, e, T0, DAY_NS, new_watch(test)));
+			smtprl_entry_quarantine(&ctx->t, e, T0, DAY_NS, SMTPRL_CAUSE_OPERATOR,
+						new_watch(test)));
 	KUNIT_EXPECT_EQ(test, 0,
-			smtprl_entry_quarantine(&ctx->t, e, T0, 2 * DAY_NS, new_watch(test)));
+			smtprl_entry_quarantine(&ctx->t, e, T0, 2 * DAY_NS,
+						SMTPRL_CAUSE_OPERATOR, new_watch(test)));
 	KUNIT_EXPECT_EQ(test, SMTPRL_QUARANTINE, attempt(ctx, e, T0 + DAY_NS, &o));
 	KUNIT_EXPECT_EQ(test, 0U, gc(ctx, T0 + DAY_NS + 1, 100) + gc(ctx, T0 + DAY_NS + 1, 100));
 	/* Refused attempts still show in its fan-out: 5 more networks. */

@@ -35,10 +35,14 @@ EOF
 # sub_json NAME EXPR: EXPR on "subscriber show NAME" as JSON.
 sub_json() { $ctl -j subscriber show "$1" | json "$2"; }
 
+monitor_start() {
+	$ctl -j monitor >"$E2E_TMP/events.json" 2>"$E2E_TMP/monitor.err" &
+	MON_PID=$!
+	monitor_joined "$MON_PID"
+}
+
 $ctl policy set rate 10/hour burst 3 daily off action reject subscriber-linger 1h
-$ctl -j monitor >"$E2E_TMP/events.json" 2>"$E2E_TMP/monitor.err" &
-MON_PID=$!
-monitor_joined "$MON_PID"
+monitor_start
 
 # One session, two families, one bucket: 2 by IPv4 and 1 by IPv6 use up
 # the burst of 3, and the next, by either, is refused.
@@ -122,6 +126,26 @@ $ctl -j subscriber list | json 'sorted((s["name"], sorted(s["binds"]), s["mode"]
 cmp -s "$E2E_TMP/before" "$E2E_TMP/after" ||
 	fail "restore differs: $(diff "$E2E_TMP/before" "$E2E_TMP/after")"
 pass "save and -b restore every subscriber"
+
+# A reload keeps running quarantines (save, rmmod, insmod, -b): a
+# subscriber's, with the subscriber, and an address's, with its cause
+# (a quarantine the strikes caused ends at once while strikes are off).
+$ctl policy set strikes 3
+$ctl source quarantine name "o'brien \"dave\"" for 1h
+$ctl source quarantine 10.0.1.2 for 30m cause strikes
+$ctl save >"$E2E_TMP/saved"
+monitor_stop
+smtprl_reload
+$ctl -b "$E2E_TMP/saved"
+monitor_start
+expect_eq "dave still quarantined after a reload" "quarantined operator True" \
+	"$($ctl -j source show name "o'brien \"dave\"" |
+	   json 'd["state"] + " " + d["cause"] + " " + str(3500 < d["remaining_s"] <= 3600)')"
+expect_eq "and refused" "ok=0 refused=1 timeout=0" "$(attempts 1 10.0.1.4 $MX4)"
+expect_eq "10.0.1.2 too, cause strikes" "quarantined strikes True" \
+	"$($ctl -j source show 10.0.1.2 |
+	   json 'd["state"] + " " + d["cause"] + " " + str(1700 < d["remaining_s"] <= 1800)')"
+$ctl source release name "o'brien \"dave\""
 
 # A lingering subscriber is forgotten when its linger runs out, its
 # quarantine ending "gone".
