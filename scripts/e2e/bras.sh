@@ -12,7 +12,9 @@
 # VM's initial namespace) runs rp-pppoe's pppoe-server (user mode: the
 # Debian build has no kernel mode), whose pppd sessions authenticate by PAP against a real FreeRADIUS and
 # write the reply with the radattr plugin. Addresses come from
-# pppoe-server's pool, 100.64.0.10 upwards, the lowest free first. smtprl
+# pppoe-server's pool of four, 100.64.0.10 to .13: a freed one goes to
+# the end of its list of free ones, so the next session gets the one
+# freed longest ago. smtprl
 # and its session hooks are installed as an operator installs them
 # (make install, onto writable copies of /etc and /usr/local/sbin): pppd runs
 # Debian's /etc/ppp/ip-up, which runs /etc/ppp/ip-up.d/smtprl.
@@ -45,22 +47,41 @@ bras_install() {
 	# The lab's stand-in for DHCPv6-PD (see above).
 	cat >/etc/ppp/ipv6-up.d/lab-pd <<-'EOF'
 		#!/bin/sh
-		v4=$(sed -n 's/^Framed-IP-Address //p' "/var/run/radattr.$1")
-		[ -n "$v4" ] || v4=$(cat "/run/lab-pd/$1" 2>/dev/null)
+		# The BRAS's sessions only (subscribers' pppd run this too).
+		[ -z "$(ip netns identify)" ] || exit 0
+		# IPCP and IPV6CP come up in either order.
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			v4=$(cat "/run/lab-pd/$1" 2>/dev/null)
+			[ -n "$v4" ] && break
+			sleep 0.5
+		done
 		[ -n "$v4" ] || exit 0
 		pfx=2001:db8:1:$(printf %x "${v4##*.}")::/64
 		ip -6 route replace "$pfx" dev "$1"
 		echo "$pfx" >"/run/lab-pd/$1.v6"
 		IPV6_DELEGATED_PREFIX=$pfx exec smtprl-session up "$@"
 	EOF
-	chmod +x /etc/ppp/ipv6-up.d/lab-pd
+	cat >/etc/ppp/ipv6-down.d/lab-pd <<-'EOF'
+		#!/bin/sh
+		[ -z "$(ip netns identify)" ] || exit 0
+		pfx=$(cat "/run/lab-pd/$1.v6" 2>/dev/null) || exit 0
+		rm -f "/run/lab-pd/$1.v6"
+		IPV6_DELEGATED_PREFIX=$pfx exec smtprl-session down "$@"
+	EOF
+	chmod +x /etc/ppp/ipv6-up.d/lab-pd /etc/ppp/ipv6-down.d/lab-pd
 	mkdir -p /run/lab-pd
 	# ip-up runs before ipv6-up: remember the session's IPv4 address.
 	cat >/etc/ppp/ip-up.d/00-lab-pd <<-'EOF'
 		#!/bin/sh
+		[ -z "$(ip netns identify)" ] || exit 0
 		echo "$5" >"/run/lab-pd/$1"
 	EOF
-	chmod +x /etc/ppp/ip-up.d/00-lab-pd
+	cat >/etc/ppp/ip-down.d/00-lab-pd <<-'EOF'
+		#!/bin/sh
+		[ -z "$(ip netns identify)" ] || exit 0
+		rm -f "/run/lab-pd/$1"
+	EOF
+	chmod +x /etc/ppp/ip-up.d/00-lab-pd /etc/ppp/ip-down.d/00-lab-pd
 	[ -x /etc/ppp/ip-up.d/smtprl ] && command -v smtprl-session >/dev/null ||
 		fail "make install did not install the session hooks"
 	pass "smtprl installed with make install (hooks in /etc/ppp/ip-up.d, ip-down.d)"
@@ -160,11 +181,11 @@ bras_up() {
 		debug
 	EOF
 	# rp-pppoe's user-mode server: pppd over a pty running pppoe(8).
-	pppoe-server -I br-acc -L 100.64.0.1 -R $BRAS_POOL -N 64 \
+	pppoe-server -I br-acc -L 100.64.0.1 -R $BRAS_POOL -N 4 \
 		-X "$E2E_TMP/pppoe-server.pid" -O "$E2E_TMP/pppoe-server.options" \
 		>"$E2E_TMP/pppoe-server.log" 2>&1 || fail "pppoe-server: $(cat "$E2E_TMP/pppoe-server.log")"
 	PPPOE_PID=$(cat "$E2E_TMP/pppoe-server.pid")
-	pass "pppoe-server up on br-acc (pool $BRAS_POOL + 64)"
+	pass "pppoe-server up on br-acc (pool $BRAS_POOL + 4)"
 }
 
 # sub_ns NAME: a subscriber's namespace, its eth0 on the access bridge.
@@ -179,12 +200,17 @@ sub_ns() {
 	E2E_NS="$E2E_NS $ns"
 }
 
+# v6_of ADDR: the /64 the lab delegates to the session with IPv4 ADDR.
+v6_of() { printf '2001:db8:1:%x::' "${1##*.}"; }
+
 # dial NAME [PASSWORD]: NAME dials in (pppd returns once IPCP is up) and
-# prints its address; waits until smtprl bound it.
+# prints its IPv4 address; waits until smtprl bound it, IPv6 prefix too,
+# and gives the subscriber its IPv6 address, v6_of(ADDR)2.
 dial() {
-	local ns=sub-$1 pw=${2:-$1} addr i
+	local ns=sub-$1 pw=${2:-$1} addr v6 i
 	nsx "$ns" pppd plugin pppoe.so eth0 user "$1" password "$pw" noauth \
 		updetach linkname "$1" defaultroute +ipv6 ipv6cp-accept-local \
+		ip-up-script /bin/true ip-down-script /bin/true \
 		lcp-echo-interval 0 noaccomp nopcomp noccp novj \
 		logfile "$E2E_TMP/pppd-$1.log" >/dev/null 2>&1 ||
 		fail "$1 could not dial: $(tail -5 "$E2E_TMP/pppd-$1.log")
@@ -192,11 +218,16 @@ dial() {
 --- FreeRADIUS: $(tail -15 "$E2E_TMP/radius.log")"
 	addr=$(nsx "$ns" ip -4 -o addr show dev ppp0 | awk '{ print $4 }')
 	addr=${addr%/*}
-	for i in $(seq 100); do
+	v6=$(v6_of "$addr")
+	for i in $(seq 200); do
 		"$SMTPRL_TOP/userspace/smtprlctl" -j subscriber show "$1" 2>/dev/null |
-			grep -q "\"$addr/32\"" && break
+			grep -q "\"$addr/32\".*\"$v6/64\"\|\"$v6/64\".*\"$addr/32\"" && break
 		sleep 0.1
 	done
+	[ "$i" -lt 200 ] || fail "$1 ($addr) not bound with $v6/64: $(
+		"$SMTPRL_TOP/userspace/smtprlctl" subscriber show "$1" 2>&1)"
+	nsx "$ns" ip -6 addr add "${v6}2/64" dev ppp0 nodad
+	nsx "$ns" ip -6 route add default dev ppp0
 	echo "$addr"
 }
 
@@ -208,10 +239,12 @@ hangup() {
 	for i in $(seq 100); do
 		kill -0 "$pid" 2>/dev/null && { sleep 0.1; continue; }
 		"$SMTPRL_TOP/userspace/smtprlctl" -j subscriber show "$1" 2>/dev/null |
-			grep -q '"binds": \[\]' && return 0
+			grep -q '"binds":\[\]' && return 0
 		sleep 0.1
 	done
-	fail "$1's session did not end in smtprl"
+	fail "$1's session did not end in smtprl: $("$SMTPRL_TOP/userspace/smtprlctl" \
+		subscriber show "$1" 2>&1)
+--- BRAS pppd: $(tail -15 "$E2E_TMP/pppd-bras.log" 2>/dev/null)"
 }
 
 bras_down() {

@@ -97,6 +97,15 @@ run pre-up PEERNAME=bob CTL_SLEEP=5
 [ $((SECONDS - start)) -le 3 ] && ok "a wedged smtprlctl is given up after the timeout" ||
 	fail "a wedged smtprlctl held the session for $((SECONDS - start)) s"
 
+# From pppd's ipv6-up (a DHCPv6-PD hook passing the prefix, say): the
+# peer's address there is a link-local one, never bound.
+: >"$tmp/log"
+env -i PATH="$PATH" SMTPRLCTL="$tmp/ctl" CTL_LOG="$tmp/log" PEERNAME=dora \
+	IPV6_DELEGATED_PREFIX=2001:db8:9::/56 SMTPRL_SESSION_CONF="$tmp/session.conf" \
+	"$session" up ppp4 /dev/pts/2 0 fe80::1 fe80::2 >/dev/null 2>&1 || fail "ipv6-up: exit $?"
+expect_log "ipv6-up: the delegated prefix, no link-local address" \
+	"<subscriber><add><dora><2001:db8:9::/56><policy>"
+
 # accel-ppp calls it by name, with no verb.
 ln -s "$session" "$tmp/ip-down"
 : >"$tmp/log"
