@@ -65,6 +65,7 @@ monitor_start
 for u in zombie optin alice bob carol dave; do
 	sub_ns "$u"
 done
+pppoe_start
 z1=$(dial zombie zpass)
 o1=$(dial optin opass)
 a1=$(dial alice apass)

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # A PPPoE BRAS in the lab; sourced after lib.sh, inside a lab VM.
 #
-#   [sub-NAME] eth0 --+
-#   [sub-NAME] eth0 --+-- br-acc [BRAS] bras-inet ----- inet0 [inet]
-#   ...               pppoe-server, pppd        10.0.2.1    10.0.2.25 (MX)
+#   [sub-NAME] eth0 ----- acc-NAME
+#   [sub-NAME] eth0 ----- acc-NAME [BRAS] bras-inet ----- inet0 [inet]
+#   ...                   pppoe-server, pppd   10.0.2.1    10.0.2.25 (MX)
 #                     (radius, radattr),                    2001:db8:2::25
 #                     FreeRADIUS, smtprl
 #
@@ -125,10 +125,6 @@ bras_up() {
 	local rc=$E2E_TMP/radiusclient
 	modprobe -q ppp_generic 2>/dev/null || true
 	modprobe -q pppoe 2>/dev/null || true
-	# A fixed address: a bridge takes its ports' lowest otherwise, and
-	# pppoe-server would keep answering from the one it started with.
-	ip link add br-acc address 02:00:5e:00:00:01 type bridge
-	ip link set br-acc up
 	ip netns add inet
 	nsx inet ip link set lo up
 	ip link add bras-inet type veth peer name inet0 netns inet
@@ -180,21 +176,29 @@ bras_up() {
 		logfile $E2E_TMP/pppd-bras.log
 		debug
 	EOF
-	# rp-pppoe's user-mode server: pppd over a pty running pppoe(8).
-	pppoe-server -I br-acc -L 100.64.0.1 -R $BRAS_POOL -N 4 \
+}
+
+# pppoe_start: rp-pppoe's user-mode server (pppd over a pty running
+# pppoe(8)) on every subscriber's line, after sub_ns made them.
+pppoe_start() {
+	local ifs=() l
+	for l in /sys/class/net/acc-*; do
+		ifs+=(-I "${l##*/}")
+	done
+	pppoe-server "${ifs[@]}" -L 100.64.0.1 -R $BRAS_POOL -N 4 \
 		-X "$E2E_TMP/pppoe-server.pid" -O "$E2E_TMP/pppoe-server.options" \
 		>"$E2E_TMP/pppoe-server.log" 2>&1 || fail "pppoe-server: $(cat "$E2E_TMP/pppoe-server.log")"
 	PPPOE_PID=$(cat "$E2E_TMP/pppoe-server.pid")
-	pass "pppoe-server up on br-acc (pool $BRAS_POOL + 4)"
+	pass "pppoe-server up on ${#ifs[@]} lines (pool $BRAS_POOL + 4)"
 }
 
-# sub_ns NAME: a subscriber's namespace, its eth0 on the access bridge.
+# sub_ns NAME: a subscriber's namespace, its eth0 a line to the BRAS.
 sub_ns() {
 	local ns=sub-$1 mac
 	ip netns add "$ns"
 	nsx "$ns" ip link set lo up
 	ip link add "acc-$1" type veth peer name eth0 netns "$ns"
-	ip link set "acc-$1" master br-acc up
+	ip link set "acc-$1" up
 	nsx "$ns" ip link set eth0 up
 	syn_once "$ns"
 	E2E_NS="$E2E_NS $ns"
@@ -257,7 +261,6 @@ bras_down() {
 	for ns in $E2E_NS; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
-	ip link del br-acc 2>/dev/null || true
 	ip link del bras-inet 2>/dev/null || true
 	umount /usr/local/sbin /etc 2>/dev/null || true
 	rm -rf "$E2E_TMP"
