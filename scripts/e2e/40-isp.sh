@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# lab: kernels 6.1 uml
+# lab: kernels uml
 # lab: time-travel
 #
 # The ISP lab (topology in isp.sh): real mail software on every side, a

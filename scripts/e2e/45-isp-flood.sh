@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# lab: kernels 6.12 uml
+# lab: kernels uml
 #
 # The ISP lab (isp.sh) under a spoofed-source SYN flood from the zombie's
 # line: 1,000,000 SYNs from distinct random sources (synflood.c, seeded;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# lab: kernels 6.1 6.12 uml
+# lab: kernels uml
 #
 # Subscribers, driven by smtprlctl as a BRAS's session scripts drive it
 # (the PPPoE lab, 90-bras.sh, does the same through pppd): a session's

@@ -189,7 +189,7 @@ pppoe_start() {
 		-X "$E2E_TMP/pppoe-server.pid" -O "$E2E_TMP/pppoe-server.options" \
 		>"$E2E_TMP/pppoe-server.log" 2>&1 || fail "pppoe-server: $(cat "$E2E_TMP/pppoe-server.log")"
 	PPPOE_PID=$(cat "$E2E_TMP/pppoe-server.pid")
-	pass "pppoe-server up on ${#ifs[@]} lines (pool $BRAS_POOL + 4)"
+	pass "pppoe-server up on $((${#ifs[@]} / 2)) lines (pool $BRAS_POOL + 4)"
 }
 
 # sub_ns NAME: a subscriber's namespace, its eth0 a line to the BRAS.
