@@ -182,35 +182,21 @@ static __always_inline unsigned int track(struct smtprl_net *sn,
 	return p->cfg.when_full == SMTPRL_WHEN_FULL_DROP ? NF_DROP : NF_ACCEPT;
 }
 
-static __always_inline unsigned int track_source(struct smtprl_net *sn,
-						 const struct smtprl_policy *p,
-						 const struct smtprl_conn *c, u64 now,
-						 struct sk_buff *skb,
-						 const struct nf_hook_state *state)
-{
-	struct smtprl_key k __uninitialized;
-
-	source_key(&k, p, c);
-	return track(sn, p, &k, &p->limit, c, now, skb, state);
-}
-
-/* A connection from an address bound to @sub. */
-static noinline unsigned int track_sub(struct smtprl_net *sn,
-				       const struct smtprl_policy *p,
-				       const struct smtprl_sub *sub,
-				       const struct smtprl_conn *c, u64 now,
-				       struct sk_buff *skb,
-				       const struct nf_hook_state *state)
+/*
+ * @k = the key of @sub's entry; returns the limits it is charged by, or
+ * NULL for an exempt subscriber. Out of line: the common SYN, from an
+ * unbound address, carries none of it, and track() stays one inline copy.
+ */
+static noinline const struct smtprl_limit *sub_key(const struct smtprl_sub *sub,
+						   const struct smtprl_policy *p,
+						   struct smtprl_key *k)
 {
 	const struct smtprl_sub_cfg *cfg = rcu_dereference(sub->cfg);
-	struct smtprl_key k;
 
-	if (cfg && cfg->mode == SMTPRL_SUB_MODE_EXEMPT) {
-		smtprl_stat_inc(sn, SMTPRL_A_STATS_EXEMPT);
-		return NF_ACCEPT;
-	}
-	smtprl_sub_key(&k, sub->id);
-	return track(sn, p, &k, smtprl_sub_limit(sub, p), c, now, skb, state);
+	if (cfg && cfg->mode == SMTPRL_SUB_MODE_EXEMPT)
+		return NULL;
+	smtprl_sub_key(k, sub->id);
+	return smtprl_sub_limit(sub, p);
 }
 
 /*
@@ -224,6 +210,8 @@ static unsigned int hook_syn(struct smtprl_net *sn, struct sk_buff *skb,
 {
 	const struct smtprl_policy *p = rcu_dereference(sn->policy);
 	struct smtprl_conn c __uninitialized;	/* classify writes what is read */
+	struct smtprl_key k __uninitialized;
+	const struct smtprl_limit *lim;
 	struct smtprl_exempt *ex;
 	struct smtprl_sub *sub;
 	enum smtprl_class cls;
@@ -258,18 +246,27 @@ static unsigned int hook_syn(struct smtprl_net *sn, struct sk_buff *skb,
 	now = smtprl_now_ns();
 	/* A subscriber's address: its subscriber decides, not an exemption. */
 	sub = smtprl_bind_match(&sn->subs, c.family, &c.saddr);
-	if (sub)
-		return track_sub(sn, p, sub, &c, now, skb, state);
-	ex = smtprl_exempt_match(&sn->exempt, c.family, &c.saddr, now);
-	if (ex) {
-		if (__smtprl_exempt_take(ex, now)) {
+	if (unlikely(sub)) {
+		lim = sub_key(sub, p, &k);
+		if (!lim) {
 			smtprl_stat_inc(sn, SMTPRL_A_STATS_EXEMPT);
 			return NF_ACCEPT;
 		}
-		smtprl_stat_inc(sn, SMTPRL_A_STATS_EXEMPT_LIMITED);
-		return limited(sn, p, skb, state);
+	} else {
+		ex = smtprl_exempt_match(&sn->exempt, c.family, &c.saddr, now);
+		if (ex) {
+			if (__smtprl_exempt_take(ex, now)) {
+				smtprl_stat_inc(sn, SMTPRL_A_STATS_EXEMPT);
+				return NF_ACCEPT;
+			}
+			smtprl_stat_inc(sn, SMTPRL_A_STATS_EXEMPT_LIMITED);
+			return limited(sn, p, skb, state);
+		}
+		source_key(&k, p, &c);
+		lim = &p->limit;
 	}
-	return track_source(sn, p, &c, now, skb, state);
+	/* One call: the table's lookup stays inline. */
+	return track(sn, p, &k, lim, &c, now, skb, state);
 }
 
 /*

@@ -29,6 +29,10 @@ cmds=(
 	postfix:postfix smtp-sink:postfix smtp-source:postfix
 	saslpasswd2:sasl2-bin swaks:swaks hping3:hping3
 	capsh:libcap2-bin setpriv:util-linux unshare:util-linux taskset:util-linux
+	# the PPPoE BRAS lab (scripts/e2e/bras.sh): pppd's radius and radattr
+	# plugins come with ppp
+	pppd:ppp pppoe-server:pppoe pppoe:pppoe freeradius:freeradius
+	run-parts:debianutils logger:bsdutils
 	mountpoint:util-linux dmesg:util-linux mount:mount strace:strace
 	# benchmarks and reports
 	/usr/bin/time:time gnuplot:gnuplot-nox

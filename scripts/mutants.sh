@@ -34,7 +34,10 @@ daily-cap-ignored	kmod/bucket.h	if (daily && day < lim->daily.cost_ns)	if (0 && 
 exemption-never-expires	kmod/exempt.c	return expired(ex, now_ns) ? NULL : ex;	return ex;	kunit
 gc-forgets-credit	kmod/table.c	smtprl_buckets_full(&e->b, lim, now_ns) &&	true &&	kunit
 quarantine-never-quiet	kmod/quarantine.c	return SMTPRL_RELEASE_QUIET;	return SMTPRL_RELEASE_NONE;	kunit
-policy-set-unprivileged	kmod/netlink-gen.c	.maxattr\t= SMTPRL_A_POLICY_EVENT_INTERVAL,\n\t\t.flags\t\t= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,	.maxattr\t= SMTPRL_A_POLICY_EVENT_INTERVAL,\n\t\t.flags\t\t= GENL_CMD_CAP_DO,	uml/20-netlink
+subscriber-binding-ignored	kmod/hook.c	sub = smtprl_bind_match(&sn->subs, c.family, &c.saddr);	sub = NULL;	uml/85-subscribers
+linger-ends-at-once	kmod/netns.c	n = smtprl_subs_expire(&sn->subs, now_ns,	n = smtprl_subs_expire(&sn->subs, U64_MAX,	uml/90-bras
+linger-never-ends	kmod/sub.c	if (sub->linger_until_ns > now_ns)	if (1)	kunit
+policy-set-unprivileged	kmod/netlink-gen.c	.maxattr\t= SMTPRL_A_POLICY_SUBSCRIBER_LINGER,\n\t\t.flags\t\t= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,	.maxattr\t= SMTPRL_A_POLICY_SUBSCRIBER_LINGER,\n\t\t.flags\t\t= GENL_CMD_CAP_DO,	uml/20-netlink
 batch-refusal-unreported	userspace/nl.c	\tpipe_q.failed++;\n\treport(pipe_q.line[i], err_text(err));	\treport(pipe_q.line[i], err_text(err));	6.12/35-batch
 dump-restart-appends	userspace/nl.c	return ftruncate(fileno(stdout), h->start) ||\n\t\t       fseeko(stdout, h->start, SEEK_SET) ? -1 : 0;	return 0;	uml/37-dump-churn
 dump-never-held	userspace/nl.c	S_ISREG(st.st_mode)) {\n\t\t/* O_APPEND: the file's end is where this output begins */\n\t\th->start = lseek(fd, 0, flags & O_APPEND ? SEEK_END : SEEK_CUR);\n\t\tif (h->start >= 0)\n\t\t\treturn 0;\n\t}	1) {\n\t\th->start = 0;\n\t\treturn 0;\n\t}	uml/37-dump-churn

@@ -58,7 +58,7 @@ static inline struct smtprl_key key4(u32 host)
 }
 
 static inline struct smtprl_entry *get(struct table_ctx *ctx, struct smtprl_key k,
-						u32 max, u64 now)
+				       u32 max, u64 now)
 {
 	struct smtprl_entry *e;
 
