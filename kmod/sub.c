@@ -199,11 +199,12 @@ static void sub_unhash(struct smtprl_subs *s, struct smtprl_sub *sub,
 	}
 	sub->nbinds = 0;
 	linger_stop(s, sub);
+	/* While its id still names it: the end of its quarantine does too. */
+	if (gone)
+		gone(arg, sub);
 	WARN_ON(rhashtable_remove_fast(&s->names, &sub->node, name_params));
 	WARN_ON(rhashtable_remove_fast(&s->ids, &sub->id_node, id_params));
 	WRITE_ONCE(s->n, s->n - 1);
-	if (gone)
-		gone(arg, sub);
 	cfg = rcu_dereference_protected(sub->cfg, true);
 	if (cfg)
 		kfree_rcu(cfg, rcu);

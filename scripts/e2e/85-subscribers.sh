@@ -159,6 +159,8 @@ expect_eq "her state with her" 0 \
 expect_eq "subscriber_expired" 1 "$($ctl -j stats | json 'd["subscriber_expired"]')"
 expect_eq "her quarantine ended gone" "operator gone" \
 	"$(events released release | tr -s ' ')"
+expect_eq "both released events name the account" "o'brien \"dave\" alice@isp" \
+	"$(events released subscriber)"
 
 # The kernel's own YNL client drives the same requests (an addr4 is the
 # integer of its address, network order).
