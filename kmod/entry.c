@@ -187,8 +187,8 @@ void smtprl_entry_quarantine_start(struct smtprl_entry *e,
 enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
 						     const struct smtprl_policy *p,
 						     const struct smtprl_limit *lim,
-						     u64 now_ns, u8 family,
-						     const union smtprl_addr *daddr,
+						     u64 now_ns,
+						     const struct smtprl_conn *c,
 						     struct smtprl_outcome *o)
 {
 	struct smtprl_watch *w = e->watch;
@@ -197,7 +197,7 @@ enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
 	if (o->release == SMTPRL_RELEASE_NONE) {
 		smtprl_quar_attempt(&w->quar, now_ns);
 		smtprl_fanout_note(&w->strikes, &p->q, now_ns,
-				   smtprl_dst_hash(family, daddr));
+				   smtprl_dst_hash(c->family, &c->daddr));
 		return SMTPRL_QUARANTINE;
 	}
 	release_locked(e, p, now_ns, &o->snap);
@@ -223,10 +223,11 @@ enum smtprl_verdict smtprl_entry_attempt(struct smtprl_table *t,
 					 const union smtprl_addr *daddr,
 					 struct smtprl_outcome *o)
 {
+	struct smtprl_conn c = { .daddr = *daddr, .family = family };
 	enum smtprl_verdict v;
 
 	local_bh_disable();
-	v = __smtprl_entry_attempt(t, e, p, lim, now_ns, family, daddr, o);
+	v = __smtprl_entry_attempt(t, e, p, lim, now_ns, &c, o);
 	local_bh_enable();
 	return v;
 }

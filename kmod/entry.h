@@ -22,8 +22,8 @@ void smtprl_entry_quarantine_start(struct smtprl_entry *e,
 enum smtprl_verdict smtprl_entry_attempt_quarantined(struct smtprl_entry *e,
 						     const struct smtprl_policy *p,
 						     const struct smtprl_limit *lim,
-						     u64 now_ns, u8 family,
-						     const union smtprl_addr *daddr,
+						     u64 now_ns,
+						     const struct smtprl_conn *c,
 						     struct smtprl_outcome *o);
 
 /* Charge one connection to @e, locked and alive; false if limited. */
@@ -98,10 +98,9 @@ smtprl_limit_event_due(const struct smtprl_policy *p, u32 prev_s, u32 now_s)
  * @p: the policy in force
  * @lim: the limits @e is charged by: the policy's, or its subscriber's
  * @now_ns: the current time
- * @family: the connection's, NFPROTO_IPV4 or NFPROTO_IPV6 (a subscriber's
- *	entry sees both)
- * @daddr: the destination; hashed only for fan-out, while @p->strikes_on
- *	or @e is quarantined
+ * @c: the connection: its family (a subscriber's entry sees both) and
+ *	destination, hashed only for fan-out, while @p->strikes_on or @e is
+ *	quarantined
  * @o: the event due, if any, and what it carries
  *
  * The packet path's: BH is disabled (see hook.c). A quarantined source
@@ -117,7 +116,7 @@ smtprl_limit_event_due(const struct smtprl_policy *p, u32 prev_s, u32 now_s)
 static __always_inline enum smtprl_verdict
 __smtprl_entry_attempt(struct smtprl_table *t, struct smtprl_entry *e,
 		       const struct smtprl_policy *p, const struct smtprl_limit *lim,
-		       u64 now_ns, u8 family, const union smtprl_addr *daddr,
+		       u64 now_ns, const struct smtprl_conn *c,
 		       struct smtprl_outcome *o)
 {
 	enum smtprl_verdict v;
@@ -132,15 +131,14 @@ __smtprl_entry_attempt(struct smtprl_table *t, struct smtprl_entry *e,
 		goto out;
 	}
 	if (unlikely(e->quarantined)) {
-		v = smtprl_entry_attempt_quarantined(e, p, lim, now_ns, family,
-						     daddr, o);
+		v = smtprl_entry_attempt_quarantined(e, p, lim, now_ns, c, o);
 		goto out;
 	}
 	prev_limited_s = e->last_limited_s;
 	v = smtprl_entry_charge(e, lim, now_ns) ? SMTPRL_ALLOW : SMTPRL_LIMIT;
 	if (unlikely(p->strikes_on) &&
-	    smtprl_entry_strike(t, e, p, now_ns, v == SMTPRL_LIMIT, family, daddr,
-				o)) {
+	    smtprl_entry_strike(t, e, p, now_ns, v == SMTPRL_LIMIT, c->family,
+				&c->daddr, o)) {
 		/* A strike that quarantines has its own event. */
 		smtprl_entry_snap_locked(e, p, now_ns, &o->snap);
 	} else if (v == SMTPRL_LIMIT &&

@@ -159,8 +159,7 @@ static __always_inline unsigned int track(struct smtprl_net *sn,
 		e = smtprl_table_get(&sn->sources, k, lim, p->cfg.max_sources, now);
 		if (!e)
 			break;
-		switch (__smtprl_entry_attempt(&sn->sources, e, p, lim, now,
-					       c->family, &c->daddr, &o)) {
+		switch (__smtprl_entry_attempt(&sn->sources, e, p, lim, now, c, &o)) {
 		case SMTPRL_RETRY:
 			continue;
 		case SMTPRL_ALLOW:
@@ -183,19 +182,17 @@ static __always_inline unsigned int track(struct smtprl_net *sn,
 }
 
 /*
- * @k = the key of @sub's entry; returns the limits it is charged by, or
- * NULL for an exempt subscriber. Out of line: the common SYN, from an
- * unbound address, carries none of it, and track() stays one inline copy.
+ * The limits @sub is charged by, or NULL for an exempt subscriber. Out of
+ * line, and given nothing on the stack: the common SYN, from an unbound
+ * address, pays for none of it.
  */
-static noinline const struct smtprl_limit *sub_key(const struct smtprl_sub *sub,
-						   const struct smtprl_policy *p,
-						   struct smtprl_key *k)
+static noinline const struct smtprl_limit *sub_limits(const struct smtprl_sub *sub,
+						      const struct smtprl_policy *p)
 {
 	const struct smtprl_sub_cfg *cfg = rcu_dereference(sub->cfg);
 
 	if (cfg && cfg->mode == SMTPRL_SUB_MODE_EXEMPT)
 		return NULL;
-	smtprl_sub_key(k, sub->id);
 	return smtprl_sub_limit(sub, p);
 }
 
@@ -247,11 +244,12 @@ static unsigned int hook_syn(struct smtprl_net *sn, struct sk_buff *skb,
 	/* A subscriber's address: its subscriber decides, not an exemption. */
 	sub = smtprl_bind_match(&sn->subs, c.family, &c.saddr);
 	if (unlikely(sub)) {
-		lim = sub_key(sub, p, &k);
+		lim = sub_limits(sub, p);
 		if (!lim) {
 			smtprl_stat_inc(sn, SMTPRL_A_STATS_EXEMPT);
 			return NF_ACCEPT;
 		}
+		smtprl_sub_key(&k, sub->id);
 	} else {
 		ex = smtprl_exempt_match(&sn->exempt, c.family, &c.saddr, now);
 		if (ex) {
