@@ -147,7 +147,8 @@ static void linger_start(struct smtprl_subs *s, struct smtprl_sub *sub,
 {
 	struct smtprl_sub *pos;
 
-	sub->linger_until_ns = until_ns;
+	/* Dumps read it, and @nbinds, under RCU (fill_sub()). */
+	WRITE_ONCE(sub->linger_until_ns, until_ns);
 	/* Usually the latest: the linger is the same for everybody. */
 	list_for_each_entry_reverse(pos, &s->lingering, linger)
 		if (pos->linger_until_ns <= until_ns)
@@ -171,7 +172,8 @@ static void bind_detach(struct smtprl_subs *s, struct smtprl_bind *b,
 	struct smtprl_sub *sub = b->sub;
 
 	hlist_del_rcu(&b->node);
-	if (!--sub->nbinds)
+	WRITE_ONCE(sub->nbinds, sub->nbinds - 1);
+	if (!sub->nbinds)
 		linger_start(s, sub, linger_until_ns);
 }
 
@@ -180,7 +182,8 @@ static void bind_attach(struct smtprl_subs *s, struct smtprl_bind *b)
 	struct smtprl_sub *sub = b->sub;
 
 	hlist_add_head_rcu(&b->node, &sub->binds);
-	if (!sub->nbinds++)
+	WRITE_ONCE(sub->nbinds, sub->nbinds + 1);
+	if (sub->nbinds == 1)
 		linger_stop(s, sub);
 }
 
@@ -197,7 +200,7 @@ static void sub_unhash(struct smtprl_subs *s, struct smtprl_sub *sub,
 		hlist_del_rcu(&b->node);
 		bind_release(&b->pfx);
 	}
-	sub->nbinds = 0;
+	WRITE_ONCE(sub->nbinds, 0);
 	linger_stop(s, sub);
 	/* While its id still names it: the end of its quarantine does too. */
 	if (gone)
