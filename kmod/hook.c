@@ -189,11 +189,7 @@ static __always_inline unsigned int track(struct smtprl_net *sn,
 static noinline const struct smtprl_limit *sub_limits(const struct smtprl_sub *sub,
 						      const struct smtprl_policy *p)
 {
-	const struct smtprl_sub_cfg *cfg = rcu_dereference(sub->cfg);
-
-	if (cfg && cfg->mode == SMTPRL_SUB_MODE_EXEMPT)
-		return NULL;
-	return smtprl_sub_limit(sub, p);
+	return smtprl_sub_charged(sub, p);
 }
 
 /*

@@ -120,16 +120,10 @@ int smtprl_nl_source_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 			  offsetof(struct smtprl_entry, node), fill_source);
 }
 
-/* A quarantined source was forgotten: its quarantine ends, "gone". */
-static void forgot(void *arg, const struct smtprl_snap *s, u8 why)
-{
-	smtprl_notify_source(arg, SMTPRL_CMD_RELEASED_NTF, s, why, smtprl_now_ns());
-}
-
 int smtprl_nl_source_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct smtprl_net *sn = smtprl_info_sn(info);
-	struct smtprl_forget f = { .released = forgot, .arg = sn };
+	struct smtprl_forget f = { .released = smtprl_forgot, .arg = sn };
 	struct smtprl_key k;
 	int err;
 
@@ -149,7 +143,7 @@ int smtprl_nl_source_del_doit(struct sk_buff *skb, struct genl_info *info)
 int smtprl_nl_source_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct smtprl_net *sn = smtprl_info_sn(info);
-	struct smtprl_forget f = { .released = forgot, .arg = sn };
+	struct smtprl_forget f = { .released = smtprl_forgot, .arg = sn };
 	int err = smtprl_no_attrs(info->nlhdr, info->extack);
 
 	if (err)
@@ -206,7 +200,7 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 	/* Tracked from now on: a full bucket, as any new source. */
 	e = smtprl_table_get(&sn->sources, &k,
 			     smtprl_sub_limit(k.family == SMTPRL_FAMILY_SUB ?
-					      smtprl_sub_by_id(&sn->subs, smtprl_key_sub_id(&k)) :
+					      smtprl_sub_by_id(&sn->subs, smtprl_sub_id(k.addr.v6.s6_addr32)) :
 					      NULL, p),
 			     p->cfg.max_sources, now);
 	if (!e) {

@@ -83,12 +83,14 @@ static void gc_expired(void *arg, struct smtprl_exempt *ex)
 	smtprl_notify_exempt_expired(c->sn, ex, c->now_ns);
 }
 
-static void forget_released(void *arg, const struct smtprl_snap *s, u8 why)
+/*
+ * A quarantined source was forgotten (source-del, -flush, a subscriber's
+ * end): its quarantine ends, "gone". Not counted here: the table counts
+ * it as it unlinks the entry (quar_gone, folded into releases).
+ */
+void smtprl_forgot(void *arg, const struct smtprl_snap *s, u8 why)
 {
-	struct smtprl_net *sn = arg;
-
-	smtprl_stat_inc(sn, SMTPRL_A_STATS_RELEASES);
-	smtprl_notify_source(sn, SMTPRL_CMD_RELEASED_NTF, s, why, smtprl_now_ns());
+	smtprl_notify_source(arg, SMTPRL_CMD_RELEASED_NTF, s, why, smtprl_now_ns());
 }
 
 /*
@@ -103,7 +105,7 @@ void smtprl_sub_forget(void *arg, struct smtprl_sub *sub)
 	struct smtprl_forget f = {
 		.p = policy_of(sn),
 		.now_ns = smtprl_now_ns(),
-		.released = forget_released,
+		.released = smtprl_forgot,
 		.arg = sn,
 	};
 	struct smtprl_key k;
@@ -117,16 +119,9 @@ const struct smtprl_limit *smtprl_gc_sub_limit(void *arg, const struct smtprl_en
 					       const struct smtprl_policy *p)
 {
 	struct gc_ctx *c = arg;
-	u64 id = (u64)(__force u32)e->addr[1] << 32 | (__force u32)e->addr[0];
-	struct smtprl_sub *sub = smtprl_sub_by_id(&c->sn->subs, id);
-	const struct smtprl_sub_cfg *cfg;
+	struct smtprl_sub *sub = smtprl_sub_by_id(&c->sn->subs, smtprl_sub_id(e->addr));
 
-	if (!sub)
-		return NULL;
-	cfg = rcu_dereference(sub->cfg);
-	if (cfg && cfg->mode == SMTPRL_SUB_MODE_EXEMPT)
-		return NULL;
-	return smtprl_sub_limit(sub, p);
+	return sub ? smtprl_sub_charged(sub, p) : NULL;
 }
 
 /* Config mutex held. */

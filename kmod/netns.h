@@ -175,6 +175,7 @@ void smtprl_pfx_release(struct smtprl_pfx *p);
 void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out);
 u32 smtprl_quarantined_now(struct smtprl_net *sn, const struct smtprl_stats *st);
 void smtprl_sub_forget(void *arg, struct smtprl_sub *sub);
+void smtprl_forgot(void *arg, const struct smtprl_snap *s, u8 why);
 const struct smtprl_limit *smtprl_gc_sub_limit(void *arg, const struct smtprl_entry *e,
 					       const struct smtprl_policy *p);
 

@@ -118,18 +118,13 @@ static __always_inline void smtprl_sub_key(struct smtprl_key *k, u64 id)
 	k->addr.v6.s6_addr32[1] = (__force __be32)upper_32_bits(id);
 }
 
-/* The subscriber id of a subscriber's key. */
-static inline u64 smtprl_key_sub_id(const struct smtprl_key *k)
+/*
+ * The subscriber id in the first two words of a subscriber's key, entry
+ * or snapshot (see smtprl_sub_key()).
+ */
+static inline u64 smtprl_sub_id(const __be32 *w)
 {
-	return (u64)(__force u32)k->addr.v6.s6_addr32[1] << 32 |
-	       (__force u32)k->addr.v6.s6_addr32[0];
-}
-
-/* The subscriber id a snapshot of a subscriber's entry is keyed by. */
-static inline u64 smtprl_snap_sub_id(const struct smtprl_snap *s)
-{
-	return (u64)(__force u32)s->addr.v6.s6_addr32[1] << 32 |
-	       (__force u32)s->addr.v6.s6_addr32[0];
+	return (u64)(__force u32)w[1] << 32 | (__force u32)w[0];
 }
 
 /* The subscriber of @s, or NULL (an address, or an orphan). Under RCU. */
@@ -138,7 +133,7 @@ static inline struct smtprl_sub *smtprl_snap_sub(struct smtprl_subs *subs,
 {
 	if (s->family != SMTPRL_FAMILY_SUB)
 		return NULL;
-	return smtprl_sub_by_id(subs, smtprl_snap_sub_id(s));
+	return smtprl_sub_by_id(subs, smtprl_sub_id(s->addr.v6.s6_addr32));
 }
 
 /* The limits @sub is charged by (@sub may be NULL). Under RCU. */
@@ -148,6 +143,17 @@ smtprl_sub_limit(const struct smtprl_sub *sub, const struct smtprl_policy *p)
 	const struct smtprl_sub_cfg *cfg = sub ? rcu_dereference(sub->cfg) : NULL;
 
 	return cfg && cfg->mode == SMTPRL_SUB_MODE_OWN ? &cfg->limit : &p->limit;
+}
+
+/* What @sub's connections are charged by; NULL: exempt. Under RCU. */
+static inline const struct smtprl_limit *
+smtprl_sub_charged(const struct smtprl_sub *sub, const struct smtprl_policy *p)
+{
+	const struct smtprl_sub_cfg *cfg = rcu_dereference(sub->cfg);
+
+	if (cfg && cfg->mode == SMTPRL_SUB_MODE_EXEMPT)
+		return NULL;
+	return smtprl_sub_limit(sub, p);
 }
 
 /*

@@ -298,10 +298,9 @@ static const struct smtprl_limit *lim_of(void *arg, const struct smtprl_entry *e
 					 const struct smtprl_policy *p)
 {
 	struct sub_ctx *ctx = arg;
-	u64 id = (u64)(__force u32)e->addr[1] << 32 | (__force u32)e->addr[0];
-	struct smtprl_sub *sub = smtprl_sub_by_id(&ctx->s, id);
+	struct smtprl_sub *sub = smtprl_sub_by_id(&ctx->s, smtprl_sub_id(e->addr));
 
-	return sub ? smtprl_sub_limit(sub, p) : NULL;
+	return sub ? smtprl_sub_charged(sub, p) : NULL;
 }
 
 /* An own rate is what its state is charged by and judged full by. */

@@ -157,6 +157,10 @@ expect_eq "alice forgotten" 0 \
 expect_eq "her state with her" 0 \
 	"$($ctl -j source list | json 'sum(1 for s in d if s.get("subscriber") == "alice@isp")')"
 expect_eq "subscriber_expired" 1 "$($ctl -j stats | json 'd["subscriber_expired"]')"
+# Every quarantine since the reload counted once: dave's and 10.0.1.2's
+# restored, alice's; dave released, alice's gone with her (counted once).
+expect_eq "quarantines, releases, quarantined now" "3 2 1" \
+	"$($ctl -j stats | json '" ".join(str(d[k]) for k in ("quarantines", "releases", "quarantined_now"))')"
 expect_eq "her quarantine ended gone" "operator gone" \
 	"$(events released release | tr -s ' ')"
 expect_eq "both released events name the account" "o'brien \"dave\" alice@isp" \
