@@ -163,6 +163,7 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 	struct smtprl_net *sn = smtprl_info_sn(info);
 	const struct smtprl_policy *p;
 	struct smtprl_entry *e;
+	struct smtprl_sub *sub;
 	struct smtprl_watch *w;
 	struct smtprl_snap s;
 	struct smtprl_key k;
@@ -197,11 +198,10 @@ int smtprl_nl_source_quarantine_doit(struct sk_buff *skb, struct genl_info *info
 		return -ENOMEM;
 	}
 	rcu_read_lock();
+	sub = k.family == SMTPRL_FAMILY_SUB ?
+	      smtprl_sub_by_id(&sn->subs, smtprl_sub_id(k.addr.v6.s6_addr32)) : NULL;
 	/* Tracked from now on: a full bucket, as any new source. */
-	e = smtprl_table_get(&sn->sources, &k,
-			     smtprl_sub_limit(k.family == SMTPRL_FAMILY_SUB ?
-					      smtprl_sub_by_id(&sn->subs, smtprl_sub_id(k.addr.v6.s6_addr32)) :
-					      NULL, p),
+	e = smtprl_table_get(&sn->sources, &k, smtprl_sub_limit(sub, p),
 			     p->cfg.max_sources, now);
 	if (!e) {
 		smtprl_watch_free(w);
