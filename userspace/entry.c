@@ -11,7 +11,7 @@
 
 #include "smtprlctl.h"
 
-static void put_prefix(struct nl_msg *m, const struct prefix *p, bool plen)
+void entry_put_prefix(struct nl_msg *m, const struct prefix *p, bool plen)
 {
 	if (p->family == AF_INET)
 		nla_put(m, SMTPRL_A_ENTRY_ADDR4, 4, &p->addr.v4);
@@ -37,6 +37,61 @@ bool entry_prefix(struct nlattr **tb, struct prefix *p)
 	return true;
 }
 
+/* An own rate: of an exemption or a subscriber (rate 0: none). */
+void entry_put_rate(struct nl_msg *m, uint32_t rate, uint32_t unit, uint32_t burst,
+		    uint32_t daily)
+{
+	if (rate) {
+		nla_put_u32(m, SMTPRL_A_ENTRY_RATE, rate);
+		nla_put_u32(m, SMTPRL_A_ENTRY_RATE_UNIT, unit);
+	}
+	if (burst)
+		nla_put_u32(m, SMTPRL_A_ENTRY_BURST, burst);
+	if (daily)
+		nla_put_u32(m, SMTPRL_A_ENTRY_DAILY, daily);
+}
+
+/* An own rate as "N/unit" into @buf; false if @tb has none. */
+static bool rate_text(struct nlattr **tb, char *buf, size_t len)
+{
+	uint32_t u;
+
+	if (!tb[SMTPRL_A_ENTRY_RATE] || !tb[SMTPRL_A_ENTRY_RATE_UNIT])
+		return false;
+	u = nla_get_u32(tb[SMTPRL_A_ENTRY_RATE_UNIT]);
+	snprintf(buf, len, "%u/%s", nla_get_u32(tb[SMTPRL_A_ENTRY_RATE]),
+		 u < SMTPRL_UNIT_COUNT ? unit_names[u] : "?");
+	return true;
+}
+
+/* An own rate, printed (rate, burst, daily). */
+void entry_rate_fields(struct nlattr **tb)
+{
+	char buf[32];
+
+	if (!rate_text(tb, buf, sizeof(buf)))
+		return;
+	out_str("rate", buf);
+	if (tb[SMTPRL_A_ENTRY_BURST])
+		out_uint("burst", nla_get_u32(tb[SMTPRL_A_ENTRY_BURST]));
+	if (tb[SMTPRL_A_ENTRY_DAILY])
+		out_uint("daily", nla_get_u32(tb[SMTPRL_A_ENTRY_DAILY]));
+}
+
+/* An own rate, as save writes it: " rate N/unit [burst N] [daily N]". */
+void entry_save_rate(struct nlattr **tb)
+{
+	char buf[32];
+
+	if (!rate_text(tb, buf, sizeof(buf)))
+		return;
+	printf(" rate %s", buf);
+	if (tb[SMTPRL_A_ENTRY_BURST])
+		printf(" burst %u", nla_get_u32(tb[SMTPRL_A_ENTRY_BURST]));
+	if (tb[SMTPRL_A_ENTRY_DAILY])
+		printf(" daily %u", nla_get_u32(tb[SMTPRL_A_ENTRY_DAILY]));
+}
+
 void entry_fill(struct nl_msg *m, void *arg)
 {
 	struct entry_req *r = arg;
@@ -48,15 +103,8 @@ void entry_fill(struct nl_msg *m, void *arg)
 	if (r->name)
 		nla_put_string(m, SMTPRL_A_ENTRY_NAME, r->name);
 	else
-		put_prefix(m, &r->p, r->plen);
-	if (r->rate) {
-		nla_put_u32(m, SMTPRL_A_ENTRY_RATE, r->rate);
-		nla_put_u32(m, SMTPRL_A_ENTRY_RATE_UNIT, r->unit);
-	}
-	if (r->burst)
-		nla_put_u32(m, SMTPRL_A_ENTRY_BURST, r->burst);
-	if (r->daily)
-		nla_put_u32(m, SMTPRL_A_ENTRY_DAILY, r->daily);
+		entry_put_prefix(m, &r->p, r->plen);
+	entry_put_rate(m, r->rate, r->unit, r->burst, r->daily);
 	if (r->expires)
 		nla_put_u64(m, SMTPRL_A_ENTRY_EXPIRES, r->expires);
 	if (r->comment)
@@ -118,17 +166,7 @@ void entry_fields(struct nlattr **tb)
 		format_prefix(&p, buf, sizeof(buf));
 		out_str("prefix", buf);
 	}
-	if (tb[SMTPRL_A_ENTRY_RATE] && tb[SMTPRL_A_ENTRY_RATE_UNIT]) {
-		uint32_t u = nla_get_u32(tb[SMTPRL_A_ENTRY_RATE_UNIT]);
-
-		snprintf(buf, sizeof(buf), "%u/%s", nla_get_u32(tb[SMTPRL_A_ENTRY_RATE]),
-			 u < SMTPRL_UNIT_COUNT ? unit_names[u] : "?");
-		out_str("rate", buf);
-		if (tb[SMTPRL_A_ENTRY_BURST])
-			out_uint("burst", nla_get_u32(tb[SMTPRL_A_ENTRY_BURST]));
-		if (tb[SMTPRL_A_ENTRY_DAILY])
-			out_uint("daily", nla_get_u32(tb[SMTPRL_A_ENTRY_DAILY]));
-	}
+	entry_rate_fields(tb);
 	out_u64_attr(tb, SMTPRL_A_ENTRY_TOKENS, "tokens");
 	out_u64_attr(tb, SMTPRL_A_ENTRY_DAILY_TOKENS, "daily_tokens");
 	out_u64_attr(tb, SMTPRL_A_ENTRY_ALLOWED, "allowed");

@@ -137,15 +137,7 @@ int entry_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 		return 0;
 	format_prefix(&p, buf, sizeof(buf));
 	printf("%s add %s", what, buf);
-	if (tb[SMTPRL_A_ENTRY_RATE] && tb[SMTPRL_A_ENTRY_RATE_UNIT]) {
-		uint32_t u = nla_get_u32(tb[SMTPRL_A_ENTRY_RATE_UNIT]);
-
-		printf(" rate %u/%s", nla_get_u32(tb[SMTPRL_A_ENTRY_RATE]), unit_names[u < SMTPRL_UNIT_COUNT ? u : 0]);
-		if (tb[SMTPRL_A_ENTRY_BURST])
-			printf(" burst %u", nla_get_u32(tb[SMTPRL_A_ENTRY_BURST]));
-		if (tb[SMTPRL_A_ENTRY_DAILY])
-			printf(" daily %u", nla_get_u32(tb[SMTPRL_A_ENTRY_DAILY]));
-	}
+	entry_save_rate(tb);
 	/* The remaining time, rounded up by the kernel. */
 	if (tb[SMTPRL_A_ENTRY_EXPIRES])
 		printf(" expires %llus", (unsigned long long)nla_get_u64(tb[SMTPRL_A_ENTRY_EXPIRES]));

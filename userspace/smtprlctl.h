@@ -99,6 +99,11 @@ struct entry_req {
 };
 
 void entry_fill(struct nl_msg *m, void *arg);
+void entry_put_prefix(struct nl_msg *m, const struct prefix *p, bool plen);
+void entry_put_rate(struct nl_msg *m, uint32_t rate, uint32_t unit, uint32_t burst,
+		    uint32_t daily);
+void entry_rate_fields(struct nlattr **tb);
+void entry_save_rate(struct nlattr **tb);
 bool entry_prefix(struct nlattr **tb, struct prefix *p);
 int entry_print(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
 void entry_fields(struct nlattr **tb);

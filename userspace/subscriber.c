@@ -36,23 +36,12 @@ static void sub_fill(struct nl_msg *m, void *arg)
 	nla_put_string(m, SMTPRL_A_ENTRY_NAME, r->name);
 	for (i = 0; i < r->nbinds; i++) {
 		nest = nla_nest_start(m, SMTPRL_A_ENTRY_BIND);
-		if (r->binds[i].family == AF_INET)
-			nla_put(m, SMTPRL_A_ENTRY_ADDR4, 4, &r->binds[i].addr.v4);
-		else
-			nla_put(m, SMTPRL_A_ENTRY_ADDR6, 16, &r->binds[i].addr.v6);
-		nla_put_u8(m, SMTPRL_A_ENTRY_PLEN, r->binds[i].plen);
+		entry_put_prefix(m, &r->binds[i], true);
 		nla_nest_end(m, nest);
 	}
 	if (r->mode >= 0)
 		nla_put_u32(m, SMTPRL_A_ENTRY_MODE, r->mode);
-	if (r->rate) {
-		nla_put_u32(m, SMTPRL_A_ENTRY_RATE, r->rate);
-		nla_put_u32(m, SMTPRL_A_ENTRY_RATE_UNIT, r->unit);
-	}
-	if (r->burst)
-		nla_put_u32(m, SMTPRL_A_ENTRY_BURST, r->burst);
-	if (r->daily)
-		nla_put_u32(m, SMTPRL_A_ENTRY_DAILY, r->daily);
+	entry_put_rate(m, r->rate, r->unit, r->burst, r->daily);
 	if (r->has_linger)
 		nla_put_u64(m, SMTPRL_A_ENTRY_LINGER, r->linger);
 	if (r->replace)
@@ -98,7 +87,7 @@ static unsigned int binds_of(const struct nlmsghdr *nlh, char (*buf)[64])
 /* A subscriber: name, mode (and own rate), its bindings, its linger. */
 static void sub_print_fields(const struct nlmsghdr *nlh, struct nlattr **tb)
 {
-	char binds[BINDS_MAX][64], rate[32];
+	char binds[BINDS_MAX][64];
 	const char *list[BINDS_MAX];
 	unsigned int i, n;
 	uint32_t mode;
@@ -112,17 +101,7 @@ static void sub_print_fields(const struct nlmsghdr *nlh, struct nlattr **tb)
 		else
 			out_uint("mode", mode);
 	}
-	if (tb[SMTPRL_A_ENTRY_RATE] && tb[SMTPRL_A_ENTRY_RATE_UNIT]) {
-		uint32_t u = nla_get_u32(tb[SMTPRL_A_ENTRY_RATE_UNIT]);
-
-		snprintf(rate, sizeof(rate), "%u/%s", nla_get_u32(tb[SMTPRL_A_ENTRY_RATE]),
-			 u < SMTPRL_UNIT_COUNT ? unit_names[u] : "?");
-		out_str("rate", rate);
-		if (tb[SMTPRL_A_ENTRY_BURST])
-			out_uint("burst", nla_get_u32(tb[SMTPRL_A_ENTRY_BURST]));
-		if (tb[SMTPRL_A_ENTRY_DAILY])
-			out_uint("daily", nla_get_u32(tb[SMTPRL_A_ENTRY_DAILY]));
-	}
+	entry_rate_fields(tb);
 	n = binds_of(nlh, binds);
 	for (i = 0; i < n; i++)
 		list[i] = binds[i];
@@ -322,16 +301,8 @@ int sub_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 	mode = tb[SMTPRL_A_ENTRY_MODE] ? nla_get_u32(tb[SMTPRL_A_ENTRY_MODE]) : 0;
 	if (mode == SMTPRL_SUB_MODE_EXEMPT) {
 		fputs(" exempt", stdout);
-	} else if (mode == SMTPRL_SUB_MODE_OWN && tb[SMTPRL_A_ENTRY_RATE] &&
-		   tb[SMTPRL_A_ENTRY_RATE_UNIT]) {
-		uint32_t u = nla_get_u32(tb[SMTPRL_A_ENTRY_RATE_UNIT]);
-
-		printf(" rate %u/%s", nla_get_u32(tb[SMTPRL_A_ENTRY_RATE]),
-		       unit_names[u < SMTPRL_UNIT_COUNT ? u : 0]);
-		if (tb[SMTPRL_A_ENTRY_BURST])
-			printf(" burst %u", nla_get_u32(tb[SMTPRL_A_ENTRY_BURST]));
-		if (tb[SMTPRL_A_ENTRY_DAILY])
-			printf(" daily %u", nla_get_u32(tb[SMTPRL_A_ENTRY_DAILY]));
+	} else if (mode == SMTPRL_SUB_MODE_OWN) {
+		entry_save_rate(tb);
 	}
 	putchar('\n');
 	/* A lingering subscriber lingers again, for what it had left. */
