@@ -19,7 +19,9 @@ exec {lock}>"$out/.lock"
 flock "$lock"
 # Kbuild's outputs are kept: the next build only redoes what changed.
 # Changes: files sent or deleted (a directory's time is none).
-changes=$(rsync -ai --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
+# By content, and stamped with the copy's time (no -t): a file edited while
+# an earlier build compiled it must come out newer than that build's .o.
+changes=$(rsync -rlpgoDci --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 	--exclude '*.mod' --exclude '*.mod.c' --exclude 'modules.order' \
 	--exclude 'Module.symvers' --exclude '.*.d' --exclude '.tmp_*' \
 	--include 'Kbuild' --include 'kmod/***' --include 'include/***' \
