@@ -7,7 +7,8 @@
  *
  *   classify  -> not a new connection to our ports: NF_ACCEPT, nothing written
  *                (a plain non-SYN segment leaves before the policy is read)
- *   scope     -> source outside the subscriber prefixes/interfaces: accept
+ *   scope     -> source outside the subscriber prefixes/interfaces: accept;
+ *                inside, its scope prefix may group sources its own way
  *   relay     -> destination on the relay allowlist: accept, count
  *   subscriber-> source bound to a subscriber (longest prefix): its one
  *                entry, keyed by its id, by its limits (or exempt)
@@ -44,27 +45,34 @@ static bool iface_match(const struct smtprl_ifset *set, const char *name)
 	return false;
 }
 
-static noinline bool scope_match(struct smtprl_net *sn, const struct smtprl_conn *c,
-				 const struct net_device *in)
+/*
+ * In scope: the group of the longest scope prefix covering the source (0:
+ * the policy's), or 0 for a source in a scope interface; -1 outside.
+ */
+static noinline int scope_match(struct smtprl_net *sn, const struct smtprl_conn *c,
+				const struct net_device *in)
 {
 	const struct smtprl_ifset *ifs = rcu_dereference(sn->scope_ifs);
-	bool any_pfx = READ_ONCE(sn->scope.n) != 0;
+	const struct smtprl_pfx *sp;
 
-	if (!any_pfx && (!ifs || !ifs->n))
-		return true;
-	if (any_pfx && smtprl_pfxset_match(&sn->scope, c->family, &c->saddr))
-		return true;
+	if (READ_ONCE(sn->scope.n)) {
+		sp = __smtprl_pfxset_match(&sn->scope, c->family, &c->saddr);
+		if (sp)
+			return READ_ONCE(sp->group);
+	} else if (!ifs || !ifs->n) {
+		return 0;
+	}
 	/* Locally generated packets have no input device. */
-	return ifs && in && iface_match(ifs, in->name);
+	return ifs && in && iface_match(ifs, in->name) ? 0 : -1;
 }
 
 /* No scope set (a CPE: every source is a subscriber) costs two loads. */
-static __always_inline bool in_scope(struct smtprl_net *sn,
-				     const struct smtprl_conn *c,
-				     const struct net_device *in)
+static __always_inline int in_scope(struct smtprl_net *sn,
+				    const struct smtprl_conn *c,
+				    const struct net_device *in)
 {
 	if (!READ_ONCE(sn->scope.n) && !rcu_access_pointer(sn->scope_ifs))
-		return true;
+		return 0;
 	return scope_match(sn, c, in);
 }
 
@@ -113,18 +121,31 @@ static void notify(struct smtprl_net *sn, const struct smtprl_outcome *o,
 		smtprl_notify_source(sn, o->cmd, &o->snap, 0, now);
 }
 
+/* @k = the source of @c masked to a scope prefix's @group. Out of line. */
+static noinline void group_key(struct smtprl_key *k, const struct smtprl_conn *c, u8 group)
+{
+	k->family = c->family;
+	k->plen = group;
+	smtprl_addr_mask(&k->addr, &c->saddr, c->family, group);
+}
+
 /*
- * @k = the source of @c masked to the policy's prefix length. Only the
- * words a key of its length uses are written: the first two (an IPv4
- * key's second is zero), all four beyond /64. The table's hash, compare
- * and insert read no others (smtprl_key_long()).
+ * @k = the source of @c masked to the policy's prefix length, or to the
+ * @group of its scope prefix. Only the words a key of its length uses are
+ * written: the first two (an IPv4 key's second is zero), all four beyond
+ * /64. The table's hash, compare and insert read no others
+ * (smtprl_key_long()).
  */
-static void source_key(struct smtprl_key *k, const struct smtprl_policy *p,
-		       const struct smtprl_conn *c)
+static __always_inline void source_key(struct smtprl_key *k, const struct smtprl_policy *p,
+				       const struct smtprl_conn *c, int group)
 {
 	const __be32 *a = c->saddr.v6.s6_addr32, *m = p->v6_mask.s6_addr32;
 	__be32 *w = k->addr.v6.s6_addr32;
 
+	if (unlikely(group)) {
+		group_key(k, c, group);
+		return;
+	}
 	k->family = c->family;
 	if (c->family == NFPROTO_IPV4) {
 		k->plen = p->cfg.v4_prefix;
@@ -208,6 +229,7 @@ static unsigned int hook_syn(struct smtprl_net *sn, struct sk_buff *skb,
 	struct smtprl_exempt *ex;
 	struct smtprl_sub *sub;
 	enum smtprl_class cls;
+	int group;
 	u64 now;
 
 	if (likely(th))
@@ -219,7 +241,7 @@ static unsigned int hook_syn(struct smtprl_net *sn, struct sk_buff *skb,
 		return NF_ACCEPT;
 	case SMTPRL_EVASIVE_FRAG:
 		/* No connection to count, but one could hide in it. */
-		if (!in_scope(sn, &c, state->in))
+		if (in_scope(sn, &c, state->in) < 0)
 			return NF_ACCEPT;
 		smtprl_stat_inc(sn, SMTPRL_A_STATS_FRAGMENTS_DROPPED);
 		return p->cfg.action == SMTPRL_ACTION_MONITOR ? NF_ACCEPT : NF_DROP;
@@ -228,7 +250,8 @@ static unsigned int hook_syn(struct smtprl_net *sn, struct sk_buff *skb,
 	}
 
 	smtprl_stat_inc(sn, SMTPRL_A_STATS_SEEN);
-	if (!in_scope(sn, &c, state->in)) {
+	group = in_scope(sn, &c, state->in);
+	if (group < 0) {
 		smtprl_stat_inc(sn, SMTPRL_A_STATS_OUT_OF_SCOPE);
 		return NF_ACCEPT;
 	}
@@ -256,7 +279,7 @@ static unsigned int hook_syn(struct smtprl_net *sn, struct sk_buff *skb,
 			smtprl_stat_inc(sn, SMTPRL_A_STATS_EXEMPT_LIMITED);
 			return limited(sn, p, skb, state);
 		}
-		source_key(&k, p, &c);
+		source_key(&k, p, &c, group);
 		lim = &p->limit;
 	}
 	/* One call: the table's lookup stays inline. */

@@ -77,11 +77,13 @@ static const struct nla_policy smtprl_policy_set_nl_policy[SMTPRL_A_POLICY_SUBSC
 };
 
 /* SMTPRL_CMD_SCOPE_ADD - do */
-static const struct nla_policy smtprl_scope_add_nl_policy[SMTPRL_A_ENTRY_IFNAME + 1] = {
+static const struct nla_policy smtprl_scope_add_nl_policy[SMTPRL_A_ENTRY_GROUP + 1] = {
 	[SMTPRL_A_ENTRY_ADDR4] = { .type = NLA_U32, },
 	[SMTPRL_A_ENTRY_ADDR6] = NLA_POLICY_EXACT_LEN(16),
 	[SMTPRL_A_ENTRY_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
 	[SMTPRL_A_ENTRY_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[SMTPRL_A_ENTRY_GROUP] = NLA_POLICY_RANGE(NLA_U8, 1, 128),
+	[SMTPRL_A_ENTRY_REPLACE] = { .type = NLA_FLAG, },
 };
 
 /* SMTPRL_CMD_SCOPE_DEL - do */
@@ -211,7 +213,7 @@ static const struct genl_split_ops smtprl_nl_ops[] = {
 		.cmd		= SMTPRL_CMD_SCOPE_ADD,
 		.doit		= smtprl_nl_scope_add_doit,
 		.policy		= smtprl_scope_add_nl_policy,
-		.maxattr	= SMTPRL_A_ENTRY_IFNAME,
+		.maxattr	= SMTPRL_A_ENTRY_GROUP,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

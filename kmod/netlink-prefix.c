@@ -26,16 +26,39 @@ static struct smtprl_pfxset *relay_of(struct smtprl_net *sn)
 }
 
 /*
- * Add or delete a scope or relay prefix; scope entries may
- * be interfaces. info->attrs is sized to the op's maxattr: relay requests
- * have no ifname slot at all.
+ * A scope prefix's group: absent (0, the policy's), or a length from the
+ * prefix's own to the address's. Only scope-add's policy has the slot.
+ */
+static int scope_group(struct genl_info *info, const struct smtprl_pfx_key *k, u8 *group)
+{
+	struct nlattr *a = info->attrs[SMTPRL_A_ENTRY_GROUP];
+	u8 max = k->family == NFPROTO_IPV4 ? 32 : 128;
+
+	*group = a ? nla_get_u8(a) : 0;
+	if (a && *group < k->plen) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "group: shorter than the prefix");
+		return -EINVAL;
+	}
+	if (a && *group > max) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "group: longer than the address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Add or delete a scope or relay prefix; scope entries may be interfaces,
+ * and scope prefixes carry a group. info->attrs is sized to the op's
+ * maxattr: relay requests have no ifname or group slot at all.
  */
 static int pfx_change(struct genl_info *info, struct smtprl_pfxset *(*set)(struct smtprl_net *),
 		      bool add)
 {
 	struct smtprl_net *sn = smtprl_info_sn(info);
+	bool scope_add = set == scope_of && add;
 	struct smtprl_bad bad = {};
 	struct smtprl_pfx_key k;
+	u8 group = 0;
 	int err;
 
 	if (set == scope_of && info->attrs[SMTPRL_A_ENTRY_IFNAME]) {
@@ -44,6 +67,13 @@ static int pfx_change(struct genl_info *info, struct smtprl_pfxset *(*set)(struc
 		if (info->attrs[SMTPRL_A_ENTRY_ADDR4] || info->attrs[SMTPRL_A_ENTRY_ADDR6]) {
 			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SMTPRL_A_ENTRY_IFNAME],
 					    "ifname: give an interface or a prefix, not both");
+			return -EINVAL;
+		}
+		if (scope_add && (info->attrs[SMTPRL_A_ENTRY_GROUP] ||
+				  info->attrs[SMTPRL_A_ENTRY_REPLACE])) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SMTPRL_A_ENTRY_GROUP] ?:
+					    info->attrs[SMTPRL_A_ENTRY_REPLACE],
+					    "ifname: group and replace are for prefixes");
 			return -EINVAL;
 		}
 		nla_strscpy(name, info->attrs[SMTPRL_A_ENTRY_IFNAME], sizeof(name));
@@ -56,10 +86,13 @@ static int pfx_change(struct genl_info *info, struct smtprl_pfxset *(*set)(struc
 		return smtprl_nl_refuse(info, SMTPRL_A_ENTRY_IFNAME, &bad, err);
 	}
 	err = smtprl_parse_prefix(info, &k, true);
+	if (!err && scope_add)
+		err = scope_group(info, &k, &group);
 	if (err)
 		return err;
 	mutex_lock(&sn->lock);
-	err = add ? smtprl_pfx_add(set(sn), &k, &bad)
+	err = add ? smtprl_pfx_add(set(sn), &k, group, scope_add &&
+				   nla_get_flag(info->attrs[SMTPRL_A_ENTRY_REPLACE]), &bad)
 		  : smtprl_pfx_del(set(sn), &k);
 	mutex_unlock(&sn->lock);
 	if (err == -ENOENT)
@@ -115,8 +148,12 @@ int smtprl_nl_relay_flush_doit(struct sk_buff *skb, struct genl_info *info)
 static int fill_pfx(struct sk_buff *skb, void *obj, void *arg, u64 now)
 {
 	const struct smtprl_pfx *p = obj;
+	u8 group = READ_ONCE(p->group);
 
-	return smtprl_put_prefix(skb, p->key.family, &p->key.addr, p->key.plen);
+	if (smtprl_put_prefix(skb, p->key.family, &p->key.addr, p->key.plen) ||
+	    (group && nla_put_u8(skb, SMTPRL_A_ENTRY_GROUP, group)))
+		return -EMSGSIZE;
+	return 0;
 }
 
 int smtprl_nl_scope_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)

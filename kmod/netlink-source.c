@@ -29,14 +29,15 @@ static int fill_source(struct sk_buff *skb, void *obj, void *arg, u64 now)
 
 /*
  * The key of the source the request names: a subscriber's (by name, or
- * by an address bound to it), or the one covering the address (the
- * policy's prefix length).
+ * by an address bound to it), or the one covering the address (its scope
+ * prefix's group, or the policy's prefix length).
  */
 static int source_key(struct genl_info *info, struct smtprl_net *sn, struct smtprl_key *k)
 {
 	char name[SMTPRL_SUB_NAME_MAX + 1];
 	const struct smtprl_policy *p;
 	struct smtprl_bad bad = {};
+	const struct smtprl_pfx *sp;
 	struct smtprl_pfx_key pk;
 	struct smtprl_sub *sub;
 	int err;
@@ -72,7 +73,11 @@ static int source_key(struct genl_info *info, struct smtprl_net *sn, struct smtp
 	} else {
 		k->family = pk.family;
 		p = rcu_dereference(sn->policy);
-		k->plen = pk.family == NFPROTO_IPV4 ? p->cfg.v4_prefix : p->cfg.v6_prefix;
+		sp = smtprl_pfxset_match(&sn->scope, pk.family, &pk.addr);
+		k->plen = sp ? READ_ONCE(sp->group) : 0;
+		if (!k->plen)
+			k->plen = pk.family == NFPROTO_IPV4 ? p->cfg.v4_prefix
+							    : p->cfg.v6_prefix;
 		smtprl_addr_mask(&k->addr, &pk.addr, k->family, k->plen);
 	}
 	rcu_read_unlock();

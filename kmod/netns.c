@@ -409,17 +409,33 @@ void smtprl_scope_iface_flush(struct smtprl_net *sn)
 		kfree_rcu(old, rcu);
 }
 
-/* Add a plain prefix (scope or relay). Config mutex held. */
+/*
+ * Add a plain prefix (scope or relay), with the group its sources are
+ * grouped by (scope only, 0: the policy's); @replace changes the group of
+ * a prefix already present. Config mutex held.
+ */
 int smtprl_pfx_add(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
-		   struct smtprl_bad *bad)
+		   u8 group, bool replace, struct smtprl_bad *bad)
 {
 	struct smtprl_pfx *p;
 	int err;
 
+	/*
+	 * A scope prefix's group is one byte: readers see the old or the new.
+	 * (The lookup wants RCU; the mutex keeps @p.)
+	 */
+	rcu_read_lock();
+	p = replace ? smtprl_pfxset_find(s, k) : NULL;
+	if (p)
+		WRITE_ONCE(p->group, group);
+	rcu_read_unlock();
+	if (p)
+		return 0;
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
 	p->key = *k;
+	p->group = group;
 	err = smtprl_pfxset_insert(s, p);
 	if (err) {
 		if (err == -EEXIST)

@@ -169,7 +169,7 @@ int smtprl_scope_iface_del(struct smtprl_net *sn, const char *name);
 void smtprl_scope_iface_flush(struct smtprl_net *sn);
 const struct smtprl_policy *smtprl_policy_locked(struct smtprl_net *sn);
 int smtprl_pfx_add(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k,
-		   struct smtprl_bad *bad);
+		   u8 group, bool replace, struct smtprl_bad *bad);
 int smtprl_pfx_del(struct smtprl_pfxset *s, const struct smtprl_pfx_key *k);
 void smtprl_pfx_release(struct smtprl_pfx *p);
 void smtprl_stats_read(struct smtprl_net *sn, struct smtprl_stats *out);

@@ -18,9 +18,15 @@ struct smtprl_pfx_key {
 	u8 plen;
 };
 
+/*
+ * @group: in the scope set, the length the prefix's unbound sources are
+ * grouped by (0: the policy's v4-prefix/v6-prefix); in padding, unused
+ * by the other sets.
+ */
 struct smtprl_pfx {
 	struct rhash_head node;
 	struct smtprl_pfx_key key;
+	u8 group;
 	struct rcu_head rcu;
 };
 

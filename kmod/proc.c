@@ -137,6 +137,11 @@ static int policy_show(struct seq_file *seq, void *v)
 				continue;
 			seq_puts(seq, i ? "relay " : "scope ");
 			seq_pfx(seq, p->key.family, &p->key.addr, p->key.plen);
+			if (READ_ONCE(p->group))
+				seq_printf(seq, " %s %u",
+					   p->key.family == NFPROTO_IPV4 ? "v4_prefix"
+									 : "v6_prefix",
+					   READ_ONCE(p->group));
 			seq_putc(seq, '\n');
 		}
 		rhashtable_walk_stop(&iter);

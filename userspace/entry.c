@@ -111,6 +111,8 @@ void entry_fill(struct nl_msg *m, void *arg)
 		nla_put_string(m, SMTPRL_A_ENTRY_COMMENT, r->comment);
 	if (r->cause)
 		nla_put_u32(m, SMTPRL_A_ENTRY_CAUSE, r->cause);
+	if (r->group)
+		nla_put_u8(m, SMTPRL_A_ENTRY_GROUP, r->group);
 	if (r->replace)
 		nla_put_flag(m, SMTPRL_A_ENTRY_REPLACE);
 }
@@ -166,6 +168,9 @@ void entry_fields(struct nlattr **tb)
 		format_prefix(&p, buf, sizeof(buf));
 		out_str("prefix", buf);
 	}
+	if (tb[SMTPRL_A_ENTRY_GROUP])
+		out_uint(p.family == AF_INET ? "v4_prefix" : "v6_prefix",
+			 nla_get_u8(tb[SMTPRL_A_ENTRY_GROUP]));
 	entry_rate_fields(tb);
 	out_u64_attr(tb, SMTPRL_A_ENTRY_TOKENS, "tokens");
 	out_u64_attr(tb, SMTPRL_A_ENTRY_DAILY_TOKENS, "daily_tokens");

@@ -24,24 +24,58 @@ static const struct pfxset relay = {
 	SMTPRL_CMD_RELAY_FLUSH, false
 };
 
-/* scope/relay: add|del PREFIX | add|del dev IFNAME | list | flush */
+/* A scope prefix's "v4-prefix N" or "v6-prefix N" (its family's only). */
+static int parse_group(const char *k, const char *v, struct entry_req *r)
+{
+	const char *key = r->p.family == AF_INET ? "v4-prefix" : "v6-prefix";
+	uint32_t max = r->p.family == AF_INET ? 32 : 128, n;
+	char msg[96];
+
+	if (strcmp(k, key)) {
+		snprintf(msg, sizeof(msg), "scope: unknown setting \"%%s\" (this prefix takes %s)",
+			 key);
+		return usage_error(msg, k);
+	}
+	if (!v || parse_u32(v, max, &n) || n < r->p.plen) {
+		snprintf(msg, sizeof(msg), "scope: %%s needs a length from %u to %u",
+			 r->p.plen, max);
+		return usage_error(msg, k);
+	}
+	r->group = n;
+	return 0;
+}
+
+/*
+ * scope/relay: add|del PREFIX | add|del dev IFNAME | list | flush
+ * scope add|replace PREFIX [v4-prefix N | v6-prefix N]
+ */
 static int pfxset_main(int argc, char **argv, const struct pfxset *set)
 {
 	struct entry_req r = { .plen = true };
 	const char *verb = argc > 1 ? argv[1] : "list";
+	bool add = !strcmp(verb, "add") || (set->devs && !strcmp(verb, "replace"));
+	int i;
 
 	if (!strcmp(verb, "list") && argc <= 2)
 		return entry_list(set->get);
 	if (!strcmp(verb, "flush") && argc == 2)
 		return request(set->flush, false, NULL, NULL, NULL);
-	if ((!strcmp(verb, "add") || !strcmp(verb, "del")) && argc >= 3) {
-		if (set->devs && !strcmp(argv[2], "dev") && argc == 4)
+	if ((add || !strcmp(verb, "del")) && argc >= 3) {
+		if (set->devs && !strcmp(argv[2], "dev") && argc == 4 && verb[0] != 'r')
 			r.ifname = argv[3];
-		else if (argc != 3 || parse_prefix(argv[2], true, &r.p))
+		else if (parse_prefix(argv[2], true, &r.p))
 			return usage_error("invalid prefix \"%s\"", argv[2]);
-		return request(!strcmp(verb, "add") ? set->add : set->del, false,
-			       entry_fill, &r, NULL);
+		else if (argc > 3 && !(set->devs && add))
+			return usage_error("unexpected \"%s\"", argv[3]);
+		r.replace = verb[0] == 'r';
+		for (i = 3; !r.ifname && i < argc; i += 2)
+			if (parse_group(argv[i], i + 1 < argc ? argv[i + 1] : NULL, &r))
+				return EXIT_USAGE;
+		return request(add ? set->add : set->del, false, entry_fill, &r, NULL);
 	}
+	if (set->devs)
+		return usage_error("usage: %s add|replace PREFIX [v4-prefix N | v6-prefix N] | "
+				   "add|del dev IFNAME | del PREFIX | list | flush", argv[0]);
 	return usage_error("usage: %s add|del PREFIX | list | flush", argv[0]);
 }
 
@@ -137,6 +171,9 @@ int entry_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 		return 0;
 	format_prefix(&p, buf, sizeof(buf));
 	printf("%s add %s", what, buf);
+	if (tb[SMTPRL_A_ENTRY_GROUP])
+		printf(" %s %u", p.family == AF_INET ? "v4-prefix" : "v6-prefix",
+		       nla_get_u8(tb[SMTPRL_A_ENTRY_GROUP]));
 	entry_save_rate(tb);
 	/* The remaining time, rounded up by the kernel. */
 	if (tb[SMTPRL_A_ENTRY_EXPIRES])

@@ -41,7 +41,7 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "policy",  policy_main,  "show | set [rate N/UNIT] [burst N] [daily N|off] [ports P,..] [action drop|reject|monitor] [when-full accept|drop] [v4-prefix L] [v6-prefix L] [max-sources N] [hooks prerouting[,output]] [enabled yes|no]" },
-	{ "scope",   scope_main,   "add|del PREFIX | add|del dev IFNAME | list | flush" },
+	{ "scope",   scope_main,   "add|replace PREFIX [v4-prefix N | v6-prefix N] | del PREFIX | add|del dev IFNAME | list | flush" },
 	{ "relay",   relay_main,   "add|del PREFIX | list | flush" },
 	{ "exempt",  exempt_main,  "add|replace ADDR[/LEN] [rate N/UNIT [burst N] [daily N]] [expires DURATION] [comment TEXT] | del|show ADDR[/LEN] | list | flush" },
 	{ "source",  source_main,  "list [top N] [sort limited|allowed|last] | show ADDR|name NAME | reset ADDR|name NAME | quarantine ADDR|name NAME [for DURATION] [cause strikes|fanout|operator] | release ADDR|name NAME | flush" },

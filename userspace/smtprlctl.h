@@ -95,6 +95,7 @@ struct entry_req {
 	const char *comment;
 	const char *name;	/* a subscriber's state instead of the prefix */
 	uint32_t cause;		/* a restored quarantine's; 0: the operator's */
+	uint8_t group;		/* a scope prefix's grouping length; 0: none */
 	bool replace;
 };
 

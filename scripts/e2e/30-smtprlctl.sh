@@ -102,11 +102,51 @@ for key in limited allowed; do
 	done
 done
 
+# Per-scope grouping: a customer with a /56 delegation is one source (one
+# burst of 2), not 256; another /56 is another source; a longer scope
+# prefix without a group keeps the policy's /64.
+for a in 2001:db8:1:1::2 2001:db8:1:2::2 2001:db8:1:100::2 2001:db8:1:101::2 \
+	 2001:db8:1:101::3; do
+	nsx sub ip addr add $a/64 dev sub0 nodad
+done
+nsx bras ip -6 route add 2001:db8:1::/48 dev bras-sub
+$ctl scope add 2001:db8:1::/48 v6-prefix 56
+$ctl scope add 2001:db8:1:100::/56
+expect_eq "scope list: the groups" "2001:db8:1::/48=56 2001:db8:1:100::/56=None" \
+	"$($ctl -j scope list | json '" ".join(r["prefix"] + "=" + str(r.get("v6_prefix")) for r in sorted(d, key=lambda r: len(r["prefix"])))')"
+expect_eq "/56 group: one /64" "ok=1 refused=0 timeout=0" "$(attempts 1 2001:db8:1:1::2 $MX6)"
+expect_eq "/56 group: another /64, the same burst" "ok=1 refused=2 timeout=0" \
+	"$(attempts 3 2001:db8:1:2::2 $MX6)"
+expect_eq "/56 group: source show names the /56" "2001:db8:1::/56 2 2" \
+	"$($ctl -j source show 2001:db8:1:ff::9 | json 'd["prefix"] + " " + str(d["allowed"]) + " " + str(d["limited"])')"
+expect_eq "longer scope prefix, no group: per /64" "ok=2 refused=1 timeout=0" \
+	"$(attempts 3 2001:db8:1:100::2 $MX6)"
+expect_eq "longer scope prefix, no group: another /64" "ok=2 refused=0 timeout=0" \
+	"$(attempts 2 2001:db8:1:101::2 $MX6)"
+grep -qx "scope 2001:db8:1::/48 v6_prefix 56" /proc/net/smtprl/policy ||
+	fail "/proc policy: $(grep ^scope /proc/net/smtprl/policy)"
+$ctl scope replace 2001:db8:1::/48 v6-prefix 64
+expect_eq "regrouped /64: a fresh burst" "ok=2 refused=0 timeout=0" "$(attempts 2 2001:db8:1:2::2 $MX6)"
+for bad in "scope add 2001:db8:1::/48 v6-prefix 47" "scope add 2001:db8:1::/48 v4-prefix 56" \
+	   "scope add 2001:db8:1::/48 v6-prefix 129" "scope del 2001:db8:1::/48 v6-prefix 56" \
+	   "relay add 2001:db8:1::/48 v6-prefix 56" "scope add 10.0.0.0/8 v4-prefix 7"; do
+	rc=0
+	# shellcheck disable=SC2086
+	$ctl $bad >/dev/null 2>&1 || rc=$?
+	[ "$rc" = 2 ] || fail "not a usage error (exit $rc): $bad"
+done
+out=$($ctl scope add 2001:db8:1::/48 v6-prefix 60 2>&1) && fail "duplicate scope prefix accepted"
+grep -q "already present" <<<"$out" || fail "duplicate scope prefix: $out"
+expect_eq "refusals changed no group" "64" "$($ctl -j scope list | json 'max(r.get("v6_prefix", 0) for r in d)')"
+$ctl scope flush
+pass "per-scope grouping: a /56 is one source; replace regroups; bad lengths refused"
+
 # save -> reload the module (all state gone) -> -b restores it exactly.
 $ctl policy set rate 3/minute burst 4 daily 50 ports 25,2525 action monitor when-full drop \
 	v6-prefix 56 max-sources 5000 hooks prerouting,output
 $ctl scope add dev ppp+
-$ctl scope add 2001:db8:1::/48
+$ctl scope add 2001:db8:1::/48 v6-prefix 60
+$ctl scope add 10.0.0.0/8 v4-prefix 24
 $ctl relay add 198.51.100.0/24
 $ctl exempt add 10.0.1.9 rate 3/hour burst 2 daily 10 expires 1h comment 'say "hi" \ there'
 $ctl save >"$E2E_TMP/saved"

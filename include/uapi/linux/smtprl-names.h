@@ -216,6 +216,7 @@
 	[SMTPRL_A_ENTRY_MODE] = "mode", \
 	[SMTPRL_A_ENTRY_BIND] = "bind", \
 	[SMTPRL_A_ENTRY_LINGER] = "linger", \
+	[SMTPRL_A_ENTRY_GROUP] = "group", \
 }
 
 #define SMTPRL_STATS_KEYS { \
