@@ -23,6 +23,7 @@ $ctl scope add 2001:db8:1::/64
 $ctl scope add dev bras-sub
 $ctl relay add 10.0.2.26
 $ctl exempt add 10.0.1.3 rate 100/hour burst 10 comment "customer 4711"
+$ctl subscriber add acc-7 10.0.1.7 2001:db8:1::7 rate 5/hour
 expect_eq "zombie limited after its burst" "ok=2 refused=1 timeout=0" "$(attempts 3 10.0.1.2 $MX4)"
 attempts 2 10.0.1.3 $MX4 >/dev/null
 attempts 1 2001:db8:1::4 $MX6 >/dev/null

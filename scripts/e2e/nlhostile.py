@@ -35,20 +35,44 @@ NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS = 1, 2
 NLA_F_NESTED = 0x8000
 HDR = 16 + 4  # nlmsghdr + genlmsghdr
 
+# Numbers from the spec's lists, written out: unprivileged runs read this
+# script from stdin and may not reach the tree. A root run checks them
+# against Documentation/netlink/specs/smtprl.yaml (spec_check()).
 CMD = {n: i + 1 for i, n in enumerate(
     "policy-get policy-set stats-get scope-add scope-del scope-get "
     "scope-flush relay-add relay-del relay-get relay-flush exempt-add "
     "exempt-del exempt-get exempt-flush source-get source-del "
     "source-flush source-quarantine source-release limited-ntf "
-    "quarantined-ntf released-ntf exempt-expired-ntf table-full-ntf".split())}
+    "quarantined-ntf released-ntf exempt-expired-ntf table-full-ntf "
+    "subscriber-add subscriber-del subscriber-get subscriber-flush".split())}
 # attribute numbers, from the spec's attribute sets
 P = {n: i + 1 for i, n in enumerate(
     "rate rate-unit burst daily port action when-full v4-prefix v6-prefix "
     "max-sources hooks enabled strikes strike-window release-after "
-    "quarantine-max fanout-limit event-interval".split())}
+    "quarantine-max fanout-limit event-interval max-subscribers "
+    "subscriber-linger".split())}
 E = {n: i + 1 for i, n in enumerate(
     "addr4 addr6 plen ifname rate rate-unit burst daily expires comment "
-    "replace".split())}
+    "replace allowed limited tokens daily-tokens age idle last-limited pad "
+    "state strikes fanout cause quarantined remaining refused release time "
+    "suppressed name mode bind linger group".split())}
+
+
+def spec_check(path):
+    """The tables above are the spec's: a new attribute or command is
+    added here too, or this run fails."""
+    import yaml
+    spec = yaml.safe_load(open(path))
+    sets = {a["name"]: [x["name"] for x in a["attributes"]]
+            for a in spec["attribute-sets"]}
+    ops = [o["name"] for o in spec["operations"]["list"]]
+    for what, mine, theirs in (("commands", list(CMD), ops),
+                               ("policy attributes", list(P), sets["policy"]),
+                               ("entry attributes", list(E), sets["entry"])):
+        if mine != theirs:
+            bad(f"nlhostile.py's {what} are not the spec's: {mine} != {theirs}")
+            return
+    ok("nlhostile.py's commands and attributes are the spec's")
 
 
 class PolicyMsg(genlmsg):
@@ -62,7 +86,8 @@ class PolicyMsg(genlmsg):
                ("enabled", "uint8"), ("strikes", "uint32"),
                ("strike-window", "uint32"), ("release-after", "uint32"),
                ("quarantine-max", "uint32"), ("fanout-limit", "uint32"),
-               ("event-interval", "uint32"))
+               ("event-interval", "uint32"), ("max-subscribers", "uint32"),
+               ("subscriber-linger", "uint32"))
 
 
 failures = 0
@@ -169,7 +194,8 @@ def refused(raw, what, cmd, attrs, bad_index=None, text=None,
         return bad(f"{what}: accepted")
     if code is not None and err != code:
         return bad(f"{what}: expected errno {code}, got {detail}")
-    if text is not None and (msg is None or text not in msg):
+    texts = (text,) if isinstance(text, str) else text
+    if text is not None and (msg is None or not any(t in msg for t in texts)):
         return bad(f"{what}: expected message with {text!r}, got {detail}")
     if bad_index is not None:
         want = HDR + sum(len(a) for a in attrs[:bad_index])
@@ -269,6 +295,21 @@ def hostile(raw):
             [addr4("10.0.1.1"), u8(E["plen"], 24)], None, "host bits")
     refused(raw, "expires 0", "exempt-add",
             [addr4("10.0.1.9"), u64(E["expires"], 0)], 1)
+    refused(raw, "scope group shorter than the prefix", "scope-add",
+            [addr6("2001:db8::"), u8(E["plen"], 32), u8(E["group"], 31)], 2,
+            "group: shorter than the prefix")
+    refused(raw, "scope group 33 on IPv4", "scope-add",
+            [addr4("10.0.0.0"), u8(E["plen"], 8), u8(E["group"], 33)], 2,
+            "group: longer than the address")
+    refused(raw, "scope group 129", "scope-add",
+            [addr6("2001:db8::"), u8(E["plen"], 32), u8(E["group"], 129)], 2)
+    refused(raw, "scope group on an interface", "scope-add",
+            [s(E["ifname"], "ppp+"), u8(E["group"], 56)], 1, "group and replace")
+    refused(raw, "group in relay-add", "relay-add",
+            [addr4("10.0.1.9"), u8(E["group"], 32)], 1, "Unknown attribute type")
+    refused(raw, "group in scope-del", "scope-del",
+            [addr4("10.0.1.0"), u8(E["plen"], 24), u8(E["group"], 32)], 2,
+            "Unknown attribute type")
     refused(raw, "exemption rate 0", "exempt-add",
             [addr4("10.0.1.9"), u32(R, 0)], 1)
     refused(raw, "exemption daily 0", "exempt-add",
@@ -282,18 +323,22 @@ def hostile(raw):
             "Unknown attribute type")
     refused(raw, "attribute type 0x3fff", "exempt-add",
             [addr4("10.0.1.9"), u32(0x3fff, 1)], 1, "Unknown attribute type")
+    # An attribute of the set the op has no policy for: "Unknown" above its
+    # maxattr, "Unsupported" below it (source-get takes name, after plen).
     refused(raw, "plen in source-get", "source-get",
-            [addr4("10.0.1.2"), u8(E["plen"], 24)], 1, "Unknown attribute type")
+            [addr4("10.0.1.2"), u8(E["plen"], 24)], 1,
+            ("Unknown attribute type", "Unsupported attribute"))
     refused(raw, "ifname in relay-add", "relay-add",
             [addr4("10.0.1.9"), s(E["ifname"], "eth0")], 1,
             "Unknown attribute type")
     refused(raw, "rate in exempt-del", "exempt-del",
             [addr4("10.0.1.9"), u32(R, 1)], 1, "Unknown attribute type")
     for cmd in ("policy-get", "stats-get", "scope-flush", "relay-flush",
-                "exempt-flush", "source-flush"):
+                "exempt-flush", "source-flush", "subscriber-flush"):
         refused(raw, f"attribute in {cmd}", cmd, [u32(1, 1)], None,
                 "takes no attributes")
-    for cmd in ("scope-get", "relay-get", "exempt-get", "source-get"):
+    for cmd in ("scope-get", "relay-get", "exempt-get", "source-get",
+                "subscriber-get"):
         refused(raw, f"attribute in {cmd} dump", cmd, [u32(1, 1)], None,
                 "takes no attributes", flags=NLM_F_REQUEST | NLM_F_DUMP)
 
@@ -375,13 +420,18 @@ def unpriv(raw, who):
         "source-flush": [],
         "source-quarantine": [addr4("10.0.1.2")],
         "source-release": [addr4("10.0.1.2")],
+        "subscriber-add": [s(E["name"], "acc-x")],
+        "subscriber-del": [s(E["name"], "acc-x")],
+        "subscriber-flush": [],
         # per-subscriber data is not for everyone either
         "exempt-get": [addr4("10.0.1.3")],
         "source-get": [addr4("10.0.1.2")],
+        "subscriber-get": [s(E["name"], "acc-x")],
     }
     for cmd, attrs in changes.items():
         refused(raw, f"{uid}: {cmd}", cmd, attrs, None, None, errno.EPERM)
-    for cmd in ("scope-get", "relay-get", "exempt-get", "source-get"):
+    for cmd in ("scope-get", "relay-get", "exempt-get", "source-get",
+                "subscriber-get"):
         refused(raw, f"{uid}: {cmd} dump", cmd, [], None, None,
                 errno.EPERM, flags=NLM_F_REQUEST | NLM_F_DUMP)
     # Events name subscribers: joining their group needs CAP_NET_ADMIN.
@@ -422,6 +472,8 @@ def main():
     raw = Raw(gs.prid)
     gs.close()
     if mode == "root":
+        spec_check(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "../../Documentation/netlink/specs/smtprl.yaml"))
         hostile(raw)
     else:
         unpriv(raw, sys.argv[2] if len(sys.argv) > 2 else str(os.geteuid()))
