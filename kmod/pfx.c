@@ -7,6 +7,8 @@
  * match and find are called under RCU and never write.
  */
 
+#include <linux/inetdevice.h>
+#include <linux/jhash.h>
 #include <linux/netfilter.h>
 #include <linux/rhashtable.h>
 #include <net/ipv6.h>
@@ -14,10 +16,35 @@
 #include "pfx.h"
 #include "smtprl.h"
 
+/*
+ * The key's hash and compare, word by word: a match probes once per
+ * length in use on every SYN that reaches it (scope, relay, bindings,
+ * exemptions), where rhashtable's defaults would hash 18 bytes with jhash's
+ * byte tail and compare them with a memcmp() call. Unused words of a key
+ * are zero (smtprl_pfx_key_init(), __smtprl_pfxset_match()).
+ */
+static u32 pfx_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct smtprl_pfx_key *k = data;
+
+	return jhash2((__force const u32 *)k->addr.v6.s6_addr32, 4,
+		      seed ^ (k->family << 8 | k->plen));
+}
+
+static int pfx_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct smtprl_pfx_key *a = arg->key, *b = &((const struct smtprl_pfx *)obj)->key;
+
+	return a->family != b->family || a->plen != b->plen ||
+	       !ipv6_addr_equal(&a->addr.v6, &b->addr.v6);
+}
+
 static const struct rhashtable_params pfx_params = {
 	.head_offset = offsetof(struct smtprl_pfx, node),
 	.key_offset = offsetof(struct smtprl_pfx, key),
 	.key_len = sizeof(struct smtprl_pfx_key),
+	.hashfn = pfx_hashfn,
+	.obj_cmpfn = pfx_cmpfn,
 	.automatic_shrinking = true,
 };
 
@@ -193,16 +220,30 @@ EXPORT_SYMBOL_IF_KUNIT(smtprl_pfxset_prune);
 struct smtprl_pfx *__smtprl_pfxset_match(struct smtprl_pfxset *s, u8 family,
 					 const union smtprl_addr *addr)
 {
-	const unsigned long *map = len_map(s, family);
-	unsigned int max = max_len(family), i;
+	const __be32 *a = addr->v6.s6_addr32;
 	struct smtprl_pfx_key k;
 	struct smtprl_pfx *p;
+	unsigned int i, w;
 
 	memset(&k, 0, sizeof(k));
 	k.family = family;
-	for_each_set_bit(i, map, max + 1) {
-		k.plen = max - i;
-		smtprl_addr_mask(&k.addr, addr, family, k.plen);
+	if (family == NFPROTO_IPV4) {
+		for_each_set_bit(i, s->lens4, 33) {
+			k.plen = 32 - i;
+			k.addr.v4 = a[0] & inet_make_mask(k.plen);
+			p = rhashtable_lookup(&s->ht, &k, pfx_params);
+			if (p)
+				return p;
+		}
+		return NULL;
+	}
+	/* Longest first: each shorter length clears bits, never sets them. */
+	memcpy(&k.addr.v6, &addr->v6, sizeof(k.addr.v6));
+	for_each_set_bit(i, s->lens6, 129) {
+		k.plen = 128 - i;
+		for (w = k.plen / 32; w < 4; w++)
+			k.addr.v6.s6_addr32[w] = k.plen > w * 32 ?
+				a[w] & htonl(~0U << (32 - (k.plen - w * 32))) : 0;
 		p = rhashtable_lookup(&s->ht, &k, pfx_params);
 		if (p)
 			return p;

@@ -287,6 +287,59 @@ static void v6_longest_of_many_lengths_wins(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (u8)0, hit[2]->pfx.key.plen);
 }
 
+/* Flip bit @bit (0: the most significant) of @a. */
+static void flip(union smtprl_addr *a, unsigned int bit)
+{
+	a->v6.s6_addr[bit / 8] ^= 0x80 >> (bit % 8);
+}
+
+/*
+ * Every length of both families, alone in the set: the prefix covers an
+ * address whatever its host bits (the first of them flipped), and not once
+ * its last prefix bit is flipped. The match masks word by word.
+ */
+static void every_length_masks_exactly(struct kunit *test)
+{
+	struct smtprl_pfxset *s = test->priv;
+	union smtprl_addr host = {}, a;
+	unsigned int fam, len, max, i;
+	struct smtprl_pfx *hit[3];
+
+	for (i = 0; i < 16; i++)
+		host.v6.s6_addr[i] = 0xa5 ^ (i * 37);
+	for (fam = 0; fam < 2; fam++) {
+		u8 family = fam ? NFPROTO_IPV6 : NFPROTO_IPV4;
+
+		max = fam ? 128 : 32;
+		for (len = 0; len <= max; len++) {
+			struct smtprl_exempt_spec sp = {};
+			union smtprl_addr p = {};
+
+			if (!fam)
+				memset(&host.v6.s6_addr[4], 0, 12);
+			smtprl_addr_mask(&p, &host, family, len);
+			KUNIT_ASSERT_EQ(test, 0, smtprl_pfx_key_init(&sp.key, family, &p, len, NULL));
+			KUNIT_ASSERT_EQ(test, 0, smtprl_exempt_add(s, &sp, false, T0, NULL));
+			rcu_read_lock();
+			hit[0] = smtprl_pfxset_match(s, family, &host);
+			a = host;
+			if (len < max)
+				flip(&a, len);
+			hit[1] = smtprl_pfxset_match(s, family, &a);
+			a = host;
+			if (len)
+				flip(&a, len - 1);
+			hit[2] = smtprl_pfxset_match(s, family, &a);
+			rcu_read_unlock();
+			KUNIT_EXPECT_NOT_NULL_MSG(test, hit[0], "family %u len %u", family, len);
+			KUNIT_EXPECT_NOT_NULL_MSG(test, hit[1], "family %u len %u", family, len);
+			if (len)
+				KUNIT_EXPECT_NULL_MSG(test, hit[2], "family %u len %u", family, len);
+			KUNIT_ASSERT_EQ(test, 0, smtprl_exempt_del(s, &sp.key));
+		}
+	}
+}
+
 static void flush_empties_the_set(struct kunit *test)
 {
 	struct smtprl_pfxset *s = test->priv;
@@ -313,6 +366,7 @@ static struct kunit_case exempt_cases[] = {
 	KUNIT_CASE(invalid_requests_change_nothing),
 	KUNIT_CASE(v6_prefixes_match_inside_only),
 	KUNIT_CASE(v6_longest_of_many_lengths_wins),
+	KUNIT_CASE(every_length_masks_exactly),
 	KUNIT_CASE(flush_empties_the_set),
 	{}
 };
