@@ -6,13 +6,14 @@
  * hashlimit, an nftables set with per-element limits, or nothing.
  *
  *   insmod smtprl_bench.ko case=udp|ack|syn family=4|6 sources=N
- *          iterations=N [netns_pid=PID] [dummy=1] [threads=N]
+ *          iterations=N [netns_pid=PID] [dummy=1] [threads=N] [offset=N]
  *
  * netns_pid: the packets enter the network namespace of that process
  * (default: the initial one). dummy=1 registers a hook that only returns
  * NF_ACCEPT, at smtprl's priority: the cost of hook dispatch alone.
  * threads=N runs the measured pass on N CPUs at once, each over its own
- * share of the sources. Packets a hook drops are counted (the bench keeps
+ * share of the sources. offset=N starts at source N instead of source 0
+ * (sources N .. N + sources - 1). Packets a hook drops are counted (the bench keeps
  * a reference, so the skb survives). Loading always "fails" with
  * -ECANCELED once the figures are printed, so nothing stays loaded.
  * Under qemu -icount shift=0 a guest nanosecond is one instruction.
@@ -49,6 +50,8 @@ static int netns_pid;
 module_param(netns_pid, int, 0444);
 static unsigned int threads = 1;
 module_param(threads, uint, 0444);
+static unsigned int offset;
+module_param(offset, uint, 0444);
 
 #define WARM_BATCH	256U
 
@@ -69,10 +72,13 @@ static int noop_okfn(struct net *net, struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
-/* Source @i: distinct IPv4 addresses spread out, or distinct IPv6 /64s. */
+/*
+ * Source @i (+ offset): distinct IPv4 addresses spread out, or distinct
+ * IPv6 /64s: 10.0.0.0 ^ (i * 2654435761 mod 2^32), 2001:db8:<the same>::/64.
+ */
 static void set_source(struct sk_buff *skb, unsigned int i)
 {
-	u32 a = 0x0a000000 ^ (i * 2654435761U);	/* odd multiplier: a bijection */
+	u32 a = 0x0a000000 ^ ((i + offset) * 2654435761U);	/* odd multiplier: a bijection */
 
 	if (family == 4) {
 		ip_hdr(skb)->saddr = htonl(a);

@@ -10,7 +10,8 @@
 #   scripts/bench/itrace.sh [CASE [FAMILY [SOURCES [MODE [FUNC]]]]]
 #     CASE syn | ack | udp (default syn), FAMILY 4 | 6, SOURCES (1000),
 #     MODE pass | limit | strikes-pass | strikes-limit (pass; strikes-*:
-#     quarantine and fan-out on), FUNC the function traced (smtprl_hook)
+#     quarantine and fan-out on) | bound | unbound-next-to-bound (100,000
+#     subscribers bound), FUNC the function traced (smtprl_hook)
 # Output: build/bench/itrace-CASE-FAMILY-SOURCES-MODE.txt
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"

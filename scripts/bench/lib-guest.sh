@@ -173,3 +173,16 @@ mem_kib() {
 	awk '$1 == "Slab:" || $1 == "VmallocUsed:" { s += $2 } END { print s }' /proc/meminfo
 }
 
+# bind_subscribers NS N: N subscribers in NS, subscriber i bound to bench
+# source i's IPv4 address and IPv6 /64 (smtprl_bench.c's set_source()),
+# charged by the policy.
+bind_subscribers() {
+	/usr/bin/python3 - "$2" >/tmp/subscribers.batch <<'EOF'
+import sys
+for i in range(int(sys.argv[1])):
+    a = 0x0a000000 ^ (i * 2654435761 & 0xffffffff)
+    print(f"subscriber add s{i} {a >> 24}.{a >> 16 & 255}.{a >> 8 & 255}.{a & 255}"
+          f" 2001:db8:{a >> 16:x}:{a & 0xffff:x}::/64")
+EOF
+	"$ctl" -n "$1" -b /tmp/subscribers.batch
+}

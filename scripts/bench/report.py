@@ -8,6 +8,10 @@ and its plot (gnuplot). Run by `make bench` after the measurements:
   build/bench/compare-tcg.txt     wall-clock ns/packet under emulation
   build/bench/compare-smp.txt     1 CPU vs 2 CPUs at once
   build/bench/control-6.12.txt    control plane (scripts/bench/control.sh)
+  build/bench/vm-perf/output.log  the perf tier (scripts/bench/perf.sh)
+
+report.py --subscribers rewrites only the Subscribers section, from the perf
+tier's output alone (after `make check-perf`).
 """
 
 import os
@@ -17,7 +21,8 @@ import subprocess
 import sys
 
 top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-bench = sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "build", "bench")
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+bench = args[0] if args else os.path.join(top, "build", "bench")
 doc = os.path.join(top, "Documentation", "performance.md")
 png = os.path.join(top, "Documentation", "images", "syn-path.png")
 KINDS = ("base", "smtprl", "hashlimit", "nft")
@@ -174,6 +179,69 @@ def perf_tier():
             if m:
                 out[m.group(1)] = int(m.group(2))
     return out
+
+
+def perf_memory(kind):
+    """The perf tier's "memory kind=KIND ..." line as a dict, or {}."""
+    path = os.path.join(bench, "vm-perf", "output.log")
+    if os.path.exists(path):
+        for line in open(path):
+            if line.startswith(f"memory kind={kind} "):
+                return dict(f.split("=", 1) for f in line.split()[1:])
+    return {}
+
+
+def subscribers_section(alone=False):
+    """SYN cost with 100,000 bound subscribers, next to unbound sources:
+    the perf tier's figures (scripts/bench/perf-guest.sh). @alone: written
+    without the rest of the report."""
+    pt, mem = perf_tier(), perf_memory("subscribers")
+    n = int(mem.get("subscribers", 0))
+    o = ["## Subscribers", "",
+         f"`make check-perf` (`scripts/bench/perf.sh`, qemu `-icount`, Debian's stock "
+         f"6.12): {n:,} subscribers, each bound to one IPv4 address and one IPv6 /64 "
+         "(the bench's sources), charged by the policy; the bench's 1,000 SYNs come "
+         "from bound addresses, or from unbound sources while those subscribers are "
+         "bound. Instructions per packet, net of no rules, beside the same SYN with "
+         "nothing bound (the budget's `syn-pass` figures). A SYN from a bound address "
+         "pays one longest-prefix lookup in the bindings and skips the exemption "
+         "lookup; one from an unbound address pays the lookup's miss.", "",
+         "| SYN from | IPv4 | IPv6 |", "|---|---:|---:|"]
+    for label, fig in (("a source, nothing bound", "syn-pass-v{}"),
+                       (f"an unbound source, {n:,} subscribers bound",
+                        "syn-pass-v{}-unbound-next-to-bound"),
+                       ("a bound address (the subscriber's one state)",
+                        "syn-pass-v{}-bound")):
+        v4, v6 = pt.get(fig.format(4)), pt.get(fig.format(6))
+        o.append(f"| {label} | {fmt(v4)} | {fmt(v6)} |")
+    if mem:
+        o += ["", f"Memory: {int(mem['kib']):,} KiB for {n:,} subscribers with "
+              f"{int(mem['bindings']):,} bindings, "
+              f"{int(mem['bytes_per_subscriber']):,} bytes per subscriber (slab and "
+              "vmalloc before and after `smtprlctl -b` of the subscribers; the state "
+              "of a subscriber that sends is a source entry, counted above)."]
+    if alone:
+        o += ["", "This section was written from a later `make check-perf` than the rest "
+              "of the report (`scripts/bench/report.py --subscribers`); its `syn-pass` "
+              "row is that run's, and may differ by a few instructions from the "
+              "tables above."]
+    return o
+
+
+def update_subscribers():
+    """Splice a fresh Subscribers section into performance.md (the perf
+    tier alone: make check-perf), leaving the rest of the report as it is."""
+    old = open(doc).read().split("\n")
+    new = subscribers_section(alone=True)
+    if "## Subscribers" in old:
+        a = old.index("## Subscribers")
+        b = next((i for i in range(a + 1, len(old)) if old[i].startswith("## ")), len(old))
+    else:
+        a = b = old.index("## Control plane")
+    old[a:b] = new + [""]
+    with open(doc, "w") as f:
+        f.write("\n".join(old))
+    print(f"report.py: updated the Subscribers section of {os.path.relpath(doc, top)}")
 
 
 def timed(lines, label):
@@ -461,6 +529,8 @@ def main():
             o.append(f"| {NAMES[r['kind']]} | {int(r['sources']):,} | {int(r['entries']):,} "
                      f"| {r['bytes_per_source']} |")
 
+    o += [""] + subscribers_section()
+
     o += ["", "## Control plane", "",
           "`scripts/bench/control.sh` (same kernel, same emulation; the script also "
           "runs one CPU-bound job on the host and in the guest to show how much "
@@ -509,4 +579,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if "--subscribers" in sys.argv[1:]:
+        update_subscribers()
+    else:
+        main()
