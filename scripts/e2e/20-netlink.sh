@@ -69,6 +69,11 @@ expect_eq "out of scope source" "ok=4 refused=0 timeout=0" "$(attempts 4 10.0.1.
 expect_eq "in scope source" "ok=2 refused=0 timeout=1" "$(attempts 3 10.0.1.4 $MX4)"
 expect_eq "scope dump entries" 2 "$(ynl --dump scope-get --output-json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
 ynl --do scope-flush >/dev/null
+# A scope prefix's own grouping length, through the spec alone.
+ynl --do scope-add --json "{\"addr4\": $(v4 10.0.8.0), \"plen\": 24, \"group\": 28}" >/dev/null
+expect_eq "scope-add group, dumped" "24 28" "$(ynl --dump scope-get --output-json |
+	python3 -c 'import json,sys; d = json.load(sys.stdin)[0]; print(d["plen"], d["group"])')"
+ynl --do scope-flush >/dev/null
 
 # Sources: get, dump, reset.
 # What the clients did: 10.0.1.2 was let through twice and limited once
