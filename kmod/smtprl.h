@@ -18,6 +18,6 @@
 #endif
 #endif
 
-#define SMTPRL_VERSION "0.1"
+#include "smtprl-version.h"
 
 #endif /* _SMTPRL_H */

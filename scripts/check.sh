@@ -126,6 +126,10 @@ tier_static() {
 	# The e2e tier's batch test runs this smtprlctl too.
 	run static/userspace-ASan-UBSan-unit-tests userspace_build userspace-asan \
 		WERROR=1 SANITIZE=1
+	# smtprlctl's surface without the module, with that sanitized build.
+	run static/cli-surface-without-module env \
+		SMTPRLCTL="$SMTPRL_TOP/build/userspace-asan/userspace/smtprlctl" \
+		"$SMTPRL_TOP/userspace/tests/cli_test.sh"
 }
 
 # KUnit: suites run in the UML debug kernel; every case is one test.

@@ -38,7 +38,8 @@ cmds=(
 	/usr/bin/time:time gnuplot:gnuplot-nox
 )
 # Python modules the tests and code generation import: MODULE:PACKAGE.
-pymods=(yaml:python3-yaml jsonschema:python3-jsonschema pyroute2:python3-pyroute2)
+pymods=(yaml:python3-yaml jsonschema:python3-jsonschema pyroute2:python3-pyroute2
+	prometheus_client:python3-prometheus-client)
 # Libraries and build inputs that are no command of their own.
 libs=(
 	build-essential libelf-dev libssl-dev dwarves libnl-3-dev

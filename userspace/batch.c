@@ -97,9 +97,10 @@ static int batch_pass(char *text, size_t len, command_fn (*find)(const char *nam
 /*
  * -b FILE: the whole file is checked first (nothing is sent if any line
  * is malformed), then run over one socket, changes pipelined. Refusals
- * are reported per line; the exit status is 1 if there was any.
+ * are reported per line; the exit status is 1 if there was any. With
+ * @check_only (-c), the check is all: no socket, no module needed.
  */
-int batch(const char *file, bool json, bool pretty,
+int batch(const char *file, bool json, bool pretty, bool check_only,
 	  command_fn (*find)(const char *name))
 {
 	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
@@ -141,7 +142,7 @@ int batch(const char *file, bool json, bool pretty,
 		close(out);
 	}
 	/* Pass 2: for real. */
-	if (!ret) {
+	if (!ret && !check_only) {
 		pipe_dry(false);
 		out_init(json, pretty);
 		ret = batch_pass(text, len, find);

@@ -41,6 +41,8 @@ int monitor_main(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return usage_error("usage: monitor%s", "");
+	if (pipe_is_dry())
+		return EXIT_OK;
 	grp = genl_ctrl_resolve_grp(ctl_sock(), SMTPRL_FAMILY_NAME, SMTPRL_MCGRP_EVENTS);
 	if (grp < 0) {
 		fprintf(stderr, "%s: no \"%s\" group: %s\n", prog, SMTPRL_MCGRP_EVENTS,

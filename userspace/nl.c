@@ -575,13 +575,20 @@ void pipe_begin(const char *file)
 {
 	pipe_q.on = true;
 	pipe_q.file = file;
-	pipe_window();
+	if (sk)		/* none with -c: the file is only checked */
+		pipe_window();
 }
 
 /* The dry pass parses every line and sends nothing. */
 void pipe_dry(bool dry)
 {
 	pipe_q.dry = dry;
+}
+
+/* In the parse-only pass: commands check their words and send nothing. */
+bool pipe_is_dry(void)
+{
+	return pipe_q.on && pipe_q.dry;
 }
 
 /* The line whose command runs now, for its refusals. */

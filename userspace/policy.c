@@ -149,12 +149,37 @@ static void format_field(const struct field *f, const struct nlmsghdr *nlh,
 	snprintf(buf, len, "%u", v);
 }
 
+/* Every setting as policy set takes it: "rate 10/minute ... enabled yes". */
+static void policy_words(const struct nlmsghdr *nlh, struct nlattr **tb)
+{
+	const struct field *f;
+	char word[48], val[64];
+
+	for (f = fields; f < fields + NFIELDS; f++) {
+		if (!tb[f->attr] || f->kind == SMTPRL_KIND_UNIT)
+			continue;
+		format_field(f, nlh, tb, "s", val, sizeof(val));
+		printf("%s %s ", field_word(f, word, sizeof(word)), val);
+	}
+	printf("enabled %s\n", tb[SMTPRL_A_POLICY_ENABLED] &&
+	       nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]) ? "yes" : "no");
+}
+
+/*
+ * policy show: in text, the words policy set takes (so that "policy set
+ * $(smtprlctl policy show)" sets the same policy again); in JSON, the keys
+ * of /proc/net/smtprl/policy, numbers as numbers, seconds with "_s".
+ */
 static int policy_print(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
 	const struct field *f;
 	char key[48], val[64];
 
 	(void)arg;
+	if (!out_is_json()) {
+		policy_words(nlh, tb);
+		return 0;
+	}
 	out_open_obj();
 	out_str("enabled", tb[SMTPRL_A_POLICY_ENABLED] &&
 		nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]) ? "yes" : "no");
@@ -334,18 +359,46 @@ int policy_main(int argc, char **argv)
 }
 int policy_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
-	const struct field *f;
-	char word[48], val[64];
-
 	(void)arg;
-	fputs("policy set", stdout);
-	for (f = fields; f < fields + NFIELDS; f++) {
-		if (!tb[f->attr] || f->kind == SMTPRL_KIND_UNIT)
-			continue;
-		format_field(f, nlh, tb, "s", val, sizeof(val));
-		printf(" %s %s", field_word(f, word, sizeof(word)), val);
-	}
-	printf(" enabled %s\n", tb[SMTPRL_A_POLICY_ENABLED] &&
-	       nla_get_u8(tb[SMTPRL_A_POLICY_ENABLED]) ? "yes" : "no");
+	fputs("policy set ", stdout);
+	policy_words(nlh, tb);
 	return 0;
+}
+
+/* The value a setting of @kind takes, for the usage text. */
+static const char *kind_hint(const struct field *f, char *buf, size_t len)
+{
+	const char *const *words;
+	unsigned int n, i;
+	size_t off = 0;
+
+	switch (f->kind) {
+	case SMTPRL_KIND_RATE:    return "N/UNIT";
+	case SMTPRL_KIND_DAILY:   return "N|off";
+	case SMTPRL_KIND_PORTS:   return "P[,P...]";
+	case SMTPRL_KIND_HOOKS:   return "prerouting[,output]";
+	case SMTPRL_KIND_SECONDS: return "DURATION";
+	case SMTPRL_KIND_ACTION:
+	case SMTPRL_KIND_WHEN_FULL:
+		n = kind_words(f->kind, &words);
+		buf[0] = '\0';
+		for (i = 0; i < n && off < len; i++)
+			off += snprintf(buf + off, len - off, "%s%s", i ? "|" : "", words[i]);
+		return buf;
+	default:                  return "N";
+	}
+}
+
+/* policy's line of the usage text, from the field table: none is missed. */
+void policy_usage(FILE *f)
+{
+	const struct field *fl;
+	char word[48], hint[64];
+
+	fputs("show | set", f);
+	for (fl = fields; fl < fields + NFIELDS; fl++)
+		if (fl->kind != SMTPRL_KIND_UNIT)
+			fprintf(f, " [%s %s]", field_word(fl, word, sizeof(word)),
+				kind_hint(fl, hint, sizeof(hint)));
+	fputs(" [enabled yes|no]", f);
 }

@@ -27,7 +27,7 @@
 #include "linux/smtprl-names.h"
 #include "util.h"
 
-#define SMTPRL_TOOL_VERSION "0.2"
+#include "smtprl-version.h"
 
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 
@@ -57,6 +57,7 @@ void request_quiet(int err);
 /* nl.c: the batch pipeline (-b) */
 void pipe_begin(const char *file);
 void pipe_dry(bool dry);
+bool pipe_is_dry(void);
 void pipe_line(int lineno);
 void pipe_refused(void);
 int pipe_end(void);
@@ -64,7 +65,7 @@ void report(int lineno, const char *text);
 
 /* batch.c */
 typedef int (*command_fn)(int argc, char **argv);
-int batch(const char *file, bool json, bool pretty,
+int batch(const char *file, bool json, bool pretty, bool check_only,
 	  command_fn (*find)(const char *name));
 
 /* The commands (one file each) */
@@ -79,6 +80,7 @@ int subscriber_main(int argc, char **argv);
 int save_main(int argc, char **argv);
 
 /* policy.c, prefix.c: save's lines */
+void policy_usage(FILE *f);
 int policy_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
 int entry_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
 int sub_save(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg);

@@ -76,6 +76,61 @@ $ctl source reset 10.0.1.2
 expect_eq "after reset" "ok=2 refused=0 timeout=0" "$(attempts 2 10.0.1.2 $MX4)"
 expect_eq "stats (JSON) = /proc" "$(stat seen)" "$($ctl -j stats | json 'd["seen"]')"
 
+# Prometheus: parsed by prometheus_client's own text parser, every value
+# that of -j stats, the outcomes adding up to seen, the netns labelled.
+promcheck() {
+	/usr/bin/python3 - "$1" "$2" "$3" <<'EOF'
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+prom, js, netns = open(sys.argv[1]).read(), json.load(open(sys.argv[2])), sys.argv[3]
+got, kinds = {}, {}
+for fam in text_string_to_metric_families(prom):
+    for s in fam.samples:
+        assert s.labels.get("netns") == netns, s
+        key = s.name + ("/" + s.labels["outcome"] if "outcome" in s.labels else "")
+        got[key], kinds[s.name] = s.value, fam.type
+outcomes = "allowed limited would_limit exempt relay out_of_scope table_full".split()
+gauges = {"entries": "smtprl_sources", "exemptions": "smtprl_exemptions",
+          "memory_bytes": "smtprl_memory_bytes",
+          "quarantined_now": "smtprl_quarantined_sources",
+          "subscribers": "smtprl_subscribers", "bindings": "smtprl_bindings",
+          "lingering": "smtprl_lingering_subscribers"}
+want = {}
+for k, v in js.items():
+    if k in outcomes:
+        want["smtprl_connections_total/" + k] = v
+    elif k in gauges:
+        want[gauges[k]] = v
+        assert kinds[gauges[k]] == "gauge", (k, kinds[gauges[k]])
+    else:
+        want["smtprl_" + k + "_total"] = v
+assert got == want, {k: (got.get(k), want.get(k)) for k in set(got) | set(want)
+                     if got.get(k) != want.get(k)}
+assert sum(got["smtprl_connections_total/" + o] for o in outcomes) == js["seen"]
+assert js["seen"] > 0
+print(len(got), "samples")
+EOF
+}
+$ctl stats -o prometheus >"$E2E_TMP/prom"
+$ctl -j stats >"$E2E_TMP/stats.json"
+n=$(promcheck "$E2E_TMP/prom" "$E2E_TMP/stats.json" init) ||
+	fail "stats -o prometheus: $(cat "$E2E_TMP/prom")"
+$ctl -n inet stats -o prometheus >"$E2E_TMP/prom"
+$ctl -n inet -j stats >"$E2E_TMP/stats.json"
+grep -q '^smtprl_seen_total{netns="inet"} ' "$E2E_TMP/prom" ||
+	fail "-n inet: $(grep seen "$E2E_TMP/prom")"
+pass "stats -o prometheus parses ($n), equals -j stats, outcomes add up to seen, netns labelled"
+
+# policy show prints what policy set takes; the module's version is the tool's.
+$ctl -j policy show >"$E2E_TMP/policy.before"
+# shellcheck disable=SC2046
+$ctl policy set $($ctl policy show)
+$ctl -j policy show | diff - "$E2E_TMP/policy.before" || fail "policy set \$(policy show) changed it"
+expect_eq "version with the module" "smtprlctl $(sed -n 's/^#define SMTPRL_VERSION "\(.*\)"$/\1/p' \
+	"$SMTPRL_TOP/include/smtprl-version.h") module $(cat /sys/module/smtprl/version)" "$($ctl version)"
+expect_eq "module version = tool version" "$($ctl -j version | json 'd["smtprlctl"]')" \
+	"$($ctl -j version | json 'd["module"]')"
+
 # Another namespace has its own configuration.
 $ctl -n inet policy set burst 7
 expect_eq "inet netns burst" 7 "$($ctl -n inet -j policy show | json 'd["burst"]')"

@@ -13,6 +13,7 @@ spells a name the spec already has:
   SMTPRL_<SET>_KEYS            { [SMTPRL_A_<SET>_<ATTR>] = "name_with_underscores" }
                                for every attribute of a set but pads, as
                                /proc and smtprlctl's show and JSON spell them
+  SMTPRL_STATS_DOCS            { [SMTPRL_A_STATS_<ATTR>] = "its doc, one line" }
   SMTPRL_<SET>_<ATTR>_NAME     the attribute's name (policy only, as below)
   SMTPRL_<SET>_<ATTR>_KEY      the same with underscores, as /proc spells it
   SMTPRL_<SET>_<ATTR>_WIDTH    its size on the wire, in bytes
@@ -77,6 +78,15 @@ def main():
                        f"\"{a['name'].replace('-', '_')}\", \\")
         out.append("}")
         out.append("")
+        if s["name"] == "stats":
+            # Each counter's doc, one line: the help of smtprlctl's metrics.
+            out.append(f"#define {sname}_DOCS {{ \\")
+            for a in attrs:
+                doc = " ".join(a.get("doc", a["name"]).split())
+                doc = doc.replace("\\", "\\\\").replace('"', '\\"')
+                out.append(f"\t[{aname}_{c_name(a['name'])}] = \"{doc}\", \\")
+            out.append("}")
+            out.append("")
         if s["name"] != "policy":
             continue
         for a in attrs:

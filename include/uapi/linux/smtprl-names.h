@@ -250,4 +250,35 @@
 	[SMTPRL_A_STATS_SUBSCRIBER_FULL] = "subscriber_full", \
 }
 
+#define SMTPRL_STATS_DOCS { \
+	[SMTPRL_A_STATS_SEEN] = "New connections to the policy's ports.", \
+	[SMTPRL_A_STATS_ALLOWED] = "Allowed under a source's buckets.", \
+	[SMTPRL_A_STATS_LIMITED] = "Dropped or rejected.", \
+	[SMTPRL_A_STATS_WOULD_LIMIT] = "Over the limit in monitor mode, let through.", \
+	[SMTPRL_A_STATS_EXEMPT] = "Allowed under an exemption.", \
+	[SMTPRL_A_STATS_EXEMPT_LIMITED] = "Over an exemption's own rate.", \
+	[SMTPRL_A_STATS_RELAY] = "To the relay allowlist.", \
+	[SMTPRL_A_STATS_OUT_OF_SCOPE] = "From outside the subscriber scope.", \
+	[SMTPRL_A_STATS_TABLE_FULL] = "New sources that could not be tracked.", \
+	[SMTPRL_A_STATS_REJECT_SENT] = "TCP resets sent.", \
+	[SMTPRL_A_STATS_GC_REMOVED] = "Entries forgotten by GC.", \
+	[SMTPRL_A_STATS_EXEMPT_EXPIRED] = "Exemptions removed at expiry.", \
+	[SMTPRL_A_STATS_ENTRIES] = "Sources tracked now.", \
+	[SMTPRL_A_STATS_EXEMPTIONS] = "Exemptions now.", \
+	[SMTPRL_A_STATS_MEMORY] = "Bytes used by source entries and their hash buckets.", \
+	[SMTPRL_A_STATS_QUARANTINES] = "Quarantines begun.", \
+	[SMTPRL_A_STATS_RELEASES] = "Quarantines ended.", \
+	[SMTPRL_A_STATS_QUARANTINE_REFUSED] = "Connections refused because their source was quarantined.", \
+	[SMTPRL_A_STATS_QUARANTINED_NOW] = "Sources in quarantine now.", \
+	[SMTPRL_A_STATS_EVENTS] = "Events sent to the events multicast group.", \
+	[SMTPRL_A_STATS_EVENTS_DROPPED] = "Events not sent: over the per-CPU event budget, or no memory (listeners may then miss events; nothing else is lost).", \
+	[SMTPRL_A_STATS_FRAGMENTS_DROPPED] = "Fragments that would hide a connection's TCP flags from the limiter, dropped (RFC 1858): a first fragment to a policed port too short for the whole TCP header, or a TCP fragment at offset 8. Counted, not dropped, in monitor mode.", \
+	[SMTPRL_A_STATS_SUBSCRIBERS] = "Subscribers now, bound or lingering.", \
+	[SMTPRL_A_STATS_BINDINGS] = "Addresses and prefixes bound to subscribers now.", \
+	[SMTPRL_A_STATS_LINGERING] = "Subscribers now without a session, kept for their linger.", \
+	[SMTPRL_A_STATS_SUBSCRIBER_EXPIRED] = "Subscribers forgotten when their linger ran out.", \
+	[SMTPRL_A_STATS_BIND_MOVED] = "Bindings taken over by another subscriber (the pool handed the address on before the old session's subscriber-del).", \
+	[SMTPRL_A_STATS_SUBSCRIBER_FULL] = "New subscribers refused at max-subscribers.", \
+}
+
 #endif /* _SMTPRL_NAMES_H */
