@@ -23,22 +23,6 @@ POLICY=(rate 10/hour burst 5 daily off action drop strikes 3 strike-window 1d
 	release-after 1h quarantine-max 1d event-interval 60s)
 SLOT=2700
 
-MON_PID=
-monitor_start() {
-	"$SMTPRL_TOP/userspace/smtprlctl" -j monitor >"$E2E_TMP/events.json" \
-		2>"$E2E_TMP/monitor.err" &
-	MON_PID=$!
-	monitor_joined "$MON_PID"
-}
-
-monitor_stop() {
-	[ -n "$MON_PID" ] || return 0
-	kill "$MON_PID" 2>/dev/null
-	kill -CONT "$MON_PID" 2>/dev/null || true	# a stopped one too
-	wait "$MON_PID" 2>/dev/null || true
-	MON_PID=
-}
-
 # events KIND [PREFIX]: how many KIND events the monitor printed.
 events() {
 	/usr/bin/python3 - "$E2E_TMP/events.json" "$1" "${2:-}" <<'EOF'

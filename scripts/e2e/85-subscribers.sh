@@ -17,30 +17,6 @@ ctl=$SMTPRL_TOP/userspace/smtprlctl
 topology_up
 mx_start 25
 
-MON_PID=
-monitor_stop() {
-	[ -n "$MON_PID" ] || return 0
-	kill "$MON_PID" 2>/dev/null || true
-	wait "$MON_PID" 2>/dev/null || true
-	MON_PID=
-}
-# events KIND FIELD: that field of every KIND event, in order.
-events() {
-	/usr/bin/python3 - "$E2E_TMP/events.json" "$1" "$2" <<'EOF'
-import json, sys
-print(" ".join(str(e.get(sys.argv[3], "")) for e in map(json.loads, open(sys.argv[1]))
-               if e.get("event") == sys.argv[2]))
-EOF
-}
-# sub_json NAME EXPR: EXPR on "subscriber show NAME" as JSON.
-sub_json() { $ctl -j subscriber show "$1" | json "$2"; }
-
-monitor_start() {
-	$ctl -j monitor >"$E2E_TMP/events.json" 2>"$E2E_TMP/monitor.err" &
-	MON_PID=$!
-	monitor_joined "$MON_PID"
-}
-
 $ctl policy set rate 10/hour burst 3 daily off action reject subscriber-linger 1h
 monitor_start
 
@@ -74,9 +50,9 @@ expect_eq "redial on a new address is still quarantined" "ok=0 refused=2 timeout
 	"$(attempts 2 10.0.1.3 $MX4)"
 expect_eq "state quarantined" quarantined "$(sub_json alice@isp 'd["state"]')"
 expect_eq "quarantine event names the account" "alice@isp" \
-	"$(events quarantined subscriber)"
+	"$(event_fields quarantined subscriber)"
 $ctl source release name alice@isp
-expect_eq "released event names the account" "alice@isp" "$(events released subscriber)"
+expect_eq "released event names the account" "alice@isp" "$(event_fields released subscriber)"
 
 # Opt-in follows the account, not the address.
 $ctl subscriber add "bob the baker" 10.0.1.4 exempt
@@ -162,9 +138,9 @@ expect_eq "subscriber_expired" 1 "$($ctl -j stats | json 'd["subscriber_expired"
 expect_eq "quarantines, releases, quarantined now" "3 2 1" \
 	"$($ctl -j stats | json '" ".join(str(d[k]) for k in ("quarantines", "releases", "quarantined_now"))')"
 expect_eq "her quarantine ended gone" "operator gone" \
-	"$(events released release | tr -s ' ')"
+	"$(event_fields released release | tr -s ' ')"
 expect_eq "both released events name the account" "o'brien \"dave\" alice@isp" \
-	"$(events released subscriber)"
+	"$(event_fields released subscriber)"
 
 # The kernel's own YNL client drives the same requests (an addr4 is the
 # integer of its address, network order).

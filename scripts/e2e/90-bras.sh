@@ -22,27 +22,6 @@ trap 'monitor_stop; bras_down' EXIT
 ctl=$SMTPRL_TOP/userspace/smtprlctl
 E2E_NS=
 
-MON_PID=
-monitor_start() {
-	$ctl -j monitor >"$E2E_TMP/events.json" 2>"$E2E_TMP/monitor.err" &
-	MON_PID=$!
-	monitor_joined "$MON_PID"
-}
-monitor_stop() {
-	[ -n "$MON_PID" ] || return 0
-	kill "$MON_PID" 2>/dev/null || true
-	wait "$MON_PID" 2>/dev/null || true
-	MON_PID=
-}
-# events KIND FIELD: that field of every KIND event, in order.
-events() {
-	/usr/bin/python3 - "$E2E_TMP/events.json" "$1" "$2" <<'EOF'
-import json, sys
-print(" ".join(str(e.get(sys.argv[3], "")) for e in map(json.loads, open(sys.argv[1]))
-               if e.get("event") == sys.argv[2]))
-EOF
-}
-sub_json() { $ctl -j subscriber show "$1" | json "$2"; }
 # mail NAME FROM N: N mails from NAME's namespace; prints how many went.
 mail() {
 	nsx "sub-$1" /usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/mail.py" \
@@ -93,7 +72,7 @@ expect_eq "zombie: limited" "ok=0 refused=1 timeout=0" "$(nsx sub-zombie /usr/bi
 sleep 1.1
 nsx sub-zombie /usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/connect.py" "$z1" $MX4 25 1 >/dev/null
 expect_eq "zombie quarantined" quarantined "$(sub_json zombie 'd["state"]')"
-expect_eq "the quarantine event names the account" zombie "$(events quarantined subscriber)"
+expect_eq "the quarantine event names the account" zombie "$(event_fields quarantined subscriber)"
 
 # The opted-in customer sends freely; the pool hands its address to bob,
 # who is limited.
@@ -135,7 +114,7 @@ expect_eq "and refused" 0 "$(mail zombie "$z2" $MX4 1)"
 # running quarantines): released, the account named.
 $ctl policy set release-after 3s
 sleep 5
-expect_eq "zombie released, quiet" "zombie quiet" "$(events released subscriber) $(events released release)"
+expect_eq "zombie released, quiet" "zombie quiet" "$(event_fields released subscriber) $(event_fields released release)"
 # The example notifier reads what the monitor printed, before and after.
 cat "$E2E_TMP/events-before-reload.json" "$E2E_TMP/events.json" |
 	/usr/bin/python3 "$SMTPRL_TOP/userspace/smtprl-notify" --log "$E2E_TMP/notify.log"

@@ -64,6 +64,37 @@ monitor_joined() {
 	fail "monitor $1 did not join the events group in 10 s"
 }
 
+# monitor_start: "smtprlctl -j monitor" into $E2E_TMP/events.json, joined
+# before this returns; monitor_stop ends it (a stopped one too). A script
+# that uses them traps monitor_stop on EXIT.
+MON_PID=
+monitor_start() {
+	"$SMTPRL_TOP/userspace/smtprlctl" -j monitor >"$E2E_TMP/events.json" \
+		2>"$E2E_TMP/monitor.err" &
+	MON_PID=$!
+	monitor_joined "$MON_PID"
+}
+monitor_stop() {
+	[ -n "$MON_PID" ] || return 0
+	kill "$MON_PID" 2>/dev/null || true
+	kill -CONT "$MON_PID" 2>/dev/null || true
+	wait "$MON_PID" 2>/dev/null || true
+	MON_PID=
+}
+
+# event_fields KIND FIELD: that field of every KIND event the monitor
+# printed, in order.
+event_fields() {
+	/usr/bin/python3 - "$E2E_TMP/events.json" "$1" "$2" <<'EOF'
+import json, sys
+print(" ".join(str(e.get(sys.argv[3], "")) for e in map(json.loads, open(sys.argv[1]))
+               if e.get("event") == sys.argv[2]))
+EOF
+}
+
+# sub_json NAME EXPR: EXPR (json's d) on "smtprlctl -j subscriber show NAME".
+sub_json() { "$SMTPRL_TOP/userspace/smtprlctl" -j subscriber show "$1" | json "$2"; }
+
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: expected $2, got $3"

@@ -11,16 +11,7 @@ trap bras_down EXIT
 E2E_NS=
 ctl() { "$SMTPRL_TOP/userspace/smtprlctl" "$@"; }
 
-say() { printf '\n== %s\n' "$*"; }
-run() {
-	local a line=smtprlctl
-	for a in "${@:2}"; do
-		[[ $a == *" "* ]] && a="\"$a\""
-		line+=" $a"
-	done
-	printf '  # %s\n' "$line"
-	"$@" | sed 's/^/  /'
-}
+. "$(dirname "$0")/demo-lib.sh"
 # mails NAME FROM N: N mails from NAME's line, in words.
 mails() {
 	nsx "sub-$1" /usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/mail.py" "$2" $MX4 25 "$3" 3 |

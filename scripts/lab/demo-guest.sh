@@ -10,17 +10,7 @@
 . "$(dirname "$0")/../e2e/isp.sh"
 trap isp_down EXIT
 
-say() { printf '\n== %s\n' "$*"; }
-# run ctl ARGS...: show the smtprlctl command line, then its output.
-run() {
-	local a line=smtprlctl
-	for a in "${@:2}"; do
-		[[ $a == *" "* ]] && a="\"$a\""
-		line+=" $a"
-	done
-	printf '  # %s\n' "$line"
-	"$@" | sed 's/^/  /'
-}
+. "$(dirname "$0")/demo-lib.sh"
 
 # tell SUMMARY: a mail.py summary line in words.
 tell() {
