@@ -318,7 +318,8 @@ static void every_length_masks_exactly(struct kunit *test)
 			if (!fam)
 				memset(&host.v6.s6_addr[4], 0, 12);
 			smtprl_addr_mask(&p, &host, family, len);
-			KUNIT_ASSERT_EQ(test, 0, smtprl_pfx_key_init(&sp.key, family, &p, len, NULL));
+			KUNIT_ASSERT_EQ(test, 0,
+					smtprl_pfx_key_init(&sp.key, family, &p, len, NULL));
 			KUNIT_ASSERT_EQ(test, 0, smtprl_exempt_add(s, &sp, false, T0, NULL));
 			rcu_read_lock();
 			hit[0] = smtprl_pfxset_match(s, family, &host);
@@ -334,7 +335,8 @@ static void every_length_masks_exactly(struct kunit *test)
 			KUNIT_EXPECT_NOT_NULL_MSG(test, hit[0], "family %u len %u", family, len);
 			KUNIT_EXPECT_NOT_NULL_MSG(test, hit[1], "family %u len %u", family, len);
 			if (len)
-				KUNIT_EXPECT_NULL_MSG(test, hit[2], "family %u len %u", family, len);
+				KUNIT_EXPECT_NULL_MSG(test, hit[2], "family %u len %u",
+						      family, len);
 			KUNIT_ASSERT_EQ(test, 0, smtprl_exempt_del(s, &sp.key));
 		}
 	}
