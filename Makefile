@@ -2,7 +2,10 @@
 #
 #   make                      module against KDIR + userspace/smtprlctl
 #   make KDIR=/path/to/build  any prepared kernel tree (Debian headers, UML O= dir)
-#   make install              modules_install + depmod, CLI, smtprl-notify, man page
+#   make install              the module (+ depmod), smtprlctl, smtprl-notify,
+#                             smtprl-session and its pppd hooks, man page,
+#                             completion, systemd units, /etc/smtprl examples
+#   make uninstall            all of it again but /etc/smtprl (yours)
 #   make check                every test tier; last line "N passed, N failed"
 #   make check-static | check-perf | check-kunit | check-e2e KERNEL=6.1|6.12|uml|x86dbg
 #                             check-perf: instructions per packet (qemu -icount)
@@ -32,16 +35,22 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 
 # A UML tree needs ARCH=um, Debian's 32-bit ARM headers a cross compiler;
-# Debian's header trees lack pahole's BTF step.
+# BTF needs pahole and the kernel's vmlinux (Debian's 6.12 headers have
+# it, 6.1's do not).
 KARCH   := $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),ARCH=um)
 KARCH   += $(if $(shell grep -s '^CONFIG_ARM=y' $(KDIR)/.config),\
 		ARCH=arm CROSS_COMPILE=$(or $(CROSS_COMPILE),arm-linux-gnueabihf-))
-KBTF    := $(if $(shell command -v pahole),,CONFIG_DEBUG_INFO_BTF_MODULES=)
+KBTF    := $(if $(and $(shell command -v pahole),$(wildcard $(KDIR)/vmlinux)),,\
+		CONFIG_DEBUG_INFO_BTF_MODULES=)
 MODSRC  ?= $(CURDIR)
 KMAKE   := $(MAKE) -C $(KDIR) M=$(MODSRC) $(KARCH) $(KBTF)
-KREL     = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The release modules install under (Debian's 6.1 headers say 6.1.N in
+# include/config/kernel.release, but install under UTS_RELEASE).
+KREL     = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
-.PHONY: all module userspace install install-module install-userspace clean \
+.PHONY: all module userspace install install-module install-userspace uninstall \
+	uninstall-module uninstall-userspace clean \
 	deps check check-static check-perf check-kunit check-e2e demo bench fuzz stress mutants
 
 all: module userspace
@@ -54,9 +63,25 @@ userspace:
 
 install: install-module install-userspace
 
+# Kbuild would sign the module with the kernel's build key, which
+# distribution header packages do not ship ("SSL error ... signing_key.pem"),
+# and run depmod with a System.map they lack: neither, here. An unsigned
+# module loads unless Secure Boot enforces signatures; then sign it with
+# your machine owner key, or install the smtprl-dkms package, whose DKMS
+# does.
 install-module: module
-	$(KMAKE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
+	$(KMAKE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
+		CONFIG_MODULE_SIG_ALL= cmd_depmod=: quiet_cmd_depmod= modules_install
 	$(if $(DESTDIR),@echo "staged under $(DESTDIR): run depmod $(KREL) on the target",depmod -a $(KREL))
+
+uninstall: uninstall-module uninstall-userspace
+
+uninstall-module:
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/extra/smtprl.ko*
+	$(if $(DESTDIR),,depmod -a $(KREL))
+
+uninstall-userspace:
+	$(MAKE) -C userspace uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 install-userspace: userspace
 	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)

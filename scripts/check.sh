@@ -130,6 +130,8 @@ tier_static() {
 	run static/cli-surface-without-module env \
 		SMTPRLCTL="$SMTPRL_TOP/build/userspace-asan/userspace/smtprlctl" \
 		"$SMTPRL_TOP/userspace/tests/cli_test.sh"
+	run static/make-install-uninstall-and-systemd-units \
+		"$SMTPRL_TOP/userspace/tests/install_test.sh"
 }
 
 # KUnit: suites run in the UML debug kernel; every case is one test.

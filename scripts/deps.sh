@@ -34,6 +34,8 @@ cmds=(
 	pppd:ppp pppoe-server:pppoe pppoe:pppoe freeradius:freeradius
 	run-parts:debianutils logger:bsdutils
 	mountpoint:util-linux dmesg:util-linux mount:mount strace:strace
+	# the systemd units' check (systemd-analyze verify)
+	systemd-analyze:systemd
 	# benchmarks and reports
 	/usr/bin/time:time gnuplot:gnuplot-nox
 )

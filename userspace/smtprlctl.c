@@ -74,7 +74,7 @@ static const struct command {
 	{ "subscriber", subscriber_main, "add|replace NAME [ADDR[/LEN]...] [exempt | policy | rate N/UNIT [burst N] [daily N]] | del NAME [ADDR[/LEN]...] [linger DURATION] | show NAME | list | flush", NULL },
 	{ "monitor", monitor_main, "(events as they happen: limited, quarantined, released, exempt-expired, table-full)", NULL },
 	{ "stats", stats_main, "", NULL },
-	{ "save", save_main, "(prints a batch file that -b restores)", NULL },
+	{ "save", save_main, "[config] (prints a batch file that -b restores; config: without subscribers and quarantines)", NULL },
 	{ "version", version_main, "", NULL },
 	{ "help", help_main, "", NULL },
 };

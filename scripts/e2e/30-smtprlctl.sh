@@ -216,6 +216,26 @@ pass "save, module reload, -b restore: identical (policy, scope, relay, exemptio
 $ctl -j exempt show 10.0.1.9 | json 'd["comment"]' | grep -qx 'say "hi" \\ there' ||
 	fail "comment did not survive: $($ctl -j exempt show 10.0.1.9)"
 
+# save config: the configuration alone, as /etc/smtprl/smtprl.conf holds
+# it. Applied again (a reload), it removes what it does not name and keeps
+# the subscribers the sessions bound.
+$ctl subscriber add keep-me 10.0.1.8
+$ctl save config >"$E2E_TMP/config"
+grep -q "^subscriber\|^source" "$E2E_TMP/config" && fail "save config: $(cat "$E2E_TMP/config")"
+$ctl scope add 203.0.113.0/24
+$ctl relay add 203.0.113.25
+$ctl -c -b "$E2E_TMP/config" || fail "save config does not pass -c"
+$ctl -b "$E2E_TMP/config"
+expect_eq "reload of save config: what it does not name is gone" 0 \
+	"$($ctl -j scope list | json 'sum(1 for r in d if r.get("prefix", "").startswith("203."))')"
+expect_eq "reload of save config: no relay it does not name" 0 \
+	"$($ctl -j relay list | json 'sum(1 for r in d if r["prefix"].startswith("203."))')"
+expect_eq "reload of save config: subscribers kept" 1 \
+	"$($ctl -j subscriber list | json 'sum(1 for s in d if s["name"] == "keep-me")')"
+diff <(norm "$E2E_TMP/config") <($ctl save config | norm /dev/stdin) ||
+	fail "save config after its own reload differs"
+$ctl subscriber del keep-me linger 0
+
 # Batch: a malformed line anywhere changes nothing (the file is checked
 # whole first); a refused line is reported with its number and the kernel's
 # reason, the others apply, the exit status says so.
