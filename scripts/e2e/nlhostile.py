@@ -337,10 +337,14 @@ def hostile(raw):
                 "exempt-flush", "source-flush", "subscriber-flush"):
         refused(raw, f"attribute in {cmd}", cmd, [u32(1, 1)], None,
                 "takes no attributes")
+    # Kernels before 6.2 have one policy per command (netlink-gen-compat.c):
+    # where the do takes attributes, the dump's are checked against it
+    # first, and one the do has no slot for is "Unsupported".
     for cmd in ("scope-get", "relay-get", "exempt-get", "source-get",
                 "subscriber-get"):
         refused(raw, f"attribute in {cmd} dump", cmd, [u32(1, 1)], None,
-                "takes no attributes", flags=NLM_F_REQUEST | NLM_F_DUMP)
+                ("takes no attributes", "Unsupported attribute"),
+                flags=NLM_F_REQUEST | NLM_F_DUMP)
 
     # Missing required attributes.
     for cmd in ("scope-add", "scope-del", "relay-add", "relay-del",
