@@ -6,6 +6,10 @@
 #                             smtprl-session and its pppd hooks, man page,
 #                             completion, systemd units, /etc/smtprl examples
 #   make uninstall            all of it again but /etc/smtprl (yours)
+#   make install-dkms         the module's source under /usr/src/smtprl-VERSION,
+#                             built and installed by DKMS for every kernel
+#   make deb                  Debian packages smtprl and smtprl-dkms in
+#                             build/deb/, checked by lintian
 #   make check                every test tier; last line "N passed, N failed"
 #   make check-static | check-perf | check-kunit | check-e2e KERNEL=6.1|6.12|uml|x86dbg
 #                             check-perf: instructions per packet (qemu -icount)
@@ -50,7 +54,7 @@ KREL     = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 .PHONY: all module userspace install install-module install-userspace uninstall \
-	uninstall-module uninstall-userspace clean \
+	uninstall-module uninstall-userspace install-dkms deb clean \
 	deps check check-static check-perf check-kunit check-e2e demo bench fuzz stress mutants
 
 all: module userspace
@@ -75,6 +79,28 @@ install-module: module
 	$(if $(DESTDIR),@echo "staged under $(DESTDIR): run depmod $(KREL) on the target",depmod -a $(KREL))
 
 uninstall: uninstall-module uninstall-userspace
+
+# The one version (include/smtprl-version.h), as packages and DKMS use it.
+VERSION := $(shell sed -n 's/^\#define SMTPRL_VERSION "\(.*\)"/\1/p' include/smtprl-version.h)
+
+# The module's source for DKMS, under /usr/src/smtprl-VERSION, added,
+# built and installed for the running kernel (with DESTDIR: staged only).
+install-dkms:
+	rm -rf $(DESTDIR)/usr/src/smtprl-$(VERSION)
+	install -d $(DESTDIR)/usr/src/smtprl-$(VERSION)
+	cp -a Kbuild kmod include $(DESTDIR)/usr/src/smtprl-$(VERSION)/
+	rm -rf $(DESTDIR)/usr/src/smtprl-$(VERSION)/kmod/bench
+	sed 's/#MODULE_VERSION#/$(VERSION)/' packaging/dkms.conf \
+		>$(DESTDIR)/usr/src/smtprl-$(VERSION)/dkms.conf
+	$(if $(DESTDIR),,dkms install smtprl/$(VERSION))
+
+# Debian packages from the tree (git's files), into build/deb/: smtprl and
+# smtprl-dkms, checked by lintian.
+deb:
+	rm -rf build/deb && mkdir -p build/deb/smtprl-$(VERSION)
+	git ls-files -z | xargs -0 cp --parents -t build/deb/smtprl-$(VERSION)
+	cd build/deb/smtprl-$(VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error build/deb/smtprl_$(VERSION)_*.changes
 
 uninstall-module:
 	rm -f $(DESTDIR)/lib/modules/$(KREL)/extra/smtprl.ko*

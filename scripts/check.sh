@@ -101,6 +101,17 @@ stock_pin() {
 	done
 }
 
+# make deb: both packages build from the tree's files, lintian finds no
+# error, and the package version is the one version (smtprl-version.h).
+deb_packages() {
+	local v c
+	v=$(sed -n 's/^#define SMTPRL_VERSION "\(.*\)"$/\1/p' "$SMTPRL_TOP/include/smtprl-version.h")
+	c=$(cd "$SMTPRL_TOP" && dpkg-parsechangelog -S Version)
+	[ "$c" = "$v" ] || { echo "debian/changelog says $c, smtprl-version.h $v"; return 1; }
+	make -C "$SMTPRL_TOP" --no-print-directory deb || return 1
+	ls "$SMTPRL_TOP/build/deb/smtprl_${v}_"*.deb "$SMTPRL_TOP/build/deb/smtprl-dkms_${v}_all.deb"
+}
+
 tier_static() {
 	local k
 	# Fetch kernels outside the timed tests, so a cold cache is not a failure
@@ -132,6 +143,7 @@ tier_static() {
 		"$SMTPRL_TOP/userspace/tests/cli_test.sh"
 	run static/make-install-uninstall-and-systemd-units \
 		"$SMTPRL_TOP/userspace/tests/install_test.sh"
+	run static/deb-packages-build-lintian-clean deb_packages
 }
 
 # KUnit: suites run in the UML debug kernel; every case is one test.

@@ -34,8 +34,10 @@ cmds=(
 	pppd:ppp pppoe-server:pppoe pppoe:pppoe freeradius:freeradius
 	run-parts:debianutils logger:bsdutils
 	mountpoint:util-linux dmesg:util-linux mount:mount strace:strace
-	# the systemd units' check (systemd-analyze verify)
-	systemd-analyze:systemd
+	# the systemd units' check (systemd-analyze verify), the Debian
+	# packages (make deb) and DKMS
+	systemd-analyze:systemd dpkg-buildpackage:dpkg-dev dh:debhelper
+	dh_dkms:dh-dkms dkms:dkms lintian:lintian pkgconf:pkgconf
 	# benchmarks and reports
 	/usr/bin/time:time gnuplot:gnuplot-nox
 )
