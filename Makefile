@@ -54,7 +54,7 @@ KREL     = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 .PHONY: all module userspace install install-module install-userspace uninstall \
-	uninstall-module uninstall-userspace install-dkms deb clean \
+	uninstall-module uninstall-userspace install-dkms deb version clean \
 	deps check check-static check-perf check-kunit check-e2e demo bench fuzz stress mutants
 
 all: module userspace
@@ -80,8 +80,12 @@ install-module: module
 
 uninstall: uninstall-module uninstall-userspace
 
-# The one version (include/smtprl-version.h), as packages and DKMS use it.
-VERSION := $(shell sed -n 's/^\#define SMTPRL_VERSION "\(.*\)"/\1/p' include/smtprl-version.h)
+# The one version (include/smtprl-version.h), as packages, DKMS and the
+# tests read it: make -s version.
+VERSION := $(shell sed -n 's/^\#define SMTPRL_VERSION "\(.*\)"/\1/p' \
+		$(dir $(lastword $(MAKEFILE_LIST)))include/smtprl-version.h)
+version:
+	@echo $(VERSION)
 
 # The module's source for DKMS, under /usr/src/smtprl-VERSION, added,
 # built and installed for the running kernel (with DESTDIR: staged only).

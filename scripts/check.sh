@@ -105,7 +105,7 @@ stock_pin() {
 # error, and the package version is the one version (smtprl-version.h).
 deb_packages() {
 	local v c
-	v=$(sed -n 's/^#define SMTPRL_VERSION "\(.*\)"$/\1/p' "$SMTPRL_TOP/include/smtprl-version.h")
+	v=$(make -s --no-print-directory -C "$SMTPRL_TOP" version)
 	c=$(cd "$SMTPRL_TOP" && dpkg-parsechangelog -S Version)
 	[ "$c" = "$v" ] || { echo "debian/changelog says $c, smtprl-version.h $v"; return 1; }
 	make -C "$SMTPRL_TOP" --no-print-directory deb || return 1

@@ -23,8 +23,8 @@ run() {
 }
 rc() { cat "$tmp/rc"; }
 
-version=$(sed -n 's/^#define SMTPRL_VERSION "\(.*\)"$/\1/p' "$top/include/smtprl-version.h")
-[ -n "$version" ] || fail "no SMTPRL_VERSION in include/smtprl-version.h"
+version=$(make -s --no-print-directory -C "$top" version)
+[ -n "$version" ] || fail "make version: no SMTPRL_VERSION in include/smtprl-version.h"
 
 for opt in --help -h; do
 	run "$opt"
