@@ -38,6 +38,8 @@ cmds=(
 	# packages (make deb) and DKMS
 	systemd-analyze:systemd dpkg-buildpackage:dpkg-dev dh:debhelper
 	dh_dkms:dh-dkms dkms:dkms lintian:lintian pkgconf:pkgconf
+	# the man pages' check, the DKMS module's build ID
+	man:man-db readelf:binutils
 	# benchmarks and reports
 	/usr/bin/time:time gnuplot:gnuplot-nox
 )
