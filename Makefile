@@ -98,11 +98,12 @@ install-dkms:
 		>$(DESTDIR)/usr/src/smtprl-$(VERSION)/dkms.conf
 	$(if $(DESTDIR),,dkms install smtprl/$(VERSION))
 
-# Debian packages from the tree (git's files), into build/deb/: smtprl and
-# smtprl-dkms, checked by lintian.
+# Debian packages from the tree (git's files in a checkout, else all but
+# build/), into build/deb/: smtprl and smtprl-dkms, checked by lintian.
 deb:
 	rm -rf build/deb && mkdir -p build/deb/smtprl-$(VERSION)
-	git ls-files -z | xargs -0 cp --parents -t build/deb/smtprl-$(VERSION)
+	{ git ls-files -z 2>/dev/null || find . -path ./build -prune -o -type f -print0; } | \
+		xargs -0 cp --parents -t build/deb/smtprl-$(VERSION)
 	cd build/deb/smtprl-$(VERSION) && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error build/deb/smtprl_$(VERSION)_*.changes
 
