@@ -386,6 +386,8 @@ tier_e2e() {
 	run e2e/build-smtprlctl make -C "$SMTPRL_TOP/userspace"
 	run e2e/build-smtprlctl-asan userspace_build userspace-asan SANITIZE=1
 	run e2e/build-synflood build_synflood
+	# 95-packages installs them into a guest.
+	run e2e/build-deb deb_packages
 	jobs=${SMTPRL_JOBS:-$(nproc)}
 	[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "SMTPRL_JOBS: not a number of lanes: $jobs"
 	stock_pin 6.1 6.12 >/dev/null || { record e2e/kernel-fetch 1; return; }

@@ -78,39 +78,7 @@ expect_eq "stats (JSON) = /proc" "$(stat seen)" "$($ctl -j stats | json 'd["seen
 
 # Prometheus: parsed by prometheus_client's own text parser, every value
 # that of -j stats, the outcomes adding up to seen, the netns labelled.
-promcheck() {
-	/usr/bin/python3 - "$1" "$2" "$3" <<'EOF'
-import json, sys
-from prometheus_client.parser import text_string_to_metric_families
-prom, js, netns = open(sys.argv[1]).read(), json.load(open(sys.argv[2])), sys.argv[3]
-got, kinds = {}, {}
-for fam in text_string_to_metric_families(prom):
-    for s in fam.samples:
-        assert s.labels.get("netns") == netns, s
-        key = s.name + ("/" + s.labels["outcome"] if "outcome" in s.labels else "")
-        got[key], kinds[s.name] = s.value, fam.type
-outcomes = "allowed limited would_limit exempt relay out_of_scope table_full".split()
-gauges = {"entries": "smtprl_sources", "exemptions": "smtprl_exemptions",
-          "memory_bytes": "smtprl_memory_bytes",
-          "quarantined_now": "smtprl_quarantined_sources",
-          "subscribers": "smtprl_subscribers", "bindings": "smtprl_bindings",
-          "lingering": "smtprl_lingering_subscribers"}
-want = {}
-for k, v in js.items():
-    if k in outcomes:
-        want["smtprl_connections_total/" + k] = v
-    elif k in gauges:
-        want[gauges[k]] = v
-        assert kinds[gauges[k]] == "gauge", (k, kinds[gauges[k]])
-    else:
-        want["smtprl_" + k + "_total"] = v
-assert got == want, {k: (got.get(k), want.get(k)) for k in set(got) | set(want)
-                     if got.get(k) != want.get(k)}
-assert sum(got["smtprl_connections_total/" + o] for o in outcomes) == js["seen"]
-assert js["seen"] > 0
-print(len(got), "samples")
-EOF
-}
+promcheck() { /usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/promcheck.py" "$@"; }
 $ctl stats -o prometheus >"$E2E_TMP/prom"
 $ctl -j stats >"$E2E_TMP/stats.json"
 n=$(promcheck "$E2E_TMP/prom" "$E2E_TMP/stats.json" init) ||
