@@ -96,7 +96,7 @@ static void one_strike_per_slot(struct kunit *test)
 
 	/* A hundred limited attempts within one slot: one strike. */
 	for (i = 0; i < 100; i++)
-		KUNIT_EXPECT_FALSE(test, note(&s, &cfg3, T0 + i * NSEC_PER_SEC, true, &cause));
+		KUNIT_EXPECT_FALSE(test, note(&s, &cfg3, T0 + (u64)i * NSEC_PER_SEC, true, &cause));
 	KUNIT_EXPECT_EQ(test, 1U, smtprl_strikes_count(&s, &cfg3, T0 + 100ULL * NSEC_PER_SEC));
 	/* The second slot: two. The third: quarantine. */
 	KUNIT_EXPECT_FALSE(test, note(&s, &cfg3, T0 + SLOT_NS, true, &cause));
