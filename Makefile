@@ -38,12 +38,15 @@ KDIR    ?= /lib/modules/$(shell uname -r)/build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-# A UML tree needs ARCH=um, Debian's 32-bit ARM headers a cross compiler;
+# A UML tree needs ARCH=um, Debian's 32-bit ARM and s390x headers a cross
+# compiler;
 # BTF needs pahole and the kernel's vmlinux (Debian's 6.12 headers have
 # it, 6.1's do not).
 KARCH   := $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),ARCH=um)
 KARCH   += $(if $(shell grep -s '^CONFIG_ARM=y' $(KDIR)/.config),\
 		ARCH=arm CROSS_COMPILE=$(or $(CROSS_COMPILE),arm-linux-gnueabihf-))
+KARCH   += $(if $(shell grep -s '^CONFIG_S390=y' $(KDIR)/.config),\
+		ARCH=s390 CROSS_COMPILE=$(or $(CROSS_COMPILE),s390x-linux-gnu-))
 KBTF    := $(if $(and $(shell command -v pahole),$(wildcard $(KDIR)/vmlinux)),,\
 		CONFIG_DEBUG_INFO_BTF_MODULES=)
 MODSRC  ?= $(CURDIR)

@@ -112,16 +112,30 @@ deb_packages() {
 	ls "$SMTPRL_TOP/build/deb/smtprl_${v}_"*.deb "$SMTPRL_TOP/build/deb/smtprl-dkms_${v}_all.deb"
 }
 
+# userspace_cross ARCH TRIPLET QEMU: smtprlctl cross-built for ARCH against
+# its libnl with -Werror, its unit tests run under qemu-user (QEMU), then
+# the CLI surface test with it: the parsers, the batch checker and the
+# attribute packing on a 32-bit (armhf) and a big-endian (s390x) CPU.
+userspace_cross() {
+	local a=$1 t=$2 q=$3 w
+	userspace_build "userspace-$a" WERROR=1 CROSS_COMPILE="$t-" RUN="$q" || return 1
+	w=$SMTPRL_TOP/build/userspace-$a/smtprlctl
+	printf '#!/bin/sh\nexec %s %q "$@"\n' "$q" "$SMTPRL_TOP/build/userspace-$a/userspace/smtprlctl" >"$w"
+	chmod +x "$w"
+	SMTPRL_QEMU_USER=1 SMTPRLCTL=$w "$SMTPRL_TOP/userspace/tests/cli_test.sh"
+}
+
 tier_static() {
 	local k
 	# Fetch kernels outside the timed tests, so a cold cache is not a failure
 	# of W=1; a fetch that fails is one.
-	for k in 6.1 6.12 armhf; do
+	for k in 6.1 6.12 armhf s390x; do
 		run "static/kernel-$k-fetch" stock_pin "$k"
 	done
 	# armhf: Debian's 32-bit ARM headers, cross-compiled (home routers:
-	# 32-bit longs, 64-bit divisions through helpers).
-	for k in 6.1 6.12 armhf; do
+	# 32-bit longs, 64-bit divisions through helpers); s390x: its
+	# big-endian 64-bit ones (byte order of keys, masks and attributes).
+	for k in 6.1 6.12 armhf s390x; do
 		run "static/build-W=1-$k" build_clean "$k" W=1 SMTPRL_BENCH=m
 		run "static/sparse-$k" build_clean "$k" C=2 SMTPRL_BENCH=m
 	done
@@ -141,6 +155,13 @@ tier_static() {
 	run static/cli-surface-without-module env \
 		SMTPRLCTL="$SMTPRL_TOP/build/userspace-asan/userspace/smtprlctl" \
 		"$SMTPRL_TOP/userspace/tests/cli_test.sh"
+	run static/openwrt-uci-to-batch-fixtures env \
+		SMTPRLCTL="$SMTPRL_TOP/build/userspace-asan/userspace/smtprlctl" \
+		"$SMTPRL_TOP/packaging/openwrt/tests/uci_test.sh"
+	run static/userspace-cross-armhf-unit-and-cli-tests userspace_cross armhf \
+		arm-linux-gnueabihf qemu-arm
+	run static/userspace-cross-s390x-unit-and-cli-tests userspace_cross s390x \
+		s390x-linux-gnu qemu-s390x
 	run static/make-install-uninstall-and-systemd-units \
 		"$SMTPRL_TOP/userspace/tests/install_test.sh"
 	run static/deb-packages-build-lintian-clean deb_packages
@@ -184,19 +205,41 @@ tier_kunit() {
 	cat "$out/output.log" >>"$logdir/kunit-vm.log" 2>/dev/null
 	record kunit/uml-run "$status" $((SECONDS - start)) "$logdir/kunit-vm.log"
 	[ -d "$out/kunit" ] || { record kunit/results 1 "" "$logdir/kunit-vm.log"; return; }
-	# Standalone KTAP per suite: cases at 4 spaces, parameters of a
-	# parameterised case at 8 (each one is a test, the case line is not).
-	for suite in "${suites[@]}"; do
-		f=$out/kunit/$suite
-		if [ -s "$f" ]; then
-			kunit_results "$f" "kunit/$suite"
-		else
-			record "kunit/$suite/ran" 1 "" "$logdir/kunit-vm.log"
-		fi
-	done
+	suite_results "$out/kunit" kunit "$logdir/kunit-vm.log" "${suites[@]}"
 	for f in "$out"/kunit/*; do
 		[[ " ${suites[*]} " == *" $(basename "$f") "* ]] ||
 			record "kunit/$(basename "$f")/unknown-suite" 1 "" "$f"
+	done
+	# The same suites on a 32-bit and on a big-endian CPU.
+	kunit_cross arm "${suites[@]}"
+	kunit_cross s390x "${suites[@]}"
+}
+
+# kunit_cross ARCH SUITE...: the KUnit suites in a kernel of another CPU
+# under qemu (scripts/lab/kunit-cross-run.sh: arm, 32-bit; s390x,
+# big-endian), each case one test as on UML; a splat fails the run.
+kunit_cross() {
+	local a=$1 out=$logdir/kunit-$1 start=$SECONDS status
+	shift
+	"$SMTPRL_TOP/scripts/lab/kunit-cross-run.sh" "$a" "$out" >"$logdir/kunit-$a.log" 2>&1
+	status=$?
+	record "kunit-$a/run" "$status" $((SECONDS - start)) "$logdir/kunit-$a.log"
+	suite_results "$out/kunit" "kunit-$a" "$logdir/kunit-$a.log" "$@"
+}
+
+# suite_results DIR PREFIX LOG SUITE...: each suite's standalone KTAP in
+# DIR (cases at 4 spaces, parameters of a parameterised case at 8: each
+# one is a test, the case line is not); a suite without results fails
+# PREFIX/SUITE/ran, pointing at LOG.
+suite_results() {
+	local dir=$1 prefix=$2 log=$3 suite
+	shift 3
+	for suite in "$@"; do
+		if [ -s "$dir/$suite" ]; then
+			kunit_results "$dir/$suite" "$prefix/$suite"
+		else
+			record "$prefix/$suite/ran" 1 "" "$log"
+		fi
 	done
 }
 

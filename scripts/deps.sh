@@ -17,6 +17,9 @@ cmds=(
 	bc:bc pkg-config:pkg-config sparse:sparse python3:python3
 	rsync:rsync patch:patch
 	arm-linux-gnueabihf-gcc:gcc-arm-linux-gnueabihf
+	s390x-linux-gnu-gcc:gcc-s390x-linux-gnu
+	# cross-built smtprlctl's unit and CLI tests
+	qemu-arm:qemu-user qemu-s390x:qemu-user
 	# lab kernels: fetched, built, booted
 	apt-get:apt apt-cache:apt dpkg:dpkg dpkg-query:dpkg
 	xz:xz-utils tar:tar gzip:gzip sha256sum:coreutils timeout:coreutils
@@ -51,9 +54,14 @@ libs=(
 	build-essential libelf-dev libssl-dev dwarves libnl-3-dev
 	libnl-genl-3-dev linux-source-6.12 libio-socket-inet6-perl
 	libsasl2-modules
+	# smtprlctl cross-built: the C library, and libnl of Debian's armhf
+	# and s390x (multiarch)
+	libc6-dev-armhf-cross libc6-dev-s390x-cross
+	libnl-genl-3-dev:armhf libnl-genl-3-dev:s390x
 )
-# Foreign architectures whose kernel headers the static tier builds against.
-foreign=(armhf)
+# Foreign architectures whose kernel headers and libnl the static tier
+# builds against.
+foreign=(armhf s390x)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 

@@ -139,7 +139,7 @@ SMTPRL_KERNELS="6.1 6.12 uml x86dbg"
 # a root with boot/ and lib/modules/ (Debian's, or our x86_64 debug build).
 lab_kernel() {
 	case "$1" in
-	6.1|6.12|armhf) "$SMTPRL_TOP/scripts/lab/stock.sh" "$@" ;;
+	6.1|6.12|armhf|s390x) "$SMTPRL_TOP/scripts/lab/stock.sh" "$@" ;;
 	x86dbg)   "$SMTPRL_TOP/scripts/lab/x86dbg.sh" "${@:2}" ;;
 	x86kcsan) "$SMTPRL_TOP/scripts/lab/x86dbg.sh" kcsan "${@:2}" ;;
 	*)        die "unknown qemu lab kernel '$1'" ;;
@@ -149,7 +149,8 @@ lab_kernel() {
 kernel_kdir() {
 	case "$1" in
 	6.1|6.12|x86dbg|x86kcsan) lab_kernel "$1" kdir ;;
-	armhf)    lab_kernel "$1" kdir ;;	# Debian's armmp headers: builds only
+	armhf|s390x) lab_kernel "$1" kdir ;;	# Debian's headers: builds only
+	kunit-arm|kunit-s390x) "$SMTPRL_TOP/scripts/lab/kunit-cross.sh" "${1#kunit-}" ;;
 	uml)      "$SMTPRL_TOP/scripts/lab/uml.sh" ;;
 	uml-bench) "$SMTPRL_TOP/scripts/lab/uml.sh" bench ;;	# benchmarks only
 	*)        die "unknown lab kernel '$1' (one of: $SMTPRL_KERNELS)" ;;

@@ -3,7 +3,8 @@
 #
 # Fetch (or reuse) a stock Debian amd64 kernel and its headers, extracted into
 # the cache, never installed; or (armhf) the headers of Debian's 32-bit ARM
-# kernel, for cross builds. Usage: lab/stock.sh 6.1|6.12|armhf [field]
+# kernel, or (s390x) of its big-endian s390x kernel, for cross builds.
+# Usage: lab/stock.sh 6.1|6.12|armhf|s390x [field]
 # Prints "KREL ROOT" (kernel release and extracted root), or one field:
 #   krel | root | kdir | vmlinuz
 # The version is resolved from the metapackage at run time, so superseded
@@ -22,16 +23,18 @@ field() {
 	esac
 }
 
-series=${1:?usage: lab/stock.sh 6.1|6.12|armhf [krel|root|kdir|vmlinuz]}
-# armhf: the headers of Debian's 32-bit ARM kernel (armmp, 6.1) only, for
-# cross builds (nothing boots it); its kbuild tools are the host's, of the
-# same version.
+series=${1:?usage: lab/stock.sh 6.1|6.12|armhf|s390x [krel|root|kdir|vmlinuz]}
+# armhf, s390x: the headers of Debian's 32-bit ARM kernel (armmp, 6.1) or
+# of its s390x one (6.1; 64-bit big-endian) only, for cross builds
+# (nothing boots them); their kbuild tools are the host's, of the same
+# version.
 arch=amd64
 case "$series" in
 6.1)   meta=linux-image-amd64 ;;
 6.12)  meta=linux-image-6.12-amd64 ;;
 armhf) meta=linux-headers-armmp:armhf arch=armhf ;;
-*)     die "unknown kernel series '$series' (6.1, 6.12 or armhf)" ;;
+s390x) meta=linux-headers-s390x:s390x arch=s390x ;;
+*)     die "unknown kernel series '$series' (6.1, 6.12, armhf or s390x)" ;;
 esac
 
 # The field of a kernel resolved before (SMTPRL_STOCK_6_12="KREL ROOT", set
@@ -67,7 +70,7 @@ else
 	pkgver=$(apt-cache show "$hdr:$arch" | sed -n 's/^Version: //p' | head -1)
 fi
 case "$series" in
-6.1|armhf) [[ $krel == 6.1.* ]] ;;
+6.1|armhf|s390x) [[ $krel == 6.1.* ]] ;;
 6.12) [[ $krel == 6.12.* ]] ;;
 esac || die "$meta resolved to $krel, not $series"
 root=$SMTPRL_CACHE/stock-$krel-${pkgver//[~:]/_}
