@@ -18,8 +18,10 @@ cmds=(
 	rsync:rsync patch:patch
 	arm-linux-gnueabihf-gcc:gcc-arm-linux-gnueabihf
 	s390x-linux-gnu-gcc:gcc-s390x-linux-gnu
-	# cross-built smtprlctl's unit and CLI tests
+	# cross-built smtprlctl's unit and CLI tests; KUnit on 32-bit ARM and
+	# big-endian s390x
 	qemu-arm:qemu-user qemu-s390x:qemu-user
+	qemu-system-arm:qemu-system-arm qemu-system-s390x:qemu-system-misc
 	# lab kernels: fetched, built, booted
 	apt-get:apt apt-cache:apt dpkg:dpkg dpkg-query:dpkg
 	xz:xz-utils tar:tar gzip:gzip sha256sum:coreutils timeout:coreutils

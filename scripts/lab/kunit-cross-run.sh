@@ -64,7 +64,7 @@ poweroff -f
 X
 chmod +x "$out/root/init"
 mkdir -p "$out/root/proc" "$out/root/sys" "$out/root/dev"
-(cd "$out/root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$out/initramfs.cpio.gz"
+(cd "$out/root" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$out/initramfs.cpio.gz"
 
 start=$SECONDS
 timeout -k 10 "${SMTPRL_KUNIT_TIMEOUT:-1200}" "${qemu[@]}" -m 512 -nographic \
