@@ -347,16 +347,19 @@ control_job() {
 # e2e_job KERNEL/NAME...: one queue item, its tests one after another
 # (control:KERNEL/NAME: a control run).
 e2e_job() {
-	local j k name start
+	local j k name start t
 	for j in "$@"; do
 		[ "${j#control:}" = "$j" ] || { control_job "${j#control:}"; continue; }
 		k=${j%%/*} name=${j#*/}
 		start=$SECONDS
 		# The x86_64 debug kernel (2 vCPUs, KASAN, TCG) is slow: on an
 		# AMX host 70-stress finished its checks at 840 s and was still
-		# in the final kmemleak scan at 900 s.
+		# in the final kmemleak scan at 900 s. A script may ask for more
+		# ("# lab: timeout SECONDS": 95-packages, whose DKMS build alone
+		# takes 400 s under TCG).
+		t=$(head -n 20 "$SMTPRL_TOP/scripts/e2e/$name.sh" | sed -n 's/^# lab: timeout //p')
 		run "e2e/$k/$name" "$SMTPRL_TOP/scripts/lab/vm-run.sh" \
-			-t "$([ "$k" = x86dbg ] && echo 1800 || echo 900)" \
+			-t "$([ "$k" = x86dbg ] && echo 1800 || echo "${t:-900}")" \
 			-o "$logdir/vm/$k-$name" "$k" "$SMTPRL_TOP/scripts/e2e/$name.sh"
 		scenario_results "$logdir/vm/$k-$name/output.log" "e2e/$k/$name"
 		echo "$j $((SECONDS - start))" >>"$logdir/e2e-seconds"

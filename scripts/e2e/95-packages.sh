@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # lab: kernels 6.1 6.12
+# lab: timeout 1800
 #
 # The Debian packages (make deb) on a Debian 12 root with Debian's kernel:
 # installed into an overlay on the lab's read-only root, smtprl-dkms has
