@@ -284,13 +284,19 @@ kunit_results() {
 	fi
 }
 
+# lab_header SCRIPT NAME: the value of SCRIPT's header line "# lab: NAME
+# VALUE" (in its first 20 lines), if any.
+lab_header() {
+	head -n 20 "$1" | sed -n "s/^# lab: $2 //p"
+}
+
 # on_kernel SCRIPT KERNEL: does SCRIPT run on KERNEL? A header line
 # "# lab: kernels K..." names the kernels a script is for (the fuzzer and
 # the stress test are for the kernels with sanitizers); default: all but
 # the x86_64 debug kernel, which is slow and there for SMP races.
 on_kernel() {
 	local ks
-	ks=$(head -n 20 "$1" | sed -n 's/^# lab: kernels //p')
+	ks=$(lab_header "$1" kernels)
 	if [ -z "$ks" ]; then
 		[ "$2" != x86dbg ]
 	else
@@ -357,7 +363,7 @@ e2e_job() {
 		# in the final kmemleak scan at 900 s. A script may ask for more
 		# ("# lab: timeout SECONDS": 95-packages, whose DKMS build alone
 		# takes 400 s under TCG).
-		t=$(head -n 20 "$SMTPRL_TOP/scripts/e2e/$name.sh" | sed -n 's/^# lab: timeout //p')
+		t=$(lab_header "$SMTPRL_TOP/scripts/e2e/$name.sh" timeout)
 		run "e2e/$k/$name" "$SMTPRL_TOP/scripts/lab/vm-run.sh" \
 			-t "$([ "$k" = x86dbg ] && echo 1800 || echo "${t:-900}")" \
 			-o "$logdir/vm/$k-$name" "$k" "$SMTPRL_TOP/scripts/e2e/$name.sh"

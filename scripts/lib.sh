@@ -148,8 +148,8 @@ lab_kernel() {
 
 kernel_kdir() {
 	case "$1" in
-	6.1|6.12|x86dbg|x86kcsan) lab_kernel "$1" kdir ;;
-	armhf|s390x) lab_kernel "$1" kdir ;;	# Debian's headers: builds only
+	# armhf, s390x: Debian's headers only, for cross builds
+	6.1|6.12|armhf|s390x|x86dbg|x86kcsan) lab_kernel "$1" kdir ;;
 	kunit-arm|kunit-s390x) "$SMTPRL_TOP/scripts/lab/kunit-cross.sh" "${1#kunit-}" ;;
 	uml)      "$SMTPRL_TOP/scripts/lab/uml.sh" ;;
 	uml-bench) "$SMTPRL_TOP/scripts/lab/uml.sh" bench ;;	# benchmarks only
