@@ -64,8 +64,8 @@ if [ "${SMTPRL_CONTROL:-0}" != 1 ]; then
 	pass "smtprl-dkms: DKMS built smtprl $v against $krel's headers and installed it"
 fi
 # "Boot": the unit's start commands, as systemd would run them.
-unit=$root/lib/systemd/system/smtprl.service
-[ -e "$unit" ] || fail "smtprl is not installed: no $unit"
+units=$root/lib/systemd/system
+[ -e "$units/smtprl.service" ] || fail "smtprl is not installed: no $units/smtprl.service"
 [ -L "$root/etc/systemd/system/multi-user.target.wants/smtprl.service" ] ||
 	fail "smtprl.service is not enabled by the install"
 conf=$root/etc/smtprl/smtprl.conf
@@ -75,11 +75,17 @@ scope add 2001:db8:1::/48 v6-prefix 56
 relay add 10.0.2.26
 exempt add 10.0.1.3 comment "customer 4711"
 X
-unit_cmds() { sed -n "s/^$1=//p" "$unit"; }
-while read -r cmd; do
-	# shellcheck disable=SC2086
-	in_root $cmd || fail "ExecStart=$cmd failed"
-done < <(unit_cmds ExecStart)
+# unit_cmds UNIT KEY: UNIT's KEY= lines (ExecStart, ExecReload).
+unit_cmds() { sed -n "s/^$2=//p" "$units/$1"; }
+# unit_run UNIT KEY: run them in the root, in order, as systemd would.
+unit_run() {
+	local cmd
+	while read -r cmd; do
+		# shellcheck disable=SC2086
+		in_root $cmd || fail "$1: $2=$cmd failed"
+	done < <(unit_cmds "$1" "$2")
+}
+unit_run smtprl.service ExecStart
 grep -q "^smtprl " /proc/modules || fail "the unit's start commands loaded no smtprl"
 # The module loaded is DKMS's: the kernel's build ID of it is that file's.
 case $ko in
@@ -102,10 +108,7 @@ expect_eq "after boot: scope, relays and exemptions of the file" \
 # Edit and reload: exactly the new state.
 sed -i -e 's/^scope add 2001:db8:1::.*$//' -e 's/^relay add 10.0.2.26$/relay add 10.0.2.27/' \
 	-e 's/ burst 5 / burst 3 /' "$conf"
-while read -r cmd; do
-	# shellcheck disable=SC2086
-	in_root $cmd || fail "ExecReload=$cmd failed"
-done < <(unit_cmds ExecReload)
+unit_run smtprl.service ExecReload
 expect_eq "after reload: the new policy" 3 "$(ctl -j policy show | json 'd["burst"]')"
 expect_eq "after reload: exactly the new scope, relays and exemptions" \
 	'exempt add 10.0.1.3/32 comment "customer 4711";relay add 10.0.2.27/32;scope add 10.0.1.0/24;' \
@@ -115,7 +118,7 @@ echo "scope add 10.0.9.0/33" >>"$conf"
 sed -i 's/ burst 3 / burst 4 /' "$conf"
 rc=0
 # shellcheck disable=SC2046
-out=$(in_root $(unit_cmds ExecReload | head -1) 2>&1) || rc=$?
+out=$(in_root $(unit_cmds smtprl.service ExecReload | head -1) 2>&1) || rc=$?
 expect_eq "a broken file: the reload fails as a usage error" 2 "$rc"
 grep -q "smtprl.conf:$(grep -c '' "$conf"):" <<<"$out" || fail "the bad line is not named: $out"
 [ "$(ctl save config)" = "$before" ] || fail "a broken file changed the state"
@@ -138,12 +141,8 @@ expect_stats_add_up
 # prometheus_client parses into -j stats' values, and no temporary left.
 tdir=$root/var/lib/prometheus/node-exporter
 mkdir -p "$tdir"
-tunit=$root/lib/systemd/system/smtprl-textfile.service
-[ -e "$root/lib/systemd/system/smtprl-textfile.timer" ] || fail "no smtprl-textfile.timer"
-while read -r cmd; do
-	# shellcheck disable=SC2086
-	in_root $cmd || fail "smtprl-textfile.service: ExecStart=$cmd failed"
-done < <(sed -n 's/^ExecStart=//p' "$tunit")
+[ -e "$units/smtprl-textfile.timer" ] || fail "no smtprl-textfile.timer"
+unit_run smtprl-textfile.service ExecStart
 ctl -j stats >"$E2E_TMP/stats.json"
 n=$(/usr/bin/python3 "$SMTPRL_TOP/scripts/e2e/promcheck.py" "$tdir/smtprl.prom" \
 	"$E2E_TMP/stats.json" init) || fail "smtprl.prom: $(cat "$tdir/smtprl.prom")"
