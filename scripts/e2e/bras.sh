@@ -235,7 +235,10 @@ dial() {
 	echo "$addr"
 }
 
-# hangup NAME: NAME hangs up; returns once smtprl unbound it.
+# hangup NAME: NAME hangs up; returns once smtprl unbound it and
+# pppoe-server reaped the session's pppd (its child; until then the
+# session slot is taken, and a dial-up finding all four taken is refused
+# with "No client slots available").
 hangup() {
 	local pid i
 	pid=$(head -1 "/run/ppp-$1.pid" 2>/dev/null) || fail "$1 is not dialled in"
@@ -243,11 +246,14 @@ hangup() {
 	for i in $(seq 100); do
 		kill -0 "$pid" 2>/dev/null && { sleep 0.1; continue; }
 		"$SMTPRL_TOP/userspace/smtprlctl" -j subscriber show "$1" 2>/dev/null |
-			grep -q '"binds":\[\]' && return 0
+			grep -q '"binds":\[\]' &&
+			! ps --ppid "$PPPOE_PID" -o stat=,args= | grep -q "^Z\|-I acc-$1 " &&
+			return 0
 		sleep 0.1
 	done
-	fail "$1's session did not end in smtprl: $("$SMTPRL_TOP/userspace/smtprlctl" \
-		subscriber show "$1" 2>&1)
+	fail "$1's session did not end in smtprl and pppoe-server: $(
+		"$SMTPRL_TOP/userspace/smtprlctl" subscriber show "$1" 2>&1)
+--- pppoe-server's children: $(ps --ppid "$PPPOE_PID" -o pid=,stat=,args=)
 --- BRAS pppd: $(tail -15 "$E2E_TMP/pppd-bras.log" 2>/dev/null)"
 }
 
