@@ -240,14 +240,15 @@ dial() {
 # session slot is taken, and a dial-up finding all four taken is refused
 # with "No client slots available").
 hangup() {
-	local pid i
+	local pid i kids
 	pid=$(head -1 "/run/ppp-$1.pid" 2>/dev/null) || fail "$1 is not dialled in"
 	kill "$pid"
 	for i in $(seq 100); do
 		kill -0 "$pid" 2>/dev/null && { sleep 0.1; continue; }
+		kids=$(ps --ppid "$PPPOE_PID" -o stat=,args=) || true
 		"$SMTPRL_TOP/userspace/smtprlctl" -j subscriber show "$1" 2>/dev/null |
 			grep -q '"binds":\[\]' &&
-			! ps --ppid "$PPPOE_PID" -o stat=,args= | grep -q "^Z\|-I acc-$1 " &&
+			! grep -q "^Z\|-I acc-$1 " <<<"$kids" &&
 			return 0
 		sleep 0.1
 	done
