@@ -18,7 +18,7 @@ passed=0 failed=0
 # One printf per result: lanes of the e2e tier print at the same time, and a
 # write of under PIPE_BUF bytes is never interleaved with another.
 record() {
-	local name=$1 status=$2 secs=${3:-} log=${4:-} msg
+	local name=$1 status=$2 secs=${3:-} log=${4:-} msg f
 	if [ "$status" = 0 ]; then
 		passed=$((passed + 1))
 		printf 'PASS %s%s\n' "$name" "${secs:+ (${secs}s)}"
@@ -26,7 +26,12 @@ record() {
 		failed=$((failed + 1))
 		msg=$(printf 'FAIL %s%s' "$name" "${secs:+ (${secs}s)}")
 		if [ -n "$log" ] && [ -s "$log" ]; then
-			msg+=$'\n'$(tail -n 25 "$log" | cut -c 1-140 | sed 's/^/    /')
+			# The failed check first: the tail may be all diagnostics
+			# (within PIPE_BUF: 3 x 204 + 20 x 144 bytes and the rest).
+			f=$(grep -m 3 '^FAIL: ' "$log" | cut -c 1-200 | sed 's/^/    /')
+			[ -z "$f" ] || msg+=$'\n'$f
+			msg+=$'\n'$(tail -n "$([ -z "$f" ] && echo 25 || echo 20)" "$log" |
+				cut -c 1-140 | sed 's/^/    /')
 			msg+=$'\n'$(printf '    (full log: %s)' "${log#"$SMTPRL_TOP"/}")
 		fi
 		printf '%s\n' "$msg"
@@ -438,6 +443,13 @@ tier_e2e() {
 	run e2e/build-smtprlctl make -C "$SMTPRL_TOP/userspace"
 	run e2e/build-smtprlctl-asan userspace_build userspace-asan SANITIZE=1
 	run e2e/build-synflood build_synflood
+	# The 32-bit ARM guest's Debian root (cold: built in an ARM guest,
+	# once) and the smtprlctl it runs.
+	if [[ " ${kernels[*]} " == *" armhf "* ]]; then
+		run e2e/armhf-root "$SMTPRL_TOP/scripts/lab/armroot.sh"
+		run e2e/build-smtprlctl-armhf ctl_cross armhf
+		stock_pin armhf >/dev/null || { record e2e/kernel-fetch-armhf 1; return; }
+	fi
 	# 95-packages installs them into a guest.
 	run e2e/build-deb deb_packages
 	jobs=${SMTPRL_JOBS:-$(nproc)}

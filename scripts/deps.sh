@@ -9,7 +9,8 @@
 set -euo pipefail
 
 # COMMAND:PACKAGE, one per external command the build, demo, lab, tests and
-# benchmarks run (a guest runs the host's root: its commands are here too).
+# benchmarks run (a guest runs the host's root: its commands are here too;
+# the 32-bit ARM guest has its own, lab/armroot.sh installs its packages).
 # The package list is derived from this one, plus the libraries below.
 cmds=(
 	# build, code generation, static checks
@@ -22,6 +23,8 @@ cmds=(
 	# big-endian s390x
 	qemu-arm:qemu-user qemu-s390x:qemu-user
 	qemu-system-arm:qemu-system-arm qemu-system-s390x:qemu-system-misc
+	# the 32-bit ARM lab guest's Debian root (lab/armroot.sh)
+	debootstrap:debootstrap
 	# lab kernels: fetched, built, booted
 	apt-get:apt apt-cache:apt dpkg:dpkg dpkg-query:dpkg
 	xz:xz-utils tar:tar gzip:gzip sha256sum:coreutils timeout:coreutils

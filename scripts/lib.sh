@@ -129,11 +129,57 @@ cache_lock() {
 	flock "$SMTPRL_LOCK_FD"
 }
 
+# foreign_busybox DEBARCH: Debian's static busybox of another architecture
+# (armhf, s390x), extracted once into the cache; prints its path.
+foreign_busybox() {
+	local bb=$SMTPRL_CACHE/busybox-$1/bin/busybox tmp
+	if [ ! -x "$bb" ]; then
+		(
+			cache_lock "busybox-$1"
+			[ -x "$bb" ] && exit 0
+			tmp=$(mktemp -d)
+			(cd "$tmp" && apt-get download -q "busybox-static:$1" >/dev/null 2>&1) ||
+				die "cannot download busybox-static:$1"
+			rm -rf "$SMTPRL_CACHE/busybox-$1"
+			dpkg -x "$tmp"/busybox-static_*.deb "$SMTPRL_CACHE/busybox-$1"
+			rm -rf "$tmp"
+		) || return 1
+	fi
+	echo "$bb"
+}
+
+# lab_initramfs OUT KROOT KREL BUSYBOX INIT MODULE...: a gzipped cpio at OUT
+# holding BUSYBOX as /bin/busybox, the kernel's MODULEs with what they
+# depend on (lib/modules/order lists them in load order, for INIT to
+# insmod) and the file INIT as /init. KROOT is a root with lib/modules/KREL.
+lab_initramfs() {
+	local out=$1 kroot=$2 krel=$3 bb=$4 init=$5 dir m f
+	shift 5
+	dir=$(mktemp -d)
+	mkdir -p "$dir"/{bin,dev,proc,sys,newroot,lib/modules}
+	cp "$bb" "$dir/bin/busybox"
+	for m; do
+		modprobe -d "$kroot" -S "$krel" --show-depends "$m" ||
+			die "$krel has no module $m"
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r f; do
+		case "$f" in
+		*.xz) xz -dc "$f" >"$dir/lib/modules/$(basename "$f" .xz)" ;;
+		*)    cp "$f" "$dir/lib/modules/" ;;
+		esac
+		basename "${f%.xz}" >>"$dir/lib/modules/order"
+	done
+	install -m 755 "$init" "$dir/init"
+	(cd "$dir" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$out"
+	rm -rf "$dir"
+}
+
 # The lab kernels: 6.1 and 6.12 are Debian's stock amd64 kernels run under
 # qemu (TCG), uml is our debug UML kernel, x86dbg our x86_64 SMP debug
 # kernel (only for the scripts that name it: the fuzzer and the stress
-# test). x86kcsan, its KCSAN variant, is for make stress only.
-SMTPRL_KERNELS="6.1 6.12 uml x86dbg"
+# test), armhf Debian's 32-bit ARM kernel under qemu-system-arm (TCG) on
+# a Debian armhf root. x86kcsan, the KCSAN variant of x86dbg, is for
+# make stress only.
+SMTPRL_KERNELS="6.1 6.12 uml x86dbg armhf"
 
 # lab_kernel KERNEL [krel|root|kdir]: a kernel booted by qemu, laid out as
 # a root with boot/ and lib/modules/ (Debian's, or our x86_64 debug build).
@@ -169,6 +215,28 @@ userspace_build() {
 	make -C "$out/userspace" clean >/dev/null
 	ln -s "$SMTPRL_TOP/include" "$out/include"
 	make -C "$out/userspace" "$@" all check
+}
+
+# ctl_cross DEBARCH: smtprlctl cross-built for DEBARCH (armhf, s390x)
+# against that architecture's libnl, in build/ctl-DEBARCH (make redoes
+# what changed); prints its path.
+ctl_cross() {
+	local t out=$SMTPRL_TOP/build/ctl-$1
+	case "$1" in
+	armhf) t=arm-linux-gnueabihf ;;
+	s390x) t=s390x-linux-gnu ;;
+	*)     die "no cross compiler for '$1'" ;;
+	esac
+	mkdir -p "$out/userspace"
+	(
+		flock 9
+		ln -sfn "$SMTPRL_TOP/include" "$out/include"
+		# With their times: an unchanged source is not compiled again.
+		rsync -rt --include='*.c' --include='*.h' --include=Makefile \
+			--exclude='*' "$SMTPRL_TOP/userspace/" "$out/userspace/"
+		make -s -C "$out/userspace" CROSS_COMPILE="$t-" WERROR=1 smtprlctl >&2
+	) 9>"$out/.lock" || die "cannot cross-build smtprlctl for $1"
+	echo "$out/userspace/smtprlctl"
 }
 
 # build_synflood: the e2e tests' SYN flooder, build/synflood.

@@ -18,7 +18,7 @@ cleanup() {
 	umount -R "$root" 2>/dev/null || umount -l "$root" 2>/dev/null || true
 }
 trap cleanup EXIT
-v=$(make -s --no-print-directory -C "$SMTPRL_TOP" version)
+v=$SMTPRL_VERSION
 krel=$(uname -r)
 debs=("$SMTPRL_TOP/build/deb/smtprl-dkms_${v}_all.deb" "$SMTPRL_TOP/build/deb/smtprl_${v}_"*.deb)
 for d in "${debs[@]}"; do

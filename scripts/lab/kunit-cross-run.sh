@@ -22,19 +22,7 @@ image=$("$SMTPRL_TOP/scripts/lab/kunit-cross.sh" "$arch" image)
 moddir=$("$SMTPRL_TOP/scripts/lab/build-module.sh" "kunit-$arch")
 [ -e "$moddir/smtprl_test.ko" ] || die "no smtprl_test.ko for $arch"
 
-# Debian's static busybox of that architecture, extracted once.
-bb=$SMTPRL_CACHE/busybox-$deb/bin/busybox
-if [ ! -x "$bb" ]; then
-	cache_lock "busybox-$deb"
-	if [ ! -x "$bb" ]; then
-		tmp=$(mktemp -d)
-		(cd "$tmp" && apt-get download -q "busybox-static:$deb" >/dev/null 2>&1) ||
-			die "cannot download busybox-static:$deb"
-		rm -rf "$SMTPRL_CACHE/busybox-$deb"
-		dpkg -x "$tmp"/busybox-static_*.deb "$SMTPRL_CACHE/busybox-$deb"
-		rm -rf "$tmp"
-	fi
-fi
+bb=$(foreign_busybox "$deb")
 
 rm -rf "$out"
 mkdir -p "$out/root/bin" "$out/kunit"

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fetch (or reuse) a stock Debian amd64 kernel and its headers, extracted into
-# the cache, never installed; or (armhf) the headers of Debian's 32-bit ARM
-# kernel, or (s390x) of its big-endian s390x kernel, for cross builds.
+# Fetch (or reuse) a stock Debian kernel and its headers, extracted into
+# the cache, never installed: amd64 (6.1, 6.12), Debian's 32-bit ARM kernel
+# (armhf: armmp, 6.1; booted by the ARM lab, its headers for cross builds)
+# or the headers of its big-endian s390x kernel (for cross builds only).
 # Usage: lab/stock.sh 6.1|6.12|armhf|s390x [field]
 # Prints "KREL ROOT" (kernel release and extracted root), or one field:
 #   krel | root | kdir | vmlinuz
@@ -24,10 +25,9 @@ field() {
 }
 
 series=${1:?usage: lab/stock.sh 6.1|6.12|armhf|s390x [krel|root|kdir|vmlinuz]}
-# armhf, s390x: the headers of Debian's 32-bit ARM kernel (armmp, 6.1) or
-# of its s390x one (6.1; 64-bit big-endian) only, for cross builds
-# (nothing boots them); their kbuild tools are the host's, of the same
-# version.
+# armhf, s390x: Debian's 32-bit ARM kernel (armmp, 6.1) and its headers,
+# or the headers of its s390x one (6.1; 64-bit big-endian) only (nothing
+# boots it); their kbuild tools are the host's, of the same version.
 arch=amd64
 case "$series" in
 6.1)   meta=linux-image-amd64 ;;
@@ -61,12 +61,15 @@ if [ "$arch" = amd64 ]; then
 	krel=${img#linux-image-}
 	pkgver=$(apt-cache show "$img" | sed -n 's/^Version: //p' | head -1)
 else
-	dpkg --print-foreign-architectures | grep -qx "$arch" ||
+	# Not "dpkg ... | grep -q": under pipefail, dpkg writing its next
+	# line after grep quit is a SIGPIPE, and a failure (1 run in 20).
+	[[ " $(dpkg --print-foreign-architectures | tr '\n' ' ') " == *" $arch "* ]] ||
 		die "dpkg does not know $arch (run scripts/deps.sh)"
 	img=''
 	hdr=$(first_dep "$meta" 'linux-headers-[0-9].*')
 	[ -n "$hdr" ] || die "cannot resolve $meta (apt-get update?)"
 	krel=${hdr#linux-headers-}
+	if [ "$arch" = armhf ]; then img=linux-image-$krel:armhf; fi
 	pkgver=$(apt-cache show "$hdr:$arch" | sed -n 's/^Version: //p' | head -1)
 fi
 case "$series" in
@@ -76,7 +79,9 @@ esac || die "$meta resolved to $krel, not $series"
 root=$SMTPRL_CACHE/stock-$krel-${pkgver//[~:]/_}
 
 cache_lock "stock-$krel"
-if [ ! -e "$root/.smtprl-complete" ]; then
+# An armhf entry from before the ARM lab booted it has no image.
+if [ ! -e "$root/.smtprl-complete" ] ||
+   { [ -n "$img" ] && [ ! -e "$root/boot/vmlinuz-$krel" ]; }; then
 	hdr=linux-headers-$krel
 	common=$(first_dep "$hdr:$arch" 'linux-headers-.*-common')
 	kbuild=$(first_dep "$hdr:$arch" 'linux-kbuild-.*')

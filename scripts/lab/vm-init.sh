@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Stage 2 of a lab VM, run as PID 1 on the read-only host root (qemu: after
-# the initramfs switch_root; UML: init= directly). Sets up a writable
+# the initramfs switch_root; UML: init= directly), or (qemu-arm) on the
+# Debian armhf root with the host's root at /host. Sets up a writable
 # scratch world, loads smtprl.ko, runs the job's guest script, unloads,
 # scans for leaks and leaves rc, output.log, dmesg.log, kmemleak.log and
 # tainted in the results directory. Never returns: PID 1 powers off.
@@ -18,19 +19,37 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 # these overmounts: the tree under test may itself live in /tmp.
 scratch="/run /tmp /var/tmp /var/log"
 mount -t tmpfs -o mode=0755 tmpfs /run
-mkdir -p /run/hostroot
-mount --bind / /run/hostroot
+if [ "$smtprl_kind" = qemu-arm ]; then
+	host=/host
+else
+	host=/run/hostroot
+	mkdir -p $host
+	mount --bind / $host
+fi
 for d in $scratch; do
 	[ "$d" = /run ] || mount -t tmpfs -o mode=0755 tmpfs "$d"
 done
+# expose PATH: the host's PATH at PATH. On the host root, only what a
+# scratch mount hides; on the ARM guest's own root (writable: an
+# overlay), every path the job names, unless a path above it came so.
+exposed=
 expose() {
 	local p=$1 d
+	if [ $host = /host ]; then
+		for d in $exposed; do
+			case "$p/" in "$d"/*) return ;; esac
+		done
+		mkdir -p "$p"
+		mount --bind "$host$p" "$p"
+		exposed="$exposed $p"
+		return
+	fi
 	for d in $scratch; do
 		case "$p/" in
 		"$d"/*)
 			[ -d "$p" ] && mountpoint -q "$p" && return
 			mkdir -p "$p"
-			mount --bind "/run/hostroot$p" "$p"
+			mount --bind "$host$p" "$p"
 			return ;;
 		esac
 	done
@@ -49,7 +68,7 @@ done
 out=/run/smtprl-out
 mkdir -p "$out"
 case "$smtprl_kind" in
-qemu) mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results "$out" ;;
+qemu*) mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results "$out" ;;
 uml)  mount -t hostfs -o "$smtprl_out" none "$out" ;;
 esac || { echo "vm-init: cannot mount results"; /bin/busybox poweroff -f; }
 
@@ -61,10 +80,16 @@ finish() {
 
 # shellcheck disable=SC1091
 . "$out/job.env" || finish 126
-export SMTPRL_KERNEL SMTPRL_TOP SMTPRL_KO SMTPRL_TEST_KO SMTPRL_KSRC SMTPRL_KROOT SMTPRL_CONTROL SMTPRL_OUT=$out
+export SMTPRL_KERNEL SMTPRL_TOP SMTPRL_KO SMTPRL_TEST_KO SMTPRL_KSRC SMTPRL_KROOT SMTPRL_CONTROL \
+	SMTPRL_VERSION SMTPRL_OUT=$out
 expose "$(dirname "$SMTPRL_SCRIPT")"
 [ -n "${SMTPRL_KROOT:-}" ] && expose "$SMTPRL_KROOT"
 expose "$SMTPRL_KSRC"
+# The ARM guest: smtprlctl built for it, where the scripts look for it.
+if [ -n "${SMTPRL_CTL:-}" ]; then
+	expose "$(dirname "$SMTPRL_CTL")"
+	mount --bind "$SMTPRL_CTL" "$SMTPRL_TOP/userspace/smtprlctl" || finish 126
+fi
 
 # modprobe, and the kernel's request_module for veth, iptables and nft, must
 # find the stock kernel's modules in the cache (the host may have no

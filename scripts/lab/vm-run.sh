@@ -6,6 +6,8 @@
 #
 #   vm-run.sh [-t SECONDS] [-o OUTDIR] [-n] [-k] [-q|-l] KERNEL SCRIPT [ARGS...]
 #     KERNEL  6.1 | 6.12 (stock Debian under qemu, TCG) | uml (debug UML)
+#             | armhf (Debian's 32-bit ARM kernel under qemu-system-arm,
+#               TCG, on a Debian armhf root: lab/armroot.sh)
 #             | uml-bench (UML without debug options, for benchmarks)
 #             | x86dbg (x86_64 SMP debug kernel, qemu TCG, 2 vCPUs)
 #             | x86kcsan (the same with KCSAN instead of KASAN)
@@ -52,7 +54,7 @@ kernel=$1 script=$(realpath "$2")
 shift 2
 [ -r "$script" ] || die "no guest script $script"
 travel=0
-head -n 20 "$script" | grep -q '^# lab: time-travel' && travel=1
+head -n 20 "$script" | grep -c '^# lab: time-travel' >/dev/null && travel=1
 
 # shellcheck disable=SC2086
 moddir=$("$SMTPRL_TOP/scripts/lab/build-module.sh" "$kernel" ${SMTPRL_BUILD_ARGS:-})
@@ -76,29 +78,21 @@ outdir=$(realpath "$outdir")
 		[ -e "$moddir/smtprl_test.ko" ] &&
 			printf 'SMTPRL_TEST_KO=%q\n' "$moddir/smtprl_test.ko"
 	fi
+	# The one version (the ARM guest's root has no make to ask).
+	printf 'SMTPRL_VERSION=%q\n' "$(make -s --no-print-directory -C "$SMTPRL_TOP" version)"
 	# The kernel source (ynl cli.py, for tests that drive our netlink API).
 	printf 'SMTPRL_KSRC=%q\n' "$(ksrc_tools_dir)"
 	[ "${kernel%-bench}" = uml ] ||
 		printf 'SMTPRL_KROOT=%q\n' "$(lab_kernel "$kernel" root)"
+	# The ARM guest runs smtprlctl built for it, in the tree's place.
+	[ "$kernel" != armhf ] || printf 'SMTPRL_CTL=%q\n' "$(ctl_cross armhf)"
 } >"$outdir/job.env"
 
 # Stage 1 for qemu: a busybox initramfs that mounts the host root over 9p and
 # switch_root's into scripts/lab/vm-init.sh (switch_root, not chroot: a chrooted
 # process may not create user namespaces).
 make_initramfs() {
-	local kroot=$1 krel=$2 dir=$outdir/initramfs m f
-	mkdir -p "$dir"/{bin,dev,proc,sys,newroot,lib/modules}
-	cp /bin/busybox "$dir/bin/busybox"
-	for m in virtio_pci 9pnet_virtio 9p; do
-		modprobe -d "$kroot" -S "$krel" --show-depends "$m"
-	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r f; do
-		case "$f" in
-		*.xz) xz -dc "$f" >"$dir/lib/modules/$(basename "$f" .xz)" ;;
-		*)    cp "$f" "$dir/lib/modules/" ;;
-		esac
-		basename "${f%.xz}" >>"$dir/lib/modules/order"
-	done
-	cat >"$dir/init" <<'INIT'
+	cat >"$outdir/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -109,10 +103,35 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro \
 umount /proc
 exec switch_root /newroot "$smtprl_top/scripts/lab/vm-init.sh"
 INIT
-	chmod +x "$dir/init"
-	(cd "$dir" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) \
-		>"$outdir/initramfs.cpio.gz"
-	rm -rf "$dir"
+	lab_initramfs "$outdir/initramfs.cpio.gz" "$1" "$2" /bin/busybox \
+		"$outdir/init" virtio_pci 9pnet_virtio 9p
+}
+
+# The ARM guest's root is Debian armhf (lab/armroot.sh), read-only under
+# a tmpfs overlay, so that the host paths the job names (the tree, the
+# kernel's modules, the kernel source's ynl) can be bound to the same
+# places from the host's root at /host.
+make_initramfs_arm() {
+	cat >"$outdir/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t devtmpfs dev /dev
+for m in $(cat /lib/modules/order 2>/dev/null); do insmod /lib/modules/$m || exit 1; done
+mkdir -p /lower /rw
+o=trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro
+mount -t 9p -o $o armroot /lower &&
+	mount -t tmpfs -o mode=0755 tmpfs /rw &&
+	mkdir -p /rw/upper /rw/work &&
+	mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
+		overlay /newroot &&
+	mount -t 9p -o $o hostroot /newroot/host ||
+	{ echo "vm: cannot mount the roots"; poweroff -f; }
+umount /proc
+exec switch_root /newroot "/host$smtprl_top/scripts/lab/vm-init.sh"
+INIT
+	lab_initramfs "$outdir/initramfs.cpio.gz" "$1" "$2" "$(foreign_busybox armhf)" \
+		"$outdir/init" virtio_mmio 9pnet_virtio 9p overlay
 }
 
 start=$SECONDS
@@ -158,6 +177,29 @@ case "$kernel" in
 		-device virtio-9p-pci,fsdev=fs0,mount_tag=hostroot \
 		-fsdev local,id=fs1,path="$outdir",security_model=none \
 		-device virtio-9p-pci,fsdev=fs1,mount_tag=results \
+		$([ $travel = 0 ] || echo -icount shift=0,sleep=off) \
+		${SMTPRL_QEMU_ARGS:-} </dev/null >/dev/null 2>"$outdir/qemu.log" || rc=$?
+	;;
+armhf)
+	read -r krel kroot < <(lab_kernel "$kernel")
+	armroot=$("$SMTPRL_TOP/scripts/lab/armroot.sh")
+	make_initramfs_arm "$kroot" "$krel"
+	# highmem=off: the armmp kernel has no LPAE, so no PCIe or RAM
+	# above 4 GB; virtio comes over MMIO (virtio-*-device).
+	# shellcheck disable=SC2086
+	timeout -k 10 "$timeout_s" qemu-system-arm -M virt,highmem=off \
+		-cpu cortex-a15 -m "${SMTPRL_VM_MEM:-1024}" \
+		-nodefaults -display none -no-reboot \
+		-serial "file:$outdir/console.log" -monitor none \
+		-kernel "$kroot/boot/vmlinuz-$krel" \
+		-initrd "$outdir/initramfs.cpio.gz" \
+		-append "console=ttyAMA0 loglevel=4 panic=-1 smtprl_top=$SMTPRL_TOP smtprl_kind=qemu-arm" \
+		-fsdev local,id=fs0,path="$armroot",security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-device,fsdev=fs0,mount_tag=armroot \
+		-fsdev local,id=fs1,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-device,fsdev=fs1,mount_tag=hostroot \
+		-fsdev local,id=fs2,path="$outdir",security_model=none \
+		-device virtio-9p-device,fsdev=fs2,mount_tag=results \
 		$([ $travel = 0 ] || echo -icount shift=0,sleep=off) \
 		${SMTPRL_QEMU_ARGS:-} </dev/null >/dev/null 2>"$outdir/qemu.log" || rc=$?
 	;;
