@@ -11,7 +11,7 @@
 #   make deb                  Debian packages smtprl and smtprl-dkms in
 #                             build/deb/, checked by lintian
 #   make check                every test tier; last line "N passed, N failed"
-#   make check-static | check-perf | check-kunit | check-e2e KERNEL=6.1|6.12|uml|x86dbg
+#   make check-static | check-perf | check-kunit | check-e2e KERNEL=6.1|6.12|uml|x86dbg|armhf
 #                             check-perf: instructions per packet (qemu -icount)
 #                             against scripts/bench/budget
 #   make demo                 the lab: a BRAS with smtprl, a zombie, a mail server
