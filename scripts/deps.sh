@@ -78,8 +78,11 @@ missing=() newarch=()
 for p in "${!want[@]}"; do
 	installed "$p" || missing+=("$p")
 done
+# Not "dpkg ... | grep -q" (under pipefail a SIGPIPE, when grep quits
+# first, read as "not there").
+have=" $(dpkg --print-foreign-architectures 2>/dev/null | tr '\n' ' ') "
 for a in "${foreign[@]}"; do
-	dpkg --print-foreign-architectures 2>/dev/null | grep -qx "$a" || newarch+=("$a")
+	[[ $have == *" $a "* ]] || newarch+=("$a")
 done
 
 if [ ${#missing[@]} -gt 0 ] || [ ${#newarch[@]} -gt 0 ]; then
