@@ -148,12 +148,14 @@ foreign_busybox() {
 	echo "$bb"
 }
 
-# lab_initramfs OUT KROOT KREL BUSYBOX INIT MODULE...: a gzipped cpio at OUT
-# holding BUSYBOX as /bin/busybox, the kernel's MODULEs with what they
-# depend on (lib/modules/order lists them in load order, for INIT to
-# insmod) and the file INIT as /init. KROOT is a root with lib/modules/KREL.
+# lab_initramfs OUT KROOT KREL BUSYBOX BODY MODULE...: a gzipped cpio at
+# OUT holding BUSYBOX as /bin/busybox, the kernel's MODULEs with what they
+# depend on, and an /init that mounts /proc and /dev, loads the modules in
+# order and goes on with the shell text in the file BODY (which mounts a
+# root on /newroot and switches to it). KROOT is a root with
+# lib/modules/KREL.
 lab_initramfs() {
-	local out=$1 kroot=$2 krel=$3 bb=$4 init=$5 dir m f
+	local out=$1 kroot=$2 krel=$3 bb=$4 body=$5 dir m f
 	shift 5
 	dir=$(mktemp -d)
 	mkdir -p "$dir"/{bin,dev,proc,sys,newroot,lib/modules}
@@ -168,7 +170,19 @@ lab_initramfs() {
 		esac
 		basename "${f%.xz}" >>"$dir/lib/modules/order"
 	done
-	install -m 755 "$init" "$dir/init"
+	{
+		cat <<-'EOF'
+			#!/bin/busybox sh
+			/bin/busybox --install -s /bin
+			mount -t proc proc /proc
+			mount -t devtmpfs dev /dev
+			for m in $(cat /lib/modules/order 2>/dev/null); do
+				insmod /lib/modules/$m || { echo "initramfs: insmod $m failed"; poweroff -f; }
+			done
+		EOF
+		cat "$body"
+	} >"$dir/init"
+	chmod 755 "$dir/init"
 	(cd "$dir" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$out"
 	rm -rf "$dir"
 }

@@ -43,12 +43,7 @@ if [ ! -e "$out/.smtprl-complete" ]; then
 	# that did not finish is built again anyway.
 	echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/smtprl-unsafe-io"
 	read -r krel kroot < <("$SMTPRL_TOP/scripts/lab/stock.sh" armhf)
-	cat >"$out/init" <<-'EOF'
-		#!/bin/busybox sh
-		/bin/busybox --install -s /bin
-		mount -t proc proc /proc
-		mount -t devtmpfs dev /dev
-		for m in $(cat /lib/modules/order); do insmod /lib/modules/$m || exit 1; done
+	cat >"$out/init.body" <<-'EOF'
 		mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose armroot /newroot ||
 			{ echo "=== armroot: no root"; poweroff -f; }
 		mount -t proc proc /newroot/proc
@@ -66,7 +61,7 @@ if [ ! -e "$out/.smtprl-complete" ]; then
 		poweroff -f
 	EOF
 	lab_initramfs "$out/initramfs.cpio.gz" "$kroot" "$krel" \
-		"$(foreign_busybox armhf)" "$out/init" virtio_mmio 9pnet_virtio 9p
+		"$(foreign_busybox armhf)" "$out/init.body" virtio_mmio 9pnet_virtio 9p
 	start=$SECONDS
 	# The guest writes as root: security_model=passthrough keeps the
 	# owners and modes dpkg sets.

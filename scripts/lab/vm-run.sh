@@ -92,19 +92,14 @@ outdir=$(realpath "$outdir")
 # switch_root's into scripts/lab/vm-init.sh (switch_root, not chroot: a chrooted
 # process may not create user namespaces).
 make_initramfs() {
-	cat >"$outdir/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t devtmpfs dev /dev
-for m in $(cat /lib/modules/order 2>/dev/null); do insmod /lib/modules/$m || exit 1; done
+	cat >"$outdir/init.body" <<'INIT'
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro \
 	hostroot /newroot || { echo "vm: cannot mount host root"; poweroff -f; }
 umount /proc
 exec switch_root /newroot "$smtprl_top/scripts/lab/vm-init.sh"
 INIT
 	lab_initramfs "$outdir/initramfs.cpio.gz" "$1" "$2" /bin/busybox \
-		"$outdir/init" virtio_pci 9pnet_virtio 9p
+		"$outdir/init.body" virtio_pci 9pnet_virtio 9p
 }
 
 # The ARM guest's root is Debian armhf (lab/armroot.sh), read-only under
@@ -112,12 +107,7 @@ INIT
 # kernel's modules, the kernel source's ynl) can be bound to the same
 # places from the host's root at /host.
 make_initramfs_arm() {
-	cat >"$outdir/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t devtmpfs dev /dev
-for m in $(cat /lib/modules/order 2>/dev/null); do insmod /lib/modules/$m || exit 1; done
+	cat >"$outdir/init.body" <<'INIT'
 mkdir -p /lower /rw
 o=trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro
 mount -t 9p -o $o armroot /lower &&
@@ -131,7 +121,7 @@ umount /proc
 exec switch_root /newroot "/host$smtprl_top/scripts/lab/vm-init.sh"
 INIT
 	lab_initramfs "$outdir/initramfs.cpio.gz" "$1" "$2" "$(foreign_busybox armhf)" \
-		"$outdir/init" virtio_mmio 9pnet_virtio 9p overlay
+		"$outdir/init.body" virtio_mmio 9pnet_virtio 9p overlay
 }
 
 start=$SECONDS
